@@ -1,0 +1,45 @@
+"""The truce as simpy processes, one per actor or activity (DESIGN.md §2).
+
+All processes share one :class:`~trucesim.model.state.TruceState`. Tension is the common
+currency: incidents, deaths, late or disputed handovers, withheld tranches and aid halts
+raise it; it fades on its own and faster once mediators act. Tension above a threshold
+starts a crisis, in which handovers, exchanges and withdrawal wait; a crisis not
+resolved in time (or by bad luck on any of its days) collapses the truce, after which
+war resumes at the counterfactual death rate, the army returns to its earlier lines and
+aid falls to its post-collapse level. At the end of the window the talks' progress
+decides whether the truce ends in a permanent agreement, an extension, or expires.
+"""
+
+from __future__ import annotations
+
+import simpy
+
+from trucesim.draws import Draws
+from trucesim.model import daily, schedule
+from trucesim.model.daily import DAILY_SERIES
+from trucesim.model.state import END_STATES, Event, TruceState
+from trucesim.schema import Scenario
+
+__all__ = ["DAILY_SERIES", "END_STATES", "Event", "TruceState", "run"]
+
+
+def run(scenario: Scenario, draws: Draws, log: list[Event] | None = None) -> TruceState:
+    """Play one replication to the end of the window and return its final state."""
+    env = simpy.Environment()
+    st = TruceState(env, scenario, draws, log)
+    st.living_held = scenario.hostages.living_held
+    st.bodies_held = scenario.hostages.bodies_held
+    st.share_held = scenario.withdrawal.initial_share
+    st.detainees_freed = [0] * len(scenario.exchange.prisoners_per_living_hostage)
+    st.release_done = [env.event() for _ in scenario.releases]
+    for j, release in enumerate(scenario.releases):
+        env.process(schedule.handover(st, j, release))
+    if scenario.handovers.bodies_mode == "as_recovered":
+        env.process(schedule.bodies_as_recovered(st))
+    if scenario.withdrawal.stages:
+        env.process(schedule.withdrawal(st))
+    for actor in (daily.violence, daily.aid, daily.mediation, daily.talks, daily.window_end,
+                  daily.recorder):
+        env.process(actor(st))
+    env.run(until=scenario.truce.window_days + 1)
+    return st

@@ -1,0 +1,146 @@
+"""The schedule of the deal: handovers, the exchange that answers them, and the
+withdrawal they unlock (DESIGN.md §2: releases, exchange, withdrawal).
+
+A handover can slip (a geometric delay), wait out a crisis, or be disputed; a disputed
+handover may see the other side withhold its tranche for some days, as on 22 Feb 2025.
+Prisoners freed are rounded cumulatively, so a schedule's totals match the agreed
+ratios exactly (125 + 1,111 for 10 living hostages in the May 2025 text).
+"""
+
+from __future__ import annotations
+
+import math
+
+from trucesim.draws import geometric_days
+from trucesim.model.state import (
+    COLLAPSED,
+    EXCHANGE,
+    HANDOVER,
+    WITHDRAWAL,
+    Proc,
+    TruceState,
+    at,
+    wait_for_calm,
+)
+from trucesim.schema import Release
+
+
+def handover(st: TruceState, j: int, r: Release) -> Proc:
+    """One scheduled handover: it can slip, wait out a crisis, and be disputed."""
+    env, h, t = st.env, st.scenario.handovers, st.scenario.tension
+    d = st.draws
+    label = r.label or f"handover {j + 1}"
+    yield at(env, r.day, HANDOVER)
+    day = r.day
+    if st.status < COLLAPSED and d.slip[j] < h.slip_probability:
+        delay = geometric_days(h.slip_mean_days, d.slip_delay[j])
+        st.stress(t.per_slipped_handover)
+        st.note(day, "releases", "slip", label=label, delay=delay)
+        day += delay
+        yield at(env, day, HANDOVER)
+    if h.withheld_in_crisis:
+        yield from wait_for_calm(st, "releases", label)
+    if st.status >= COLLAPSED:
+        st.note(int(env.now), "releases", "cancelled", label=label)
+        return
+    day = int(env.now)
+    bodies = 0 if h.bodies_mode == "as_recovered" else r.bodies
+    disputed = d.dispute[j] < h.dispute_probability
+    hand_over(st, day, label, min(r.living, st.living_held), min(bodies, st.bodies_held),
+              disputed, r.day, d.withhold[j], d.withhold_days[j])
+    st.release_done[j].succeed()
+
+
+def bodies_as_recovered(st: TruceState) -> Proc:
+    """Bodies handed over as each is recovered, rather than on the schedule's days."""
+    env, d = st.env, st.draws
+    window = st.scenario.truce.window_days
+    days = sorted(d.recovery_days)
+    i = 0
+    while i < len(days) and days[i] <= window:
+        day = max(days[i], 1)
+        count = 0
+        while i < len(days) and days[i] <= day:
+            i, count = i + 1, count + 1
+        yield at(env, day, HANDOVER)
+        if st.scenario.handovers.withheld_in_crisis:
+            yield from wait_for_calm(st, "releases", "recovered bodies")
+        if st.status >= COLLAPSED:
+            return
+        u_dispute, u_withhold, u_days = d.recovery_u[i - 1]
+        disputed = u_dispute < st.scenario.handovers.dispute_probability
+        hand_over(st, int(env.now), "recovered bodies", 0, min(count, st.bodies_held),
+                  disputed, day, u_withhold, u_days)
+
+
+def hand_over(st: TruceState, day: int, label: str, living: int, bodies: int, disputed: bool,
+              due: int, u_withhold: float, u_days: float) -> None:
+    """Count a handover, and set the matching exchange tranche in motion."""
+    st.living_held -= living
+    st.bodies_held -= bodies
+    st.living_released += living
+    st.bodies_released += bodies
+    s = st.scenario
+    if disputed:
+        st.stress(s.tension.per_dispute)
+    st.note(day, "releases", "handover", label=label, living=living, bodies=bodies,
+            due=due, late=day - due, disputed=disputed)
+    if st.living_released == s.living_scheduled and "schedule_living_complete" not in \
+            st.milestones and living:
+        st.milestones["schedule_living_complete"] = day
+    if st.bodies_released == s.bodies_scheduled and "schedule_bodies_complete" not in \
+            st.milestones and bodies:
+        st.milestones["schedule_bodies_complete"] = day
+    st.env.process(tranche(st, living, bodies, disputed, u_withhold, u_days))
+
+
+def _share(ratio: float, before: int, after: int) -> int:
+    """Freed for this tranche, rounding cumulatively so totals match the agreed ratio."""
+    return math.floor(ratio * after + 0.5) - math.floor(ratio * before + 0.5)
+
+
+def tranche(st: TruceState, living: int, bodies: int, disputed: bool, u_withhold: float,
+            u_days: float) -> Proc:
+    """The other side's part of a handover: prisoners, detainees and bodies freed."""
+    s, env = st.scenario, st.env
+    x = s.exchange
+    freed = [_share(r, st.living_tranched, st.living_tranched + living)
+             for r in x.prisoners_per_living_hostage.values()]
+    returned = _share(x.bodies_returned_per_body, st.bodies_tranched, st.bodies_tranched + bodies)
+    st.living_tranched += living
+    st.bodies_tranched += bodies
+    yield at(env, int(env.now) + x.verification_lag_days, EXCHANGE)
+    if disputed and u_withhold < x.withhold_probability_if_disputed:
+        days = geometric_days(x.withhold_mean_days, u_days)
+        st.stress(s.tension.per_withheld_tranche)
+        st.note(int(env.now), "exchange", "withheld", days=days, total=sum(freed))
+        yield at(env, int(env.now) + days, EXCHANGE)
+    if s.handovers.withheld_in_crisis:
+        yield from wait_for_calm(st, "exchange", "release of prisoners")
+    if st.status >= COLLAPSED:
+        return
+    for k, n in enumerate(freed):
+        st.detainees_freed[k] += n
+    st.detainees_total += sum(freed)
+    st.bodies_returned += returned
+    names = list(x.prisoners_per_living_hostage)
+    st.note(int(env.now), "exchange", "tranche", freed=dict(zip(names, freed, strict=True)),
+            bodies_returned=returned)
+
+
+def withdrawal(st: TruceState) -> Proc:
+    """The army's lines move back stage by stage, pausing during a crisis."""
+    env = st.env
+    for stage in st.scenario.withdrawal.stages:
+        if stage.after_release is not None:
+            yield st.release_done[stage.after_release]
+            due = int(env.now) + stage.delay_days
+        else:
+            due = (stage.day or 0) + stage.delay_days
+        yield at(env, due, WITHDRAWAL)
+        yield from wait_for_calm(st, "withdrawal", stage.name)
+        if st.status >= COLLAPSED:
+            return
+        st.share_held = stage.share
+        st.milestones[f"withdrawal_{stage.name}"] = int(env.now)
+        st.note(int(env.now), "withdrawal", "stage", name=stage.name, share=stage.share)
