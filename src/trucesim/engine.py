@@ -1,0 +1,113 @@
+"""Replications: (scenario, root seed, index) -> outcome, and many of them in chunks.
+
+No file I/O, no printing, no global state (DESIGN.md §5.1). A replication is fully
+determined by its scenario, the run's root seed and its index, so chunks can run in any
+order on any worker and still add up to the same summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from types import MappingProxyType
+
+import numpy as np
+
+from trucesim import model, outcomes
+from trucesim.draws import draw
+from trucesim.executors import Executor, SerialExecutor
+from trucesim.model import DAILY_SERIES, Event, TruceState
+from trucesim.schema import Scenario
+from trucesim.stats import Aggregate
+from trucesim.streams import Streams
+
+Value = int | float | str | None
+_DAILY_SCALE = np.array([outcomes.DAILY_SCALES.get(s, 1) for s in DAILY_SERIES], np.float64)
+
+
+@dataclass(frozen=True)
+class Replication:
+    """One run of the truce: its outcome record, daily trajectory and (optional) log."""
+
+    index: int
+    record: Mapping[str, Value]
+    daily: np.ndarray  # (days, series) in natural units; columns as model.DAILY_SERIES
+    events: tuple[Event, ...]
+
+
+def play(scenario: Scenario, seed: int, index: int, log: bool = False) -> TruceState:
+    """Run replication `index` of a run seeded with `seed`; return its final state."""
+    draws = draw(scenario, Streams(seed, index))
+    return model.run(scenario, draws, [] if log else None)
+
+
+def simulate(scenario: Scenario, seed: int, index: int = 0, *, log: bool = False) -> Replication:
+    """One replication as a flat, read-only record (plus its day-by-day trajectory)."""
+    st = play(scenario, seed, index, log)
+    fields = outcomes.fields(scenario)
+    stored = outcomes.row(scenario, st)
+    record = {f.name: f.decode(v) for f, v in zip(fields, stored, strict=True)}
+    return Replication(index, MappingProxyType(record), np.array(st.daily, dtype=np.float64),
+                       tuple(st.log or ()))
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Stored outcome records of replications start..stop-1, in index order."""
+
+    start: int
+    values: np.ndarray  # (n, fields) int64
+    daily: np.ndarray  # (n, days, series) int64, stored units
+
+
+def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
+    """Replications start..stop-1 as arrays of stored integers."""
+    n = stop - start
+    width = len(outcomes.fields(scenario))
+    values = np.empty((n, width), dtype=np.int64)
+    daily = np.empty((n, scenario.truce.window_days + 1, len(DAILY_SERIES)), dtype=np.float64)
+    for k in range(n):
+        st = play(scenario, seed, start + k)
+        values[k] = outcomes.row(scenario, st)
+        daily[k] = st.daily
+    stored = np.floor(daily * _DAILY_SCALE + 0.5).astype(np.int64)
+    return Chunk(start, values, stored)
+
+
+@dataclass
+class ChunkResult:
+    """What a worker sends back: the chunk's aggregate and its rows as CSV text."""
+
+    start: int
+    stop: int
+    aggregate: Aggregate
+    csv_rows: str
+
+
+def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> ChunkResult:
+    """Run a chunk and reduce it to an aggregate and CSV text (runs on a worker)."""
+    start, stop = bounds
+    chunk = run_chunk(scenario, seed, start, stop)
+    fields = outcomes.fields(scenario)
+    agg = Aggregate(fields, scenario.truce.window_days + 1)
+    agg.add(chunk.values, chunk.daily)
+    return ChunkResult(start, stop, agg, outcomes.csv_rows(fields, chunk.start, chunk.values))
+
+
+def chunk_bounds(n: int, size: int) -> list[tuple[int, int]]:
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def default_chunk_size(n: int, workers: int) -> int:
+    """Enough chunks to balance workers and show progress, few enough to stay cheap."""
+    return max(25, min(2000, n // max(1, 8 * workers) or 1))
+
+
+def replicate(scenario: Scenario, seed: int, n: int, *, executor: Executor | None = None,
+              chunk_size: int | None = None) -> Iterator[ChunkResult]:
+    """Run n replications in chunks; yield each chunk's result in index order."""
+    executor = executor or SerialExecutor()
+    size = chunk_size or default_chunk_size(n, executor.workers)
+    task: Callable[[tuple[int, int]], ChunkResult] = partial(summarise_chunk, scenario, seed)
+    yield from executor.map(task, chunk_bounds(n, size))

@@ -1,0 +1,196 @@
+"""Streaming, exact aggregation of outcome records over replications.
+
+An :class:`Aggregate` keeps, per outcome, the count, the sum and the sum of squares of
+its stored integers (exact: Python ints) and a histogram of values (exact counts). Two
+aggregates merge by adding; the result does not depend on chunking or order, so a run
+gives the same summary with any number of workers. Memory is bounded by the number of
+distinct values, not the number of replications.
+
+Reported: means with a 95% t-interval, the median and 5th/95th percentiles (numpy's
+default 'linear' definition, computed from the histogram), proportions with 95% Wilson
+intervals, the truce's survival curve, and daily mean trajectories with 5-95% bands.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from trucesim.model import DAILY_SERIES, END_STATES
+from trucesim.outcomes import DAILY_SCALES, MISSING, Outcome
+
+Z95 = 1.959963984540054
+
+# daily series with percentile bands, and the width of their histogram bins (stored units)
+BANDS = {"living_released": 1, "bodies_released": 1, "territory_share_held": 50,
+         "aid_trucks_delivered": 50, "deaths_palestinians": 5}
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def t_quantile(df: int) -> float:
+    """Two-sided 95% quantile of Student's t with `df` degrees of freedom."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, df))
+
+
+def quantiles(values: np.ndarray, counts: np.ndarray, probs: Sequence[float]) -> list[float]:
+    """Quantiles of the data described by (sorted values, counts): numpy's 'linear' method."""
+    n = int(counts.sum())
+    cum = np.cumsum(counts)
+    out = []
+    for p in probs:
+        h = (n - 1) * p
+        lo = math.floor(h)
+        x_lo = values[np.searchsorted(cum, lo + 1)]
+        x_hi = values[np.searchsorted(cum, min(lo + 2, n))]
+        out.append(float(x_lo + (h - lo) * (x_hi - x_lo)))
+    return out
+
+
+@dataclass
+class Histogram:
+    """Exact counts of integer values."""
+
+    counts: dict[int, int] = field(default_factory=dict)
+
+    def add(self, values: np.ndarray) -> None:
+        uniq, cnt = np.unique(values, return_counts=True)
+        c = self.counts
+        for v, k in zip(uniq.tolist(), cnt.tolist(), strict=True):
+            c[v] = c.get(v, 0) + k
+
+    def merge(self, other: Histogram) -> None:
+        c = self.counts
+        for v, k in other.counts.items():
+            c[v] = c.get(v, 0) + k
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        keys = sorted(self.counts)
+        return np.array(keys, dtype=np.float64), np.array([self.counts[k] for k in keys])
+
+
+@dataclass
+class Aggregate:
+    """Running totals over replications of one scenario."""
+
+    fields: tuple[Outcome, ...]
+    days: int
+    n: int = 0
+    sums: list[int] = field(default_factory=list)
+    squares: list[int] = field(default_factory=list)
+    present: list[int] = field(default_factory=list)  # milestones reached
+    histograms: list[Histogram] = field(default_factory=list)
+    daily_sums: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bands: dict[str, list[Histogram]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        k = len(self.fields)
+        self.sums, self.squares, self.present = [0] * k, [0] * k, [0] * k
+        self.histograms = [Histogram() for _ in range(k)]
+        self.daily_sums = np.zeros((self.days, len(DAILY_SERIES)), dtype=np.int64)
+        self.bands = {s: [Histogram() for _ in range(self.days)] for s in BANDS}
+
+    def add(self, values: np.ndarray, daily: np.ndarray) -> None:
+        """Add a chunk: values (n, fields) and daily (n, days, series), stored integers."""
+        self.n += values.shape[0]
+        for k, f in enumerate(self.fields):
+            col = values[:, k]
+            if f.kind == "milestone":
+                col = col[col != MISSING]
+                self.present[k] += int(col.size)
+            self.histograms[k].add(col)
+            self.sums[k] += int(col.sum(dtype=np.int64))
+            self.squares[k] += int(np.square(col, dtype=np.int64).sum(dtype=np.int64))
+        self.daily_sums += daily.sum(axis=0, dtype=np.int64)
+        for name, width in BANDS.items():
+            s = DAILY_SERIES.index(name)
+            binned = (daily[:, :, s] + width // 2) // width * width
+            for d, hist in enumerate(self.bands[name]):
+                hist.add(binned[:, d])
+
+    def merge(self, other: Aggregate) -> None:
+        self.n += other.n
+        for k in range(len(self.fields)):
+            self.sums[k] += other.sums[k]
+            self.squares[k] += other.squares[k]
+            self.present[k] += other.present[k]
+            self.histograms[k].merge(other.histograms[k])
+        self.daily_sums += other.daily_sums
+        for name, hists in self.bands.items():
+            for mine, theirs in zip(hists, other.bands[name], strict=True):
+                mine.merge(theirs)
+
+    def describe(self, k: int) -> dict[str, Any]:
+        """Mean (95% CI), sd, median, 5th/95th percentiles, min, max of field k."""
+        f = self.fields[k]
+        n = self.present[k] if f.kind == "milestone" else self.n
+        if n == 0:
+            return {"n": 0}
+        scale = f.scale
+        mean = self.sums[k] / n / scale
+        var = (n * self.squares[k] - self.sums[k] ** 2) / (n * (n - 1)) if n > 1 else 0.0
+        sd = math.sqrt(max(var, 0.0)) / scale
+        half = t_quantile(n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
+        values, counts = self.histograms[k].arrays()
+        p05, median, p95 = (q / scale for q in quantiles(values, counts, (0.05, 0.5, 0.95)))
+        return {"n": n, "mean": mean, "ci95_mean": [mean - half, mean + half], "sd": sd,
+                "median": median, "p05": p05, "p95": p95,
+                "min": float(values[0]) / scale, "max": float(values[-1]) / scale}
+
+    def end_states(self) -> dict[str, dict[str, Any]]:
+        k = next(i for i, f in enumerate(self.fields) if f.kind == "category")
+        counts = self.histograms[k].counts
+        out = {}
+        for code, state in enumerate(END_STATES):
+            c = counts.get(code, 0)
+            out[state] = {"count": c, "p": c / self.n if self.n else math.nan,
+                          "ci95": list(wilson(c, self.n))}
+        return out
+
+    def milestone(self, k: int) -> dict[str, Any]:
+        reached = self.present[k]
+        out: dict[str, Any] = {"p": reached / self.n if self.n else math.nan,
+                               "ci95": list(wilson(reached, self.n)), "count": reached}
+        if reached:
+            d = self.describe(k)
+            out |= {"median_day": d["median"], "p05_day": d["p05"], "p95_day": d["p95"],
+                    "mean_day": d["mean"]}
+        return out
+
+    def daily(self) -> list[dict[str, float]]:
+        """Per day: survival with its Wilson interval, means, and 5/50/95% bands."""
+        rows = []
+        holding, crisis = DAILY_SERIES.index("holding"), DAILY_SERIES.index("in_crisis")
+        for d in range(self.days):
+            sums = self.daily_sums[d]
+            lo, hi = wilson(int(sums[holding]), self.n)
+            row: dict[str, float] = {"day": d, "survival": sums[holding] / self.n,
+                                     "survival_lo": lo, "survival_hi": hi,
+                                     "in_crisis": sums[crisis] / self.n}
+            for s, name in enumerate(DAILY_SERIES):
+                if name not in ("holding", "in_crisis"):
+                    row[f"{name}_mean"] = sums[s] / self.n / DAILY_SCALES.get(name, 1)
+            for name in BANDS:
+                scale = DAILY_SCALES.get(name, 1)
+                values, counts = self.bands[name][d].arrays()
+                for label, q in zip(("p05", "p50", "p95"),
+                                    quantiles(values, counts, (0.05, 0.5, 0.95)), strict=True):
+                    row[f"{name}_{label}"] = q / scale
+            rows.append(row)
+        return rows
+
