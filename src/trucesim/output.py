@@ -1,0 +1,88 @@
+"""The only module that writes files.
+
+A run's files are written into a hidden temporary directory next to their destination
+and moved into place only once all of them are complete, so a failed or refused run
+never leaves half-written results; a previous run's directory is replaced as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+
+class ResultsDir:
+    """Collects a run's files in a temporary directory; `commit` moves them into place.
+
+    Used as a context manager: leaving the block without `commit` (an error, Ctrl-C)
+    deletes the temporary directory and leaves the destination untouched.
+    """
+
+    def __init__(self, destination: Path) -> None:
+        self.destination = destination
+        self._tmp: Path | None = None
+        self._open: list[IO[str]] = []
+
+    def __enter__(self) -> ResultsDir:
+        self.destination.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.destination.name}.",
+                                          dir=self.destination.parent))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        for handle in self._open:
+            handle.close()
+        if self._tmp is not None and self._tmp.exists():
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    @property
+    def tmp(self) -> Path:
+        assert self._tmp is not None, "use ResultsDir as a context manager"
+        return self._tmp
+
+    def stream(self, name: str) -> IO[str]:
+        """A text file to append to as results arrive (closed on commit)."""
+        handle = (self.tmp / name).open("w", encoding="utf-8", newline="")
+        self._open.append(handle)
+        return handle
+
+    def text(self, name: str, content: str) -> None:
+        (self.tmp / name).write_text(content, encoding="utf-8")
+
+    def json(self, name: str, data: Any) -> None:
+        self.text(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    def commit(self) -> Path:
+        """Move the finished files into place, replacing an earlier run's directory."""
+        for handle in self._open:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        self._open.clear()
+        old = None
+        if self.destination.exists():
+            old = self.destination.with_name(f".{self.destination.name}.old-{os.getpid()}")
+            os.replace(self.destination, old)
+        os.replace(self.tmp, self.destination)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return self.destination
+
+
+def write_text_atomic(path: Path, content: str) -> None:
+    """Write one file via a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
