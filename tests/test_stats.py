@@ -1,0 +1,104 @@
+"""Aggregation: every statistic checked against an independent computation on raw data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats as sps
+
+from conftest import base
+from trucesim import outcomes
+from trucesim.engine import run_chunk
+from trucesim.stats import Aggregate, quantiles, wilson
+
+
+@pytest.mark.parametrize(("k", "n"), [(8, 10), (0, 25), (25, 25), (137, 1000)])
+def test_wilson_matches_scipy(k, n):
+    expected = sps.binomtest(k, n).proportion_ci(0.95, method="wilson")
+    assert wilson(k, n) == pytest.approx((expected.low, expected.high), abs=1e-6)
+
+
+def test_wilson_by_hand():
+    # 8 of 10: centre (0.8 + 1.92/10) / 1.384 = 0.7168; half-width 0.2265
+    assert wilson(8, 10) == pytest.approx((0.4902, 0.9433), abs=1e-4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-50, 500), min_size=1, max_size=300),
+       st.sampled_from([0.0, 0.05, 0.25, 0.5, 0.95, 1.0]))
+def test_quantiles_from_counts_equal_numpy(data, p):
+    values, counts = np.unique(np.array(data), return_counts=True)
+    assert quantiles(values.astype(float), counts, [p])[0] == pytest.approx(
+        np.quantile(data, p))
+
+
+@pytest.fixture(scope="module")
+def chunk():
+    s = base()
+    return s, run_chunk(s, seed=5, start=0, stop=240)
+
+
+def test_describe_matches_raw_data(chunk):
+    s, c = chunk
+    fields = outcomes.fields(s)
+    agg = Aggregate(fields, 61)
+    agg.add(c.values, c.daily)
+    for k, f in enumerate(fields):
+        if f.kind != "number":
+            continue
+        raw = c.values[:, k] / f.scale
+        d = agg.describe(k)
+        assert d["mean"] == pytest.approx(raw.mean())
+        assert d["sd"] == pytest.approx(raw.std(ddof=1), abs=1e-9)
+        if raw.std() > 0:
+            lo, hi = sps.t.interval(0.95, len(raw) - 1, loc=raw.mean(), scale=sps.sem(raw))
+            assert d["ci95_mean"] == pytest.approx([lo, hi])
+        for name, p in (("median", 0.5), ("p05", 0.05), ("p95", 0.95)):
+            assert d[name] == pytest.approx(np.quantile(raw, p))
+
+
+def test_milestones_and_end_states_match_raw_data(chunk):
+    s, c = chunk
+    fields = outcomes.fields(s)
+    agg = Aggregate(fields, 61)
+    agg.add(c.values, c.daily)
+    k = [f.name for f in fields].index("day_collapse")
+    days = c.values[:, k]
+    reached = days[days >= 0]
+    m = agg.milestone(k)
+    assert m["p"] == pytest.approx(len(reached) / len(days))
+    assert m["median_day"] == pytest.approx(np.median(reached))
+    states = agg.end_states()
+    assert states["collapsed"]["count"] == len(reached)
+    assert sum(v["count"] for v in states.values()) == len(days)
+
+
+def test_survival_curve_is_the_share_not_yet_collapsed(chunk):
+    s, c = chunk
+    agg = Aggregate(outcomes.fields(s), 61)
+    agg.add(c.values, c.daily)
+    k = [f.name for f in outcomes.fields(s)].index("day_collapse")
+    collapse = c.values[:, k]
+    for row in agg.daily():
+        d = row["day"]
+        # holding on day d (end of day) = not collapsed on or before day d
+        expected = np.mean((collapse < 0) | (collapse > d))
+        assert row["survival"] == pytest.approx(expected)
+        assert row["survival_lo"] <= row["survival"] <= row["survival_hi"]
+
+
+def test_merging_chunks_gives_exactly_the_same_aggregate(chunk):
+    s, c = chunk
+    fields = outcomes.fields(s)
+    whole = Aggregate(fields, 61)
+    whole.add(c.values, c.daily)
+    parts = Aggregate(fields, 61)
+    for a, b in ((0, 7), (7, 100), (100, 240)):
+        part = Aggregate(fields, 61)
+        part.add(c.values[a:b], c.daily[a:b])
+        parts.merge(part)
+    assert parts.sums == whole.sums and parts.squares == whole.squares
+    assert [h.counts for h in parts.histograms] == [h.counts for h in whole.histograms]
+    assert parts.daily() == whole.daily()
