@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from conftest import BASE, SHIPPED, base
+from conftest import BASE, ROOT, SHIPPED, base
+from trucesim.docgen import render
 from trucesim.scenario import ScenarioError, digest, load
 from trucesim.tomlsource import format_path, key_lines, parse_override, parse_path
 
@@ -228,9 +229,5 @@ def test_schema_defaults_match_base():
 
 
 def test_the_format_documentation_is_generated_from_the_schema():
-    from conftest import ROOT
-
-    from trucesim.docgen import render
-
     committed = (ROOT / "docs" / "scenario-format.md").read_text()
     assert committed == render(), "run: python -m trucesim.docgen > docs/scenario-format.md"
