@@ -167,5 +167,18 @@ def show(summary: dict[str, object], directory: Path, wall: float) -> None:
                   f"Written to {directory}/ in {wall:.1f} s.")
 
 
+def _register_commands() -> None:
+    """Commands kept in their own modules add themselves to `app` when imported."""
+    import importlib
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"trucesim.{module}")
+
+
+# modules defining further commands on `app` (each imports only typer at import time)
+COMMAND_MODULES: tuple[str, ...] = ()
+_register_commands()
+
+
 def main() -> None:
     app()
