@@ -78,7 +78,7 @@ def render() -> str:
         if name == "releases":
             parts += _table("[[releases]]", Release, "One table per handover, in any order.")
         elif name == "violations":
-            parts += _table("violations", model)
+            parts += _table("violations", Violations)
             defaults = Violations()
             for side in ("israeli_forces", "palestinian_groups"):
                 note = Violations.model_fields[side].description or ""

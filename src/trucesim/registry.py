@@ -63,5 +63,8 @@ def _walk(model: BaseModel, default: BaseModel, prefix: str, out: list[Parameter
             for key, item in value.items():
                 out.append(Parameter(f"{prefix}{name}.{key}", item, ref.get(key), *meta, None))
             continue
-        out.append(Parameter(f"{prefix}{name}", value, ref, *meta,
-                             tuple(plausible) if isinstance(plausible, list) else None))
+        bounds = None
+        if isinstance(plausible, list):
+            low, high = (float(str(v)) for v in plausible)
+            bounds = (low, high)
+        out.append(Parameter(f"{prefix}{name}", value, ref, *meta, bounds))
