@@ -55,9 +55,12 @@ def draw(s: Scenario, streams: Streams) -> Draws:
     slip, slip_delay, dispute = g.random((3, n))
     bodies = s.bodies_scheduled
     h = s.handovers
-    recovery = np.ceil(g.gamma(h.recovery_shape, h.recovery_mean_days / h.recovery_shape,
-                               bodies)).astype(np.int64)
-    recovery_u = g.random((bodies, 3))
+    recovery: list[int] = []
+    recovery_u: list[list[float]] = []
+    if h.bodies_mode == "as_recovered":
+        recovery = np.ceil(g.gamma(h.recovery_shape, h.recovery_mean_days / h.recovery_shape,
+                                   bodies)).astype(np.int64).tolist()
+        recovery_u = g.random((bodies, 3)).tolist()
     g = streams.get("exchange")
     withhold, withhold_days = g.random((2, n))
     g = streams.get("aid")
@@ -81,8 +84,8 @@ def draw(s: Scenario, streams: Streams) -> Draws:
     talks = g.standard_normal(days)
     extension = float(g.random())
     return Draws(
-        slip.tolist(), slip_delay.tolist(), dispute.tolist(), recovery.tolist(),
-        recovery_u.tolist(), withhold.tolist(), withhold_days.tolist(), trucks.tolist(),
+        slip.tolist(), slip_delay.tolist(), dispute.tolist(), recovery,
+        recovery_u, withhold.tolist(), withhold_days.tolist(), trucks.tolist(),
         closure.tolist(), halt.tolist(), incidents.tolist(), fatalities.tolist(),
         scale.tolist(), effect.tolist(), collapse.tolist(), talks.tolist(), extension,
         partial(war_deaths, s, streams),

@@ -48,8 +48,8 @@ def simulate(scenario: Scenario, seed: int, index: int = 0, *, log: bool = False
     fields = outcomes.fields(scenario)
     stored = outcomes.row(scenario, st)
     record = {f.name: f.decode(v) for f, v in zip(fields, stored, strict=True)}
-    return Replication(index, MappingProxyType(record), np.array(st.daily, dtype=np.float64),
-                       tuple(st.log or ()))
+    daily = np.array(st.daily, dtype=np.float64).reshape(-1, len(DAILY_SERIES))
+    return Replication(index, MappingProxyType(record), daily, tuple(st.log or ()))
 
 
 @dataclass(frozen=True)
@@ -63,16 +63,16 @@ class Chunk:
 
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
     """Replications start..stop-1 as arrays of stored integers."""
-    n = stop - start
-    width = len(outcomes.fields(scenario))
-    values = np.empty((n, width), dtype=np.int64)
-    daily = np.empty((n, scenario.truce.window_days + 1, len(DAILY_SERIES)), dtype=np.float64)
-    for k in range(n):
-        st = play(scenario, seed, start + k)
-        values[k] = outcomes.row(scenario, st)
-        daily[k] = st.daily
-    stored = np.floor(daily * _DAILY_SCALE + 0.5).astype(np.int64)
-    return Chunk(start, values, stored)
+    rows: list[int] = []
+    trajectories: list[float] = []
+    for index in range(start, stop):
+        st = play(scenario, seed, index)
+        rows += outcomes.row(scenario, st)
+        trajectories += st.daily
+    n, days = stop - start, scenario.truce.window_days + 1
+    values = np.array(rows, dtype=np.int64).reshape(n, -1)
+    daily = np.array(trajectories, dtype=np.float64).reshape(n, days, len(DAILY_SERIES))
+    return Chunk(start, values, np.floor(daily * _DAILY_SCALE + 0.5).astype(np.int64))
 
 
 @dataclass

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from trucesim.model import DAILY_SERIES, END_STATES, TruceState
 from trucesim.schema import Scenario
 
@@ -36,14 +38,17 @@ class Outcome:
             return None if stored == MISSING else stored
         return stored if self.scale == 1 else stored / self.scale
 
-    def text(self, stored: int) -> str:
-        """How the value is written in replications.csv."""
-        value = self.decode(stored)
-        if value is None:
-            return ""
-        if isinstance(value, float):
-            return f"{value:.{len(str(self.scale)) - 1}f}"
-        return str(value)
+    def column(self, stored: list[int]) -> list[str]:
+        """How a column of stored values is written in replications.csv."""
+        if self.kind == "category":
+            return [END_STATES[v] for v in stored]
+        if self.kind == "milestone":
+            return ["" if v == MISSING else str(v) for v in stored]
+        if self.scale == 1:
+            return list(map(str, stored))
+        digits = len(str(self.scale)) - 1  # exact decimal text from the stored integer
+        return [f"{'-' if v < 0 else ''}{abs(v) // self.scale}.{abs(v) % self.scale:0{digits}d}"
+                for v in stored]
 
 
 SHARE, HUNDREDTHS, TENTHS = 10_000, 100, 10
@@ -147,10 +152,10 @@ def csv_header(fields_: tuple[Outcome, ...]) -> str:
     return ",".join(["replication", *(f.name for f in fields_)]) + "\n"
 
 
-def csv_rows(fields_: tuple[Outcome, ...], start: int, values: object) -> str:
+def csv_rows(fields_: tuple[Outcome, ...], start: int, values: np.ndarray) -> str:
     """replications.csv rows for stored records `values` (n, fields) from index `start`."""
-    lines = []
-    for k, stored in enumerate(values.tolist()):  # type: ignore[attr-defined]
-        cells = [f.text(v) for f, v in zip(fields_, stored, strict=True)]
-        lines.append(f"{start + k}," + ",".join(cells))
-    return "\n".join(lines) + "\n" if lines else ""
+    if not len(values):
+        return ""
+    columns = [list(map(str, range(start, start + len(values))))]
+    columns += [f.column(col) for f, col in zip(fields_, values.T.tolist(), strict=True)]
+    return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"

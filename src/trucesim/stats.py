@@ -62,26 +62,52 @@ def quantiles(values: np.ndarray, counts: np.ndarray, probs: Sequence[float]) ->
     return out
 
 
+_SHIFT = 40  # a (group, value) pair is counted under the key group << 40 | value + 2**39
+_OFFSET = 1 << (_SHIFT - 1)
+
+
 @dataclass
-class Histogram:
-    """Exact counts of integer values."""
+class Counts:
+    """Exact counts of integer values in numbered groups (one group per field or day)."""
 
     counts: dict[int, int] = field(default_factory=dict)
 
-    def add(self, values: np.ndarray) -> None:
-        uniq, cnt = np.unique(values, return_counts=True)
+    def add(self, groups: np.ndarray, values: np.ndarray) -> None:
+        keys = (groups.astype(np.int64) << _SHIFT) + (values.astype(np.int64) + _OFFSET)
+        uniq, cnt = np.unique(keys, return_counts=True)
         c = self.counts
-        for v, k in zip(uniq.tolist(), cnt.tolist(), strict=True):
-            c[v] = c.get(v, 0) + k
+        for key, k in zip(uniq.tolist(), cnt.tolist(), strict=True):
+            c[key] = c.get(key, 0) + k
 
-    def merge(self, other: Histogram) -> None:
+    def merge(self, other: Counts) -> None:
         c = self.counts
-        for v, k in other.counts.items():
-            c[v] = c.get(v, 0) + k
+        for key, k in other.counts.items():
+            c[key] = c.get(key, 0) + k
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        keys = sorted(self.counts)
-        return np.array(keys, dtype=np.float64), np.array([self.counts[k] for k in keys])
+    def group(self, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted distinct values of group g (as floats) and their counts."""
+        keys = np.fromiter(self.counts, dtype=np.int64, count=len(self.counts))
+        order = np.argsort(keys)
+        keys = keys[order]
+        lo, hi = np.searchsorted(keys, [g << _SHIFT, (g + 1) << _SHIFT])
+        counts = np.fromiter(self.counts.values(), dtype=np.int64, count=len(self.counts))
+        values = (keys[lo:hi] - (g << _SHIFT) - _OFFSET).astype(np.float64)
+        return values, counts[order][lo:hi]
+
+    def groups(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Every group's sorted values and counts, in one pass."""
+        keys = np.fromiter(self.counts, dtype=np.int64, count=len(self.counts))
+        counts = np.fromiter(self.counts.values(), dtype=np.int64, count=len(self.counts))
+        order = np.argsort(keys)
+        keys, counts = keys[order], counts[order]
+        group_of = keys >> _SHIFT
+        bounds = np.flatnonzero(np.diff(group_of)) + 1
+        out = {}
+        for ks, cs in zip(np.split(keys, bounds), np.split(counts, bounds), strict=True):
+            if len(ks):
+                g = int(ks[0] >> _SHIFT)
+                out[g] = ((ks - (g << _SHIFT) - _OFFSET).astype(np.float64), cs)
+        return out
 
 
 @dataclass
@@ -93,35 +119,38 @@ class Aggregate:
     n: int = 0
     sums: list[int] = field(default_factory=list)
     squares: list[int] = field(default_factory=list)
-    present: list[int] = field(default_factory=list)  # milestones reached
-    histograms: list[Histogram] = field(default_factory=list)
+    present: list[int] = field(default_factory=list)  # replications with a value
+    histograms: Counts = field(default_factory=Counts)  # group = field index
     daily_sums: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    bands: dict[str, list[Histogram]] = field(default_factory=dict)
+    bands: dict[str, Counts] = field(default_factory=dict)  # group = day
 
     def __post_init__(self) -> None:
         k = len(self.fields)
         self.sums, self.squares, self.present = [0] * k, [0] * k, [0] * k
-        self.histograms = [Histogram() for _ in range(k)]
         self.daily_sums = np.zeros((self.days, len(DAILY_SERIES)), dtype=np.int64)
-        self.bands = {s: [Histogram() for _ in range(self.days)] for s in BANDS}
+        self.bands = {s: Counts() for s in BANDS}
+        self._milestones = np.array([f.kind == "milestone" for f in self.fields])
 
     def add(self, values: np.ndarray, daily: np.ndarray) -> None:
         """Add a chunk: values (n, fields) and daily (n, days, series), stored integers."""
-        self.n += values.shape[0]
-        for k, f in enumerate(self.fields):
-            col = values[:, k]
-            if f.kind == "milestone":
-                col = col[col != MISSING]
-                self.present[k] += int(col.size)
-            self.histograms[k].add(col)
-            self.sums[k] += int(col.sum(dtype=np.int64))
-            self.squares[k] += int(np.square(col, dtype=np.int64).sum(dtype=np.int64))
+        n = values.shape[0]
+        self.n += n
+        present = ~(self._milestones & (values == MISSING))
+        kept = np.where(present, values, 0)
+        for k, (total, square, count) in enumerate(zip(
+                kept.sum(axis=0, dtype=np.int64).tolist(),
+                np.square(kept).sum(axis=0, dtype=np.int64).tolist(),
+                present.sum(axis=0).tolist(), strict=True)):
+            self.sums[k] += total
+            self.squares[k] += square
+            self.present[k] += count
+        columns = np.broadcast_to(np.arange(values.shape[1]), values.shape)
+        self.histograms.add(columns[present], values[present])
         self.daily_sums += daily.sum(axis=0, dtype=np.int64)
+        days = np.broadcast_to(np.arange(self.days), (n, self.days))
         for name, width in BANDS.items():
-            s = DAILY_SERIES.index(name)
-            binned = (daily[:, :, s] + width // 2) // width * width
-            for d, hist in enumerate(self.bands[name]):
-                hist.add(binned[:, d])
+            binned = (daily[:, :, DAILY_SERIES.index(name)] + width // 2) // width * width
+            self.bands[name].add(days, binned)
 
     def merge(self, other: Aggregate) -> None:
         self.n += other.n
@@ -129,16 +158,15 @@ class Aggregate:
             self.sums[k] += other.sums[k]
             self.squares[k] += other.squares[k]
             self.present[k] += other.present[k]
-            self.histograms[k].merge(other.histograms[k])
+        self.histograms.merge(other.histograms)
         self.daily_sums += other.daily_sums
-        for name, hists in self.bands.items():
-            for mine, theirs in zip(hists, other.bands[name], strict=True):
-                mine.merge(theirs)
+        for name, counts in self.bands.items():
+            counts.merge(other.bands[name])
 
     def describe(self, k: int) -> dict[str, Any]:
         """Mean (95% CI), sd, median, 5th/95th percentiles, min, max of field k."""
         f = self.fields[k]
-        n = self.present[k] if f.kind == "milestone" else self.n
+        n = self.present[k]
         if n == 0:
             return {"n": 0}
         scale = f.scale
@@ -146,7 +174,7 @@ class Aggregate:
         var = (n * self.squares[k] - self.sums[k] ** 2) / (n * (n - 1)) if n > 1 else 0.0
         sd = math.sqrt(max(var, 0.0)) / scale
         half = t_quantile(n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
-        values, counts = self.histograms[k].arrays()
+        values, counts = self.histograms.group(k)
         p05, median, p95 = (q / scale for q in quantiles(values, counts, (0.05, 0.5, 0.95)))
         return {"n": n, "mean": mean, "ci95_mean": [mean - half, mean + half], "sd": sd,
                 "median": median, "p05": p05, "p95": p95,
@@ -154,10 +182,11 @@ class Aggregate:
 
     def end_states(self) -> dict[str, dict[str, Any]]:
         k = next(i for i, f in enumerate(self.fields) if f.kind == "category")
-        counts = self.histograms[k].counts
+        values, counts = self.histograms.group(k)
+        found = dict(zip(values.astype(int).tolist(), counts.tolist(), strict=True))
         out = {}
         for code, state in enumerate(END_STATES):
-            c = counts.get(code, 0)
+            c = found.get(code, 0)
             out[state] = {"count": c, "p": c / self.n if self.n else math.nan,
                           "ci95": list(wilson(c, self.n))}
         return out
@@ -174,6 +203,7 @@ class Aggregate:
 
     def daily(self) -> list[dict[str, float]]:
         """Per day: survival with its Wilson interval, means, and 5/50/95% bands."""
+        bands = {name: counts.groups() for name, counts in self.bands.items()}
         rows = []
         holding, crisis = DAILY_SERIES.index("holding"), DAILY_SERIES.index("in_crisis")
         for d in range(self.days):
@@ -187,7 +217,7 @@ class Aggregate:
                     row[f"{name}_mean"] = sums[s] / self.n / DAILY_SCALES.get(name, 1)
             for name in BANDS:
                 scale = DAILY_SCALES.get(name, 1)
-                values, counts = self.bands[name][d].arrays()
+                values, counts = bands[name][d]
                 for label, q in zip(("p05", "p50", "p95"),
                                     quantiles(values, counts, (0.05, 0.5, 0.95)), strict=True):
                     row[f"{name}_{label}"] = q / scale

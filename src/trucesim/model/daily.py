@@ -34,43 +34,48 @@ def violence(st: TruceState) -> Proc:
     """Incidents by each side, their deaths, and the tension they cause."""
     s, env, d = st.scenario, st.env, st.draws
     v, t, talks = s.violations, s.tension, s.negotiations
-    sides = (v.israeli_forces, v.palestinian_groups)
-    base = [side.incidents_per_day for side in sides]
-    lethality = [side.fatalities_per_incident for side in sides]
+    base0, base1 = v.israeli_forces.incidents_per_day, v.palestinian_groups.incidents_per_day
+    lethal0 = v.israeli_forces.fatalities_per_incident
+    lethal1 = v.palestinian_groups.fatalities_per_incident
     keep = math.exp(-1.0 / v.retaliation_decay_days)
-    # push[k]: side k's rate added the next day by one incident of the other side; the
+    # push: a side's rate added the next day by one incident of the other side; the
     # kernel push * keep**(lag - 1) sums to `retaliation` incidents over all later days
-    push = [side.retaliation * (1 - keep) for side in sides]
-    exp = math.exp
-    excitation = [0.0, 0.0]
+    push0 = v.israeli_forces.retaliation * (1 - keep)
+    push1 = v.palestinian_groups.retaliation * (1 - keep)
+    per_incident, per_death = t.per_incident, t.per_death
+    talks_start, setback = talks.start_day, talks.setback_per_incident
     multiplier = s.crisis.incident_multiplier
+    incidents, fatalities, scale = d.incidents, d.fatalities, d.fatality_scale
+    exp = math.exp
+    excitation0 = excitation1 = 0.0
     yield at(env, 1, VIOLENCE)
     for day in range(1, s.truce.window_days + 1):
-        if st.status >= COLLAPSED:
+        status = st.status
+        if status >= COLLAPSED:
             return
-        m = multiplier if st.status == CRISIS else 1.0
-        u = d.incidents[day]
-        rate0, rate1 = base[0] * m + excitation[0], base[1] * m + excitation[1]
+        m = multiplier if status == CRISIS else 1.0
+        u0, u1 = incidents[day]
+        rate0, rate1 = base0 * m + excitation0, base1 * m + excitation1
         # most days are quiet: P(no incident) = exp(-rate), checked before inverting
-        n0 = 0 if u[0] < exp(-rate0) else poisson(rate0, u[0])
-        n1 = 0 if u[1] < exp(-rate1) else poisson(rate1, u[1])
-        excitation[0] = keep * excitation[0] + push[0] * n1
-        excitation[1] = keep * excitation[1] + push[1] * n0
+        n0 = 0 if u0 < exp(-rate0) else poisson(rate0, u0)
+        n1 = 0 if u1 < exp(-rate1) else poisson(rate1, u1)
+        excitation0 = keep * excitation0 + push0 * n1
+        excitation1 = keep * excitation1 + push1 * n0
         st.attacks_today = n1
         if n0 or n1:
-            uf, g = d.fatalities[day], d.fatality_scale[day]
+            uf, g = fatalities[day], scale[day]
             # incidents by Israeli forces cost Palestinian lives, and the reverse
-            k0 = poisson(n0 * lethality[0] * g[0], uf[0]) if n0 else 0
-            k1 = poisson(n1 * lethality[1] * g[1], uf[1]) if n1 else 0
+            k0 = poisson(n0 * lethal0 * g[0], uf[0]) if n0 else 0
+            k1 = poisson(n1 * lethal1 * g[1], uf[1]) if n1 else 0
             st.incidents[0] += n0
             st.incidents[1] += n1
             st.deaths_truce[0] += k0
             st.deaths_truce[1] += k1
             st.deaths[0] += k0
             st.deaths[1] += k1
-            st.stress(t.per_incident * (n0 + n1) + t.per_death * (k0 + k1))
-            if day >= talks.start_day and "agreement" not in st.milestones:
-                st.progress = max(0.0, st.progress - talks.setback_per_incident * (n0 + n1))
+            st.tension += per_incident * (n0 + n1) + per_death * (k0 + k1)
+            if day >= talks_start and not st.agreed:
+                st.progress = max(0.0, st.progress - setback * (n0 + n1))
             if st.log is not None:
                 for side, n, k in (("israeli_forces", n0, k0), ("palestinian_groups", n1, k1)):
                     if n:
@@ -95,66 +100,73 @@ def aid(st: TruceState) -> Proc:
     s, env, d = st.scenario, st.env, st.draws
     a = s.aid
     after_collapse = math.floor(a.trucks_per_day_after_collapse + 0.5)
+    stay_open, closure_days = 1.0 - a.closure_probability_per_incident, a.closure_days
+    halt, per_halt_day = a.halt_probability_per_crisis_day, s.tension.per_aid_halt_day
+    trucks, u_closure, u_halt = d.aid_trucks, d.aid_closure, d.aid_halt
     closed_until = -1
     yield at(env, 1, AID)
     for day in range(1, s.truce.window_days + 1):
-        if st.status >= COLLAPSED:
+        status, attacks = st.status, st.attacks_today
+        if status >= COLLAPSED:
             st.aid_delivered += after_collapse
-        elif st.attacks_today and d.aid_closure[day] < (
-                1.0 - (1.0 - a.closure_probability_per_incident) ** st.attacks_today):
-            closed_until = day + a.closure_days - 1
+        elif attacks and u_closure[day] < 1.0 - stay_open**attacks:
+            closed_until = day + closure_days - 1
             st.aid_closed_days += 1
-            st.note(day, "aid", "closure", days=a.closure_days)
+            st.note(day, "aid", "closure", days=closure_days)
         elif day <= closed_until:
             st.aid_closed_days += 1
-        elif st.status == CRISIS and d.aid_halt[day] < a.halt_probability_per_crisis_day:
+        elif status == CRISIS and u_halt[day] < halt:
             st.aid_halt_days += 1
-            st.stress(s.tension.per_aid_halt_day)
+            st.tension += per_halt_day
             st.note(day, "aid", "halt")
         else:
-            st.aid_delivered += d.aid_trucks[day]
+            st.aid_delivered += trucks[day]
         yield env.timeout(1)
 
 
 def mediation(st: TruceState) -> Proc:
     """Tension fades, mediators drain it after a delay; crises start, end, or collapse."""
     s, env, d = st.scenario, st.env, st.draws
-    med, crisis, decay = s.mediation, s.crisis, s.tension.decay_per_day
+    med, crisis = s.mediation, s.crisis
+    fade = 1.0 - s.tension.decay_per_day
+    engage, delay, drain = med.engage_threshold, med.response_delay_days, med.drain_per_day
+    threshold, resolve, max_days = crisis.threshold, crisis.resolve_below, crisis.max_days
+    hazard, effect, u_collapse = crisis.collapse_hazard_per_day, d.mediation_effect, d.collapse
     engaged_since = -1
     yield at(env, 1, MEDIATION)
     for day in range(1, s.truce.window_days + 1):
-        if st.status >= COLLAPSED:
+        status = st.status
+        if status >= COLLAPSED:
             return
-        tension = st.tension * (1.0 - decay)
-        if tension >= med.engage_threshold:
+        tension = st.tension * fade
+        if tension >= engage:
             if engaged_since < 0:
                 engaged_since = day
                 st.note(day, "mediation", "engaged", tension=round(tension, 1))
-            if day - engaged_since >= med.response_delay_days:
-                tension *= max(0.0, 1.0 - med.drain_per_day * d.mediation_effect[day])
+            if day - engaged_since >= delay:
+                tension *= max(0.0, 1.0 - drain * effect[day])
         else:
             engaged_since = -1
         st.tension = tension
         if tension > st.max_tension:
             st.max_tension = tension
-        if st.status == HOLDING and tension >= crisis.threshold:
-            st.status, st.crisis_start, st.calm = CRISIS, day, env.event()
-            st.crises += 1
-            st.crisis_days += 1
-            st.milestones.setdefault("first_crisis", day)
-            st.note(day, "mediation", "crisis", tension=round(tension, 1))
-        elif st.status == CRISIS:
-            if tension < crisis.resolve_below:
-                st.status = HOLDING
-                st.note(day, "mediation", "resolved", days=day - st.crisis_start,
-                        tension=round(tension, 1))
-                assert st.calm is not None
-                st.calm.succeed()
-            else:
+        if status == HOLDING:
+            if tension >= threshold:
+                st.status, st.crisis_start, st.calm = CRISIS, day, env.event()
+                st.crises += 1
                 st.crisis_days += 1
-                if (day - st.crisis_start >= crisis.max_days
-                        or d.collapse[day] < crisis.collapse_hazard_per_day):
-                    collapse(st, day)
+                st.milestones.setdefault("first_crisis", day)
+                st.note(day, "mediation", "crisis", tension=round(tension, 1))
+        elif tension < resolve:
+            st.status = HOLDING
+            st.note(day, "mediation", "resolved", days=day - st.crisis_start,
+                    tension=round(tension, 1))
+            assert st.calm is not None
+            st.calm.succeed()
+        else:
+            st.crisis_days += 1
+            if day - st.crisis_start >= max_days or u_collapse[day] < hazard:
+                collapse(st, day)
         yield env.timeout(1)
 
 
@@ -174,22 +186,25 @@ def talks(st: TruceState) -> Proc:
     """Progress toward a permanent ceasefire: drift, noise, and setbacks in a crisis."""
     s, env, d = st.scenario, st.env, st.draws
     n = s.negotiations
+    drift, volatility, setback, shocks = (n.drift_per_day, n.volatility_per_day,
+                                          n.setback_per_crisis_day, d.talks)
     yield at(env, n.start_day, TALKS)
     st.note(n.start_day, "negotiations", "start")
     for day in range(n.start_day, s.truce.window_days + 1):
-        if st.status >= COLLAPSED:
+        status = st.status
+        if status >= COLLAPSED:
             return
-        if "agreement" not in st.milestones:
-            if st.status == CRISIS:
-                step = -n.setback_per_crisis_day
+        if not st.agreed:
+            if status == CRISIS:
+                progress = st.progress - setback
             else:
-                step = n.drift_per_day + n.volatility_per_day * d.talks[day]
-            progress = st.progress + step
-            st.progress = 0.0 if progress < 0.0 else progress
+                progress = st.progress + drift + volatility * shocks[day]
             if progress >= 1.0:
-                st.progress = 1.0
+                st.progress, st.agreed = 1.0, True
                 st.milestones["agreement"] = day
                 st.note(day, "negotiations", "agreement")
+            else:
+                st.progress = 0.0 if progress < 0.0 else progress
         yield env.timeout(1)
 
 
@@ -202,7 +217,7 @@ def window_end(st: TruceState) -> Proc:
         st.end_state, st.end_day = "collapsed", st.milestones["collapse"]
         return
     n = s.negotiations
-    if "agreement" in st.milestones:
+    if st.agreed:
         st.end_state = "permanent"
     elif st.progress >= n.extension_threshold and st.draws.extension < n.extension_probability:
         st.end_state = "extended"
@@ -217,7 +232,7 @@ def recorder(st: TruceState) -> Proc:
     env = st.env
     yield at(env, 0, RECORD)
     for _ in range(st.scenario.truce.window_days + 1):
-        st.daily.append((
+        st.daily.extend((
             st.living_released, st.bodies_released, st.detainees_total, st.share_held,
             st.aid_delivered, st.deaths[0], st.deaths[1], st.incidents[0] + st.incidents[1],
             st.tension, st.progress, st.status != COLLAPSED, st.status == CRISIS,

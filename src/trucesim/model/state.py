@@ -70,11 +70,12 @@ class TruceState:
     crisis_start: int = -1
     calm: simpy.Event | None = None
     progress: float = 0.0
+    agreed: bool = False
     milestones: dict[str, int] = field(default_factory=dict)
     release_done: list[simpy.Event] = field(default_factory=list)
     end_state: str = ""
     end_day: int = -1
-    daily: list[tuple[float, ...]] = field(default_factory=list)
+    daily: list[float] = field(default_factory=list)  # DAILY_SERIES per day, flattened
 
     def note(self, day: int, actor: str, kind: str, **data: Any) -> None:
         if self.log is not None:
