@@ -165,6 +165,8 @@ def run_points(sweep: Sweep, directory: Path, executor: Executor | None = None, 
     if fresh:
         remove_files(directory, FILES)
     done, keep = _existing(sweep, directory) if directory.exists() else (0, 0)
+    if done and progress is not None:
+        progress(done)
     write_text_atomic(directory / "manifest.json", manifest(sweep, "running"))
     size = default_chunk_size(sweep.replications, executor.workers)
     per_point = len(chunk_bounds(sweep.replications, size))
