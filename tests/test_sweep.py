@@ -87,6 +87,20 @@ def test_bad_vary_is_one_clear_line(text, message):
         parse_vary(text, resolved(base()))
 
 
+def test_bad_options_are_reported_one_line_each(tmp_path):
+    result = run("sweep", BASE, "--vary", "crisis.max_day=1:3", "--vary", f"{DELAY}=4:1",
+                 "--vary", f"{DELAY}=0:2", "--vary", f"{DELAY}=0:3", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "error: --vary crisis.max_day=1:3: the scenario has no key crisis.max_day",
+        f"error: --vary {DELAY}=4:1: LOW must be below HIGH",
+        f"error: --vary {DELAY}: given more than once"]
+    result = run("sweep", BASE, "--vary", f"{DELAY}=0:2", "--method", "fast")
+    assert result.exit_code == 2 and "--method must be one of grid, lhs, sobol, morris" in (
+        result.output)
+    assert not (tmp_path / "out").exists()
+
+
 def test_schedule_keys_can_be_varied():
     (f,) = factors("releases[1].day=7:12")
     assert f == Factor("releases[1].day", 7.0, 12.0, True)

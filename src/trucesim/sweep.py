@@ -127,7 +127,7 @@ def finished_rows(sweep: Sweep, path: Path) -> tuple[int, int]:
     keep, done = len(header), 0
     width = 1 + len(sweep.design.factors) + 3 * len(POINT_MEASURES)
     for line in data[len(header):].split(b"\n")[:-1]:  # the last piece has no newline
-        cells = line.decode().split(",")
+        cells = line.decode(errors="replace").split(",")
         if (done >= len(sweep.design) or len(cells) != width or cells[0] != str(done)
                 or cells[1:1 + len(sweep.design.factors)] != sweep.design.cells(done)):
             break
@@ -140,7 +140,10 @@ def _existing(sweep: Sweep, directory: Path) -> tuple[int, int]:
     """How much of an earlier run of this sweep can be kept; SweepError if it is another."""
     manifest, points = directory / "manifest.json", directory / "points.csv"
     if manifest.exists():
-        old = json.loads(manifest.read_text(encoding="utf-8")).get("identity", {})
+        try:
+            old = json.loads(manifest.read_text(encoding="utf-8")).get("identity", {})
+        except (ValueError, AttributeError):
+            old = {}
         new = sweep.identity()
         if old != new:
             what = ", ".join(k for k in new if old.get(k) != new[k]) or "its settings"
