@@ -238,3 +238,12 @@ def test_grid_sweep_reports_the_region_without_indices(tmp_path):
     assert "Where the truce breaks" in result.output and "mu*" not in result.output
     assert not (tmp_path / "sweep-base" / "sensitivity.csv").exists()
     assert design.DEFAULT_SAMPLES["grid"] == 3
+
+
+def test_sweep_does_not_depend_on_the_worker_count(tmp_path):
+    for workers in (1, 2):
+        result = run("sweep", BASE, "--vary", f"{DELAY}=0:6", "--method", "grid",
+                     "--samples", 2, "-n", 30, "-w", workers, "-q", "-o", tmp_path / str(workers))
+        assert result.exit_code == 0, result.output
+    one, two = (tmp_path / w / "sweep-base" / "points.csv" for w in "12")
+    assert one.read_bytes() == two.read_bytes()

@@ -14,7 +14,9 @@ All totals are exact integers, so the result is the same for any worker count.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -150,13 +152,14 @@ CSV_COLUMNS = ("outcome", "kind", "unit", "baseline", "scenario", "baseline_mean
 
 def differences_csv(c: Comparison) -> str:
     """One row per (measure, scenario after the first): levels and paired difference."""
-    lines = [",".join(CSV_COLUMNS)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
     for d in c.differences():
-        cells = [d.measure.name, d.measure.kind, d.measure.unit, d.baseline, d.scenario,
-                 *map(_g, d.a), *map(_g, d.b), *map(_g, d.diff), _g(d.sd_diff),
-                 _g(d.independent_half_width), str(c.replications)]
-        lines.append(",".join(cells))
-    return "\n".join(lines) + "\n"
+        writer.writerow([d.measure.name, d.measure.kind, d.measure.unit, d.baseline,
+                         d.scenario, *map(_g, d.a), *map(_g, d.b), *map(_g, d.diff),
+                         _g(d.sd_diff), _g(d.independent_half_width), c.replications])
+    return buffer.getvalue()
 
 
 KEY_MEASURES = ("p_permanent", "p_extended", "p_expired", "p_collapsed", *KEY_OUTCOMES,
