@@ -124,15 +124,17 @@ def diff(
 
 @app.command()
 def sweep(
-    path: Annotated[Path, typer.Argument(help="Scenario TOML file.", show_default=False)],
+    path: Annotated[Path, typer.Argument(help="Scenario TOML file.", show_default=False,
+                                         metavar="SCENARIO")],
     vary: Annotated[list[str], typer.Option(
-        "--vary", help="KEY=LOW:HIGH, a key to vary over a range (repeatable).",
+        "--vary", help="A key to vary over a range (repeatable).", metavar="KEY=LOW:HIGH",
         show_default=False)],
     method: Annotated[str, typer.Option(
-        "--method", "-m", help="grid, lhs, sobol or morris.")] = "morris",
+        "--method", "-m", help="grid, lhs, sobol or morris.", metavar="METHOD")] = "morris",
     samples: Annotated[int | None, typer.Option(
-        "--samples", help="grid: levels per key (3); lhs: points (50); sobol: base samples, "
-        "a power of 2 (16); morris: trajectories (10).", show_default=False)] = None,
+        "--samples", metavar="N", help="grid: levels per key (3); lhs: points (50); sobol: "
+        "base samples, a power of 2 (16); morris: trajectories (10).",
+        show_default=False)] = None,
     replications: Annotated[int, typer.Option("--replications", "-n", min=2,
                                               help="Replications per design point.")]
     = SWEEP_REPLICATIONS,
