@@ -86,3 +86,42 @@ def write_text_atomic(path: Path, content: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class LineLog:
+    """A text file that grows by whole lines, each flushed to disk as it is written.
+
+    Used for results that must survive an interruption (a sweep's points.csv): opening
+    with `keep` bytes truncates the file to its first `keep` bytes (the complete lines
+    a reader has checked) and appends after them; `keep=0` starts it afresh with `header`.
+    """
+
+    def __init__(self, path: Path, header: str, keep: int = 0) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if keep:
+            with path.open("r+b") as handle:
+                handle.truncate(keep)
+            self._handle: IO[str] = path.open("a", encoding="utf-8", newline="")
+        else:
+            self._handle = path.open("w", encoding="utf-8", newline="")
+            self.write(header)
+
+    def write(self, lines: str) -> None:
+        self._handle.write(lines)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> LineLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def remove_files(directory: Path, names: list[str]) -> None:
+    """Delete these files of a results directory, if present (e.g. before a fresh sweep)."""
+    for name in names:
+        (directory / name).unlink(missing_ok=True)
