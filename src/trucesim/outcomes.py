@@ -60,6 +60,9 @@ def _m(name: str, description: str) -> Outcome:
 def fields(s: Scenario) -> tuple[Outcome, ...]:
     """The outcome record's fields for this scenario, in file order."""
     categories = list(s.exchange.prisoners_per_living_hostage)
+    outside = (_n("living_released_outside_deal", "persons",
+                  "Living hostages released outside the agreement (no exchange)"),
+               ) if any(r.living_outside_deal for r in s.releases) else ()
     return (
         Outcome("end_state", "category", "", "How the truce ended: " + ", ".join(END_STATES)),
         _n("end_day", "day", "Day the truce ended (collapse, or the end of the window)"),
@@ -67,6 +70,7 @@ def fields(s: Scenario) -> tuple[Outcome, ...]:
         _n("bodies_released", "bodies", "Hostages' bodies released"),
         _n("living_still_held", "persons", "Living hostages still held at the end"),
         _n("bodies_still_held", "bodies", "Bodies still held at the end"),
+        *outside,
         *(_n(f"detainees_freed_{c}", "persons", f"Freed in exchange: {c.replace('_', ' ')}")
           for c in categories),
         _n("detainees_freed_total", "persons", "Prisoners and detainees freed, all categories"),
@@ -106,11 +110,12 @@ def row(s: Scenario, st: TruceState) -> list[int]:
     cf = s.counterfactual
     window = s.truce.window_days
     counterfactual = window * (cf.deaths_per_day_palestinians + cf.deaths_per_day_israelis)
-    agreed = round(s.aid.trucks_per_day_agreed * window)
+    agreed = round(s.aid.trucks_per_day_agreed * s.truce.phase_end)
     ms = st.milestones
     out = [
         END_STATES.index(st.end_state), st.end_day,
         st.living_released, st.bodies_released, st.living_held, st.bodies_held,
+        *((st.outside_released,) if any(r.living_outside_deal for r in s.releases) else ()),
         *st.detainees_freed, sum(st.detainees_freed), st.bodies_returned,
         _scaled(st.share_held, SHARE),
         st.aid_delivered, agreed, _scaled(st.aid_delivered / agreed if agreed else 0.0, SHARE),
