@@ -110,7 +110,7 @@ def row(s: Scenario, st: TruceState) -> list[int]:
     cf = s.counterfactual
     window = s.truce.window_days
     counterfactual = window * (cf.deaths_per_day_palestinians + cf.deaths_per_day_israelis)
-    agreed = round(s.aid.trucks_per_day_agreed * s.truce.phase_end)
+    agreed = round(s.aid.trucks_per_day_agreed * window)
     ms = st.milestones
     out = [
         END_STATES.index(st.end_state), st.end_day,

@@ -44,7 +44,7 @@ class Parameter:
     @property
     def implausible(self) -> bool:
         """A number outside the range a user should normally stay in."""
-        if self.plausible is None or isinstance(self.value, str):
+        if self.plausible is None or not isinstance(self.value, int | float):
             return False
         low, high = self.plausible
         return not low <= float(self.value) <= high
@@ -132,6 +132,8 @@ def comment(line: str) -> str:
 
 
 def fmt_value(value: Any) -> str:
+    if value is None:  # a category the scenario does not have
+        return "not used"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):

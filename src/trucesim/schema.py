@@ -117,7 +117,6 @@ class Handovers(Section):
     )
     withheld_in_crisis: bool = param(
         True, "yes/no", "Whether a handover due during a crisis waits until the crisis ends.",
-        plausible=(0, 1),
     )
     bodies_mode: Literal["scheduled", "as_recovered"] = param(
         "scheduled", "choice",
