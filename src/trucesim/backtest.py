@@ -318,7 +318,10 @@ def rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
             percentile = f"P = {probs[q['observed']]:.0%}"
         else:
             interval = f"{_fmt(m['p05'], unit, window)} to {_fmt(m['p95'], unit, window)}"
-            percentile = ordinal(round(100 * m["percentile"]))
+            # rounded away from the median, so an observation outside the interval never
+            # shows as the 5th or 95th percentile
+            pct = 100 * m["percentile"]
+            percentile = ordinal(math.floor(pct) if pct < 50 else math.ceil(pct))
         inside = ("yes" if m["inside"] else "NO, above" if "above" in m["verdict"]
                   else "NO, below" if "below" in m["verdict"] else "NO")
         out.append((q["name"], observed, _fmt(m["median"], unit, window), interval,

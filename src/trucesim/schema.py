@@ -152,8 +152,9 @@ class Exchange(Section):
     )
     verification_lag_days: int = param(
         1, "days", "Days between a handover and the matching release.",
-        source="Jan 2025: prisoners freed early the next day [S29][S34]",
-        confidence="reported", plausible=(0, 3), ge=0, le=30,
+        source="Jan 2025: round 1's prisoners freed early the next day [S29][S34], rounds 2-6 "
+        "the same day (data/records/jan-2025.toml); kept at 1 after the backtest, where 0 "
+        "fitted the record no better", confidence="estimate", plausible=(0, 3), ge=0, le=30,
     )
     withhold_probability_if_disputed: float = param(
         0.5, "probability", "Chance the tranche is withheld when its handover is disputed.",
