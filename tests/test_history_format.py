@@ -5,11 +5,14 @@ whole by `extends`, their validation rules, and the January 2025 scenario that u
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import CALM, ROOT, calm
+from conftest import BASE, CALM, ROOT, calm
 from test_scenario import only
 from trucesim.engine import simulate
 from trucesim.model import DAILY_SERIES
@@ -134,8 +137,6 @@ def test_a_child_that_states_the_category_table_replaces_it_whole(write):
     (("releases[0].living_outside_deal=-1",), "releases[0].living_outside_deal", ">= 0"),
 ])
 def test_extension_validation_rules(overrides, path, message):
-    from conftest import BASE
-
     issue = only(BASE, overrides)
     assert issue.path == path and message in issue.message, issue
 
@@ -181,3 +182,54 @@ def test_the_january_2025_terms_free_the_agreed_numbers_when_nothing_goes_wrong(
     assert r["day_withdrawal_netzarim"] == 22 and r["end_day"] == 42
     assert rep.daily[35, DAILY_SERIES.index("detainees_freed")] < 2017
     assert rep.daily[36, DAILY_SERIES.index("detainees_freed")] == 2017
+
+
+# --- invariants with the extensions (hypothesis) ---------------------------------------
+
+
+@st.composite
+def phased(draw):
+    window = draw(st.integers(5, 70))
+    phase = draw(st.integers(0, window))
+    releases, left = [], 20
+    for _ in range(draw(st.integers(1, 5))):
+        living = draw(st.integers(0, left))
+        outside = draw(st.integers(0, left - living))
+        left -= living + outside
+        ratio = (f", prisoners_per_living = {{gaza_detainees = {draw(st.floats(0, 200)):.2f}}}"
+                 if living and draw(st.booleans()) else "")
+        bodies = 0 if living + outside else 1
+        releases.append(f"{{day = {draw(st.integers(0, window))}, living = {living}, "
+                        f"bodies = {bodies}, living_outside_deal = {outside}{ratio}}}")
+    overrides = [
+        f"truce.window_days={window}", f"truce.phase_days={phase}",
+        f"releases=[{', '.join(releases)}]", "withdrawal.stages=[]",
+        f"negotiations.start_day={draw(st.integers(0, phase or window))}",
+        f"aid.trucks_per_day_after_expiry={draw(st.sampled_from([0, 100, 600]))}",
+        f"handovers.slip_probability={draw(st.floats(0, 1))}",
+        f"handovers.dispute_probability={draw(st.floats(0, 1))}",
+        f"crisis.collapse_hazard_per_day={draw(st.floats(0, 0.5))}",
+    ]
+    return load(BASE, overrides), draw(st.integers(0, 2**32)), draw(st.integers(0, 10**6))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(phased())
+def test_invariants_with_phases_ratios_and_hostages_outside_the_deal(case):
+    s, seed, index = case
+    r = simulate(s, seed, index).record
+    end, window = s.truce.phase_end, s.truce.window_days
+    outside = r.get("living_released_outside_deal", 0)
+    assert r["living_released"] + outside + r["living_still_held"] == s.hostages.living_held
+    assert r["living_released"] <= s.living_scheduled
+    assert outside <= sum(x.living_outside_deal for x in s.releases)
+    # prisoners never exceed the largest ratio applying to the living released
+    for name, ratio in s.exchange.prisoners_per_living_hostage.items():
+        top = max([ratio, *(x.prisoners_per_living.get(name, 0) for x in s.releases)])
+        assert r[f"detainees_freed_{name}"] <= math.floor(top * r["living_released"] + 0.5)
+    # how it ended is decided by the end of the phase; a later breakdown is recorded apart
+    assert 0 <= r["end_day"] <= end
+    collapse = r["day_collapse"]
+    assert (r["end_state"] == "collapsed") == (collapse is not None and collapse <= end)
+    assert collapse is None or collapse <= window
+    assert r["aid_halt_days"] <= window
