@@ -65,7 +65,9 @@ def fields(s: Scenario) -> tuple[Outcome, ...]:
                ) if any(r.living_outside_deal for r in s.releases) else ()
     return (
         Outcome("end_state", "category", "", "How the truce ended: " + ", ".join(END_STATES)),
-        _n("end_day", "day", "Day the truce ended (collapse, or the end of the window)"),
+        _n("end_day", "day", "Day the truce ended (collapse, or the end of the window)"
+           if not s.truce.phase_days else "Day the agreed phase ended (collapse, or its last "
+           "day; the window runs on after it)"),
         _n("living_released", "persons", "Living hostages released"),
         _n("bodies_released", "bodies", "Hostages' bodies released"),
         _n("living_still_held", "persons", "Living hostages still held at the end"),
