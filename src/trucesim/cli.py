@@ -176,7 +176,7 @@ def _register_commands() -> None:
 
 
 # modules defining further commands on `app` (each imports only typer at import time)
-COMMAND_MODULES: tuple[str, ...] = ("cli_analysis",)
+COMMAND_MODULES: tuple[str, ...] = ("cli_analysis", "cli_validity")
 _register_commands()
 
 

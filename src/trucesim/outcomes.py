@@ -65,13 +65,19 @@ def _m(name: str, description: str) -> Outcome:
 def fields(s: Scenario) -> tuple[Outcome, ...]:
     """The outcome record's fields for this scenario, in file order."""
     categories = list(s.exchange.prisoners_per_living_hostage)
+    outside = (_n("living_released_outside_deal", "persons",
+                  "Living hostages released outside the agreement (no exchange)"),
+               ) if any(r.living_outside_deal for r in s.releases) else ()
     return (
         Outcome("end_state", "category", "", "How the truce ended: " + ", ".join(END_STATES)),
-        _n("end_day", "day", "Day the truce ended (collapse, or the end of the window)"),
+        _n("end_day", "day", "Day the truce ended (collapse, or the end of the window)"
+           if not s.truce.phase_days else "Day the agreed phase ended (collapse, or its last "
+           "day; the window runs on after it)"),
         _n("living_released", "persons", "Living hostages released"),
         _n("bodies_released", "bodies", "Hostages' bodies released"),
         _n("living_still_held", "persons", "Living hostages still held at the end"),
         _n("bodies_still_held", "bodies", "Bodies still held at the end"),
+        *outside,
         *(_n(f"detainees_freed_{c}", "persons", f"Freed in exchange: {c.replace('_', ' ')}")
           for c in categories),
         _n("detainees_freed_total", "persons", "Prisoners and detainees freed, all categories"),
@@ -116,6 +122,7 @@ def row(s: Scenario, st: TruceState) -> list[int]:
     out = [
         END_STATES.index(st.end_state), st.end_day,
         st.living_released, st.bodies_released, st.living_held, st.bodies_held,
+        *((st.outside_released,) if any(r.living_outside_deal for r in s.releases) else ()),
         *st.detainees_freed, sum(st.detainees_freed), st.bodies_returned,
         _scaled(st.share_held, SHARE),
         st.aid_delivered, agreed, _scaled(st.aid_delivered / agreed if agreed else 0.0, SHARE),

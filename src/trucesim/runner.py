@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trucesim import __version__, outcomes, summary
+from trucesim import __version__, outcomes, registry, summary
 from trucesim.engine import replicate
 from trucesim.executors import Executor
 from trucesim.output import ResultsDir
@@ -90,7 +90,8 @@ def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
         result = summary.build(scenario, agg, seed)
         wall = time.perf_counter() - started
         results.text("summary.json", summary.to_json(result))
-        results.text("summary.md", summary.markdown(result))
+        results.text("summary.md", summary.markdown(
+            result, registry.assumptions_markdown(scenario, sources, overrides)))
         results.text("daily.csv", daily_csv(agg))
         results.json("manifest.json",
                      manifest(scenario, seed, n, wall, executor, sources, overrides))

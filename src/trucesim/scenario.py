@@ -23,6 +23,9 @@ from trucesim.tomlsource import KeyPath, RawScenario, SourceError, format_path
 
 __all__ = ["Issue", "Scenario", "ScenarioError", "check", "digest", "load"]
 
+# tables that are one value (category -> ratio): a file that states them replaces them whole
+VALUE_TABLES: frozenset[KeyPath] = frozenset({("exchange", "prisoners_per_living_hostage")})
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -50,7 +53,7 @@ def load(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Read, merge (`extends`), override (`--set K=V`) and validate one scenario file."""
     path = Path(path)
     try:
-        raw = tomlsource.read(path)
+        raw = tomlsource.read(path, whole=VALUE_TABLES)
         for text in overrides:
             try:
                 key, value = tomlsource.parse_override(text)
@@ -136,12 +139,15 @@ def check(s: Scenario) -> list[Problem]:
     for i, r in enumerate(s.releases):
         if r.day > window:
             out.append((("releases", i, "day"), f"day {r.day} is outside the window 0..{window}"))
-        if r.living == 0 and r.bodies == 0:
+        if r.living == 0 and r.bodies == 0 and r.living_outside_deal == 0:
             out.append((("releases", i), "a handover must release someone (living or bodies)"))
-    for key, scheduled, held in (("living", s.living_scheduled, s.hostages.living_held),
+        out += _check_release_ratios(s, i)
+    outside = sum(r.living_outside_deal for r in s.releases)
+    for key, scheduled, held in (("living", s.living_scheduled + outside, s.hostages.living_held),
                                  ("bodies", s.bodies_scheduled, s.hostages.bodies_held)):
         if scheduled > held:
-            out.append((("releases",), f"the schedule releases {scheduled} {key} but "
+            extra = f" ({outside} of them outside the deal)" if key == "living" and outside else ""
+            out.append((("releases",), f"the schedule releases {scheduled} {key}{extra} but "
                         f"hostages.{key}_held is {held}", (("hostages", f"{key}_held"),)))
     for name in s.exchange.prisoners_per_living_hostage:
         if not name.isidentifier() or not name.islower():
@@ -156,6 +162,32 @@ def check(s: Scenario) -> list[Problem]:
     if s.negotiations.start_day > window:
         out.append((("negotiations", "start_day"),
                     f"day {s.negotiations.start_day} is outside the window 0..{window}"))
+    elif s.negotiations.start_day > s.truce.phase_end:
+        out.append((("negotiations", "start_day"), f"day {s.negotiations.start_day} is after "
+                    f"the phase ends (truce.phase_days = {s.truce.phase_days})",
+                    (("truce", "phase_days"),)))
+    if s.truce.phase_days > window:
+        out.append((("truce", "phase_days"), f"{s.truce.phase_days} days is longer than the "
+                    f"window ({window} days); 0 means the phase is the whole window"))
+    return out
+
+
+def _check_release_ratios(s: Scenario, i: int) -> list[Problem]:
+    """A handover's own exchange ratios: known categories, not negative, living to free."""
+    out: list[Problem] = []
+    r = s.releases[i]
+    categories = s.exchange.prisoners_per_living_hostage
+    for name, ratio in r.prisoners_per_living.items():
+        at: KeyPath = ("releases", i, "prisoners_per_living", name)
+        if name not in categories:
+            known = ", ".join(categories) or "none"
+            out.append((at, f"unknown category; exchange.prisoners_per_living_hostage has: "
+                        f"{known}"))
+        if ratio < 0:
+            out.append((at, f"must be >= 0 (got {ratio!r})"))
+    if r.prisoners_per_living and r.living == 0:
+        out.append((("releases", i, "prisoners_per_living"),
+                    "this handover releases no living hostages for these ratios to apply to"))
     return out
 
 

@@ -43,10 +43,25 @@ class Section(BaseModel):
 
 class Truce(Section):
     window_days: int = param(
-        60, "days", "Length of the truce window; day 0 is when it takes effect.",
+        60, "days", "Days simulated; day 0 is when the truce takes effect. Normally the "
+        "agreed period; longer if the days after an agreed phase are followed too "
+        "(see phase_days).",
         source="July 2025 plan, 60 days (Reuters) [S7]", confidence="agreed text",
         plausible=(30, 120), ge=1, le=365,
     )
+    phase_days: int = param(
+        0, "days", "Length of the agreed phase when it is shorter than the window (Jan 2025: "
+        "a 42-day first phase); 0 = the whole window. At the phase's end the talks decide "
+        "(permanent, extended, expired); the rest of the window is still simulated, with "
+        "aid at aid.trucks_per_day_after_expiry if the phase expired.",
+        source="July 2025 plan: one 60-day period, no phases [S7]", confidence="agreed text",
+        plausible=(0, 120), ge=0, le=365,
+    )
+
+    @property
+    def phase_end(self) -> int:
+        """The day the agreed phase ends (the window's last day unless phase_days is set)."""
+        return self.phase_days or self.window_days
 
 
 class Hostages(Section):
@@ -69,6 +84,17 @@ class Release(Section):
     living: int = param(0, "persons", "Living hostages handed over.", ge=0)
     bodies: int = param(0, "bodies", "Bodies handed over.", ge=0)
     label: str = param("", "text", "Optional name of the handover, used in stories.")
+    prisoners_per_living: dict[str, float] = param(
+        {}, "persons per living hostage",
+        "Ratios for this handover's living hostages, by category, replacing those of "
+        "exchange.prisoners_per_living_hostage for the categories given (Jan 2025: 50 per "
+        "female soldier instead of 30 per civilian). Empty: the exchange's ratios apply.",
+    )
+    living_outside_deal: int = param(
+        0, "persons", "Living hostages released with this handover outside the agreement "
+        "(Jan 2025: 5 Thai nationals on 30 Jan): they leave hostages.living_held but "
+        "count in no schedule and free no one in exchange.", ge=0,
+    )
 
 
 class Handovers(Section):
@@ -96,6 +122,7 @@ class Handovers(Section):
         "scheduled", "choice",
         "'scheduled': bodies are handed over on the releases' days; 'as_recovered': the "
         "scheduled total is handed over body by body as each is recovered.",
+        source="July 2025 plan: bodies on the plan's days [S7]", confidence="agreed text",
     )
     recovery_mean_days: float = param(
         20.0, "days", "Mean time to recover a body (as_recovered mode).",
@@ -113,9 +140,10 @@ class Exchange(Section):
     prisoners_per_living_hostage: dict[str, float] = param(
         {"life_sentence_prisoners": 12.5, "gaza_detainees": 111.1},
         "persons per living hostage",
-        "Prisoners and detainees freed per released living hostage, by category.",
+        "Prisoners and detainees freed per released living hostage, by category. A file "
+        "that states this table replaces the inherited one whole.",
         source="May 2025 text: 125 life-sentence + 1,111 Gaza detainees for 10 living [S3][S4]",
-        confidence="agreed text",
+        confidence="agreed text", plausible=(0, 250),
     )
     bodies_returned_per_body: float = param(
         10.0, "bodies per hostage body", "Palestinian bodies returned per hostage body.",
@@ -124,8 +152,9 @@ class Exchange(Section):
     )
     verification_lag_days: int = param(
         1, "days", "Days between a handover and the matching release.",
-        source="Jan 2025: prisoners freed early the next day [S29][S34]",
-        confidence="reported", plausible=(0, 3), ge=0, le=30,
+        source="Jan 2025: round 1's prisoners freed early the next day [S29][S34], rounds 2-6 "
+        "the same day (data/records/jan-2025.toml); kept at 1 after the backtest, where 0 "
+        "fitted the record no better", confidence="estimate", plausible=(0, 3), ge=0, le=30,
     )
     withhold_probability_if_disputed: float = param(
         0.5, "probability", "Chance the tranche is withheld when its handover is disputed.",
@@ -205,6 +234,13 @@ class Aid(Section):
         source="2 Mar-May 2025: entry of all goods halted [S57]", confidence="reported",
         plausible=(0, 300), ge=0,
     )
+    trucks_per_day_after_expiry: float = param(
+        0.0, "trucks/day", "Trucks a day after an agreed phase expires without agreement or "
+        "extension (only when truce.phase_days is shorter than the window). Each such day "
+        "below the agreed rate counts as a day of aid held back as leverage.",
+        source="2 Mar 2025, the day after phase 1 expired: Israel halts entry of all aid "
+        "[S57][S56]", confidence="reported", plausible=(0, 600), ge=0,
+    )
 
 
 class Side(Section):
@@ -230,13 +266,23 @@ class Side(Section):
     )
 
 
-def _side(rate: float, retaliation: float, fatalities: float, source: str) -> Any:
+Provenance = dict[str, tuple[str, Confidence]]
+
+
+def _side(rate: float, retaliation: float, fatalities: float, source: str,
+          provenance: Provenance) -> Any:
+    """One side's defaults; `provenance` gives the source and confidence of each key."""
     return Field(
         default_factory=lambda: Side(
             incidents_per_day=rate, retaliation=retaliation, fatalities_per_incident=fatalities
         ),
         description=f"Incidents initiated by this side. Defaults: {source}",
+        json_schema_extra={"provenance": {k: list(v) for k, v in provenance.items()}},
     )
+
+
+_DEATHS_REPORTED = ("~3 Palestinian deaths/day while the Jan-Mar 2025 truce held (137 by 11 Mar, "
+                    "Gaza government media office; 145, Euro-Med) [S58][S59]")
 
 
 class Violations(Section):
@@ -249,25 +295,41 @@ class Violations(Section):
         1.0, 0.6, 2.5,
         "with Palestinian groups' rate, ~3 Palestinian deaths/day reported during the "
         "Jan-Mar 2025 truce [S58][S59] (calibration)",
+        {"incidents_per_day": ("calibrated with fatalities_per_incident to " + _DEATHS_REPORTED,
+                               "estimate"),
+         "retaliation": ("assumption; both sides retaliate (PNAS 2010) [S137]", "assumption"),
+         "fatalities_per_incident": ("calibrated with incidents_per_day to " + _DEATHS_REPORTED,
+                                     "estimate"),
+         "fatality_dispersion": ("assumption; rare mass-casualty days, e.g. >100 killed in one "
+                                 "day, Oct 2025 [S96]", "assumption")},
     )
     palestinian_groups: Side = _side(
-        0.1, 0.2, 0.2, "assumption; IDF deaths during truces were rare (agreements.md §5)"
+        0.1, 0.2, 0.2, "assumption; IDF deaths during truces were rare (agreements.md §5)",
+        {"incidents_per_day": ("assumption", "assumption"),
+         "retaliation": ("assumption; both sides retaliate (PNAS 2010) [S137]", "assumption"),
+         "fatalities_per_incident": ("assumption; IDF deaths during truces were rare "
+                                     "(agreements.md section 5)", "assumption"),
+         "fatality_dispersion": ("assumption", "assumption")},
     )
 
 
 class Tension(Section):
     """What raises tension, and how fast it fades on its own."""
 
-    per_incident: float = param(1.0, "tension", "Tension added by each incident.", ge=0)
-    per_death: float = param(0.3, "tension", "Tension added by each death.", ge=0)
+    per_incident: float = param(1.0, "tension", "Tension added by each incident.",
+                         plausible=(0, 4), ge=0)
+    per_death: float = param(0.3, "tension", "Tension added by each death.",
+                      plausible=(0, 2), ge=0)
     per_slipped_handover: float = param(2.0, "tension", "Tension added by a late handover.",
-                                        ge=0)
-    per_dispute: float = param(4.0, "tension", "Tension added by a disputed handover.", ge=0)
+                                        plausible=(0, 8), ge=0)
+    per_dispute: float = param(4.0, "tension", "Tension added by a disputed handover.",
+                         plausible=(0, 12), ge=0)
     per_withheld_tranche: float = param(
-        4.0, "tension", "Tension added when a tranche of prisoners is withheld.", ge=0,
+        4.0, "tension", "Tension added when a tranche of prisoners is withheld.",
+        plausible=(0, 12), ge=0,
     )
     per_aid_halt_day: float = param(1.0, "tension", "Tension added by each day aid is halted.",
-                                    ge=0)
+                                    plausible=(0, 4), ge=0)
     decay_per_day: float = param(
         0.15, "share/day", "Share of tension that fades each day without mediation.",
         plausible=(0, 0.5), ge=0, le=1,
@@ -277,7 +339,8 @@ class Tension(Section):
 class Mediation(Section):
     """Mediators (US, Qatar, Egypt) drain tension once they engage."""
 
-    engage_threshold: float = param(3.0, "tension", "Tension at which mediators engage.", ge=0)
+    engage_threshold: float = param(3.0, "tension", "Tension at which mediators engage.",
+                             plausible=(0, 12), ge=0)
     response_delay_days: int = param(
         2, "days", "Days between tension crossing the threshold and mediators acting.",
         plausible=(0, 10), ge=0, le=60,
@@ -288,13 +351,15 @@ class Mediation(Section):
     )
     effectiveness_spread: float = param(
         0.5, "share", "Day-to-day variation of mediators' effect (uniform, +/- this share).",
-        ge=0, le=1,
+        plausible=(0, 1), ge=0, le=1,
     )
 
 
 class Crisis(Section):
-    threshold: float = param(12.0, "tension", "Tension at which a crisis starts.", gt=0)
-    resolve_below: float = param(6.0, "tension", "Tension under which a crisis ends.", ge=0)
+    threshold: float = param(12.0, "tension", "Tension at which a crisis starts.",
+                             plausible=(6, 30), gt=0)
+    resolve_below: float = param(6.0, "tension", "Tension under which a crisis ends.",
+                                 plausible=(1, 15), ge=0)
     max_days: int = param(
         7, "days", "A crisis not resolved within this many days collapses the truce.",
         plausible=(2, 21), ge=1,
@@ -315,23 +380,26 @@ class Negotiations(Section):
 
     start_day: int = param(
         1, "day", "Day talks on a permanent ceasefire start.",
-        source="May 2025 text: talks start on day 1 [S4][S2]", confidence="agreed text", ge=0,
+        source="May 2025 text: talks start on day 1 [S4][S2]", confidence="agreed text",
+        plausible=(0, 30), ge=0,
     )
     drift_per_day: float = param(0.012, "progress/day", "Mean daily progress of the talks.",
                                  plausible=(0, 0.05))
     volatility_per_day: float = param(0.05, "progress/day", "Daily spread of progress.",
                                       plausible=(0, 0.2), ge=0)
-    setback_per_incident: float = param(0.003, "progress", "Progress lost per incident.", ge=0)
+    setback_per_incident: float = param(0.003, "progress", "Progress lost per incident.",
+                                         plausible=(0, 0.02), ge=0)
     setback_per_crisis_day: float = param(0.02, "progress", "Progress lost per day of crisis.",
-                                          ge=0)
+                                          plausible=(0, 0.1), ge=0)
     extension_threshold: float = param(
         0.35, "progress", "Progress at day-end of the window that counts as 'serious' talks.",
         source="assumption; extension while talks are 'serious' (July 2025) [S11][S6]",
-        ge=0, le=1,
+        plausible=(0.1, 0.8), ge=0, le=1,
     )
     extension_probability: float = param(
         0.8, "probability", "Chance the truce is extended when talks are serious but unfinished.",
-        source="assumption; US assurance of continuation (July 2025) [S11]", ge=0, le=1,
+        source="assumption; US assurance of continuation (July 2025) [S11]",
+        plausible=(0, 1), ge=0, le=1,
     )
 
 
@@ -351,7 +419,7 @@ class Counterfactual(Section):
     daily_dispersion: float = param(
         8.0, "gamma shape", "Shape of day-to-day variation of war deaths (higher = steadier).",
         source="Gaza MoH daily reports of 51-111 in 2025 [S63][S64][S65] (inferred)",
-        confidence="estimate", gt=0,
+        confidence="estimate", plausible=(2, 50), gt=0,
     )
 
 

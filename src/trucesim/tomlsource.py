@@ -99,8 +99,13 @@ def _has(data: Any, path: KeyPath) -> bool:
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 
-def read(path: Path, _seen: tuple[Path, ...] = ()) -> RawScenario:
-    """Read a scenario file and the files it `extends`, merged child-over-parent."""
+def read(path: Path, _seen: tuple[Path, ...] = (),
+         whole: frozenset[KeyPath] = frozenset()) -> RawScenario:
+    """Read a scenario file and the files it `extends`, merged child-over-parent.
+
+    Tables at the key paths in `whole` (tables that are values, such as a mapping of
+    categories to ratios) are replaced whole by a child that states them, like arrays.
+    """
     shown = str(path)
     resolved = path.resolve()
     if resolved in _seen:
@@ -126,18 +131,21 @@ def read(path: Path, _seen: tuple[Path, ...] = ()) -> RawScenario:
     if not isinstance(parent_name, str):
         raise SourceError(shown, "'extends' must be a file name (a string)",
                           layer.lines.get(("extends",)), ("extends",))
-    parent = read(path.parent / parent_name, (*_seen, resolved))
-    merged = merge(parent.data, data)
+    parent = read(path.parent / parent_name, (*_seen, resolved), whole)
+    merged = merge(parent.data, data, whole)
     merged["name"] = data.get("name", path.stem)
     return RawScenario(merged, [layer, *parent.layers])
 
 
-def merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
-    """Tables merge key by key; any other value (arrays included) replaces the base's."""
+def merge(base: Mapping[str, Any], child: Mapping[str, Any],
+          whole: frozenset[KeyPath] = frozenset(), _at: KeyPath = ()) -> dict[str, Any]:
+    """Tables merge key by key; any other value (arrays included), and tables at the key
+    paths in `whole`, replace the base's."""
     out = dict(base)
     for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
+        if (isinstance(value, dict) and isinstance(out.get(key), dict)
+                and (*_at, key) not in whole):
+            out[key] = merge(out[key], value, whole, (*_at, key))
         else:
             out[key] = value
     return out

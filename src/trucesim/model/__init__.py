@@ -30,7 +30,10 @@ def run(scenario: Scenario, draws: Draws, log: list[Event] | None = None) -> Tru
     st.living_held = scenario.hostages.living_held
     st.bodies_held = scenario.hostages.bodies_held
     st.share_held = scenario.withdrawal.initial_share
-    st.detainees_freed = [0] * len(scenario.exchange.prisoners_per_living_hostage)
+    categories = len(scenario.exchange.prisoners_per_living_hostage)
+    st.detainees_freed = [0] * categories
+    st.tranched_at_default = [0] * categories
+    st.tranched_extra = [0.0] * categories
     st.release_done = [env.event() for _ in scenario.releases]
     for j, release in enumerate(scenario.releases):
         env.process(schedule.handover(st, j, release))

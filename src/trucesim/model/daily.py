@@ -6,6 +6,13 @@ earlier days, decaying geometrically (mean lag `retaliation_decay_days`). Deaths
 are Poisson around incidents x fatalities per incident x a gamma multiplier (mean 1) that
 makes some days far deadlier than others. After a collapse, war deaths follow the
 counterfactual rate.
+
+A deal may have an agreed phase shorter than the window (Jan 2025: 42 days, followed
+here until fighting resumed). The talks then run to the phase's end, where the outcome
+(permanent, extended, expired) is decided; the remaining days are simulated as before,
+except that after an expired phase aid falls to `aid.trucks_per_day_after_expiry` (on
+2 Mar 2025, the day after phase 1 expired, all aid was halted), each such day counting
+as aid held back as leverage.
 """
 
 from __future__ import annotations
@@ -100,6 +107,8 @@ def aid(st: TruceState) -> Proc:
     s, env, d = st.scenario, st.env, st.draws
     a = s.aid
     after_collapse = math.floor(a.trucks_per_day_after_collapse + 0.5)
+    after_expiry = math.floor(a.trucks_per_day_after_expiry + 0.5)
+    held_back = a.trucks_per_day_after_expiry < a.trucks_per_day_agreed
     stay_open, closure_days = 1.0 - a.closure_probability_per_incident, a.closure_days
     halt, per_halt_day = a.halt_probability_per_crisis_day, s.tension.per_aid_halt_day
     trucks, u_closure, u_halt = d.aid_trucks, d.aid_closure, d.aid_halt
@@ -109,6 +118,12 @@ def aid(st: TruceState) -> Proc:
         status, attacks = st.status, st.attacks_today
         if status >= COLLAPSED:
             st.aid_delivered += after_collapse
+        elif st.phase_expired:
+            st.aid_delivered += after_expiry
+            if held_back:
+                st.aid_halt_days += 1
+                st.tension += per_halt_day
+                st.note(day, "aid", "halt", after_expiry=True)
         elif attacks and u_closure[day] < 1.0 - stay_open**attacks:
             closed_until = day + closure_days - 1
             st.aid_closed_days += 1
@@ -190,7 +205,7 @@ def talks(st: TruceState) -> Proc:
                                           n.setback_per_crisis_day, d.talks)
     yield at(env, n.start_day, TALKS)
     st.note(n.start_day, "negotiations", "start")
-    for day in range(n.start_day, s.truce.window_days + 1):
+    for day in range(n.start_day, s.truce.phase_end + 1):
         status = st.status
         if status >= COLLAPSED:
             return
@@ -209,10 +224,15 @@ def talks(st: TruceState) -> Proc:
 
 
 def window_end(st: TruceState) -> Proc:
-    """Day-end of the window: a permanent agreement, an extension, or expiry."""
+    """Day-end of the agreed period: a permanent agreement, an extension, or expiry.
+
+    When the phase is shorter than the window the truce is not over: the remaining days
+    run on (a later collapse is recorded as day_collapse), with aid held back if the phase
+    expired.
+    """
     s, env = st.scenario, st.env
-    window = s.truce.window_days
-    yield at(env, window, WINDOW_END)
+    end = s.truce.phase_end
+    yield at(env, end, WINDOW_END)
     if st.status == COLLAPSED:
         st.end_state, st.end_day = "collapsed", st.milestones["collapse"]
         return
@@ -223,8 +243,12 @@ def window_end(st: TruceState) -> Proc:
         st.end_state = "extended"
     else:
         st.end_state = "expired"
-    st.end_day, st.status = window, ENDED
-    st.note(window, "negotiations", "end", state=st.end_state, progress=round(st.progress, 2))
+    st.end_day = end
+    if end == s.truce.window_days:
+        st.status = ENDED
+    else:
+        st.phase_expired = st.end_state == "expired"
+    st.note(end, "negotiations", "end", state=st.end_state, progress=round(st.progress, 2))
 
 
 def recorder(st: TruceState) -> Proc:

@@ -4,12 +4,16 @@ withdrawal they unlock (DESIGN.md §2: releases, exchange, withdrawal).
 A handover can slip (a geometric delay), wait out a crisis, or be disputed; a disputed
 handover may see the other side withhold its tranche for some days, as on 22 Feb 2025.
 Prisoners freed are rounded cumulatively, so a schedule's totals match the agreed
-ratios exactly (125 + 1,111 for 10 living hostages in the May 2025 text).
+ratios exactly (125 + 1,111 for 10 living hostages in the May 2025 text). A handover can
+carry its own ratios for some categories (Jan 2025: 50 prisoners per female soldier
+instead of 30 per civilian), and release hostages outside the agreement (the 5 Thai
+nationals of 30 Jan 2025), who free no one in exchange.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from trucesim.draws import geometric_days
 from trucesim.model.state import (
@@ -46,8 +50,14 @@ def handover(st: TruceState, j: int, r: Release) -> Proc:
     day = int(env.now)
     bodies = 0 if h.bodies_mode == "as_recovered" else r.bodies
     disputed = d.dispute[j] < h.dispute_probability
-    hand_over(st, day, label, min(r.living, st.living_held), min(bodies, st.bodies_held),
-              disputed, r.day, d.withhold[j], d.withhold_days[j])
+    living = min(r.living, st.living_held)
+    if r.living_outside_deal:
+        outside = min(r.living_outside_deal, st.living_held - living)
+        st.living_held -= outside
+        st.outside_released += outside
+        st.note(day, "releases", "outside_deal", label=label, living=outside)
+    hand_over(st, day, label, living, min(bodies, st.bodies_held), disputed, r.day,
+              d.withhold[j], d.withhold_days[j], r.prisoners_per_living)
     st.release_done[j].succeed()
 
 
@@ -74,7 +84,8 @@ def bodies_as_recovered(st: TruceState) -> Proc:
 
 
 def hand_over(st: TruceState, day: int, label: str, living: int, bodies: int, disputed: bool,
-              due: int, u_withhold: float, u_days: float) -> None:
+              due: int, u_withhold: float, u_days: float,
+              ratios: Mapping[str, float] | None = None) -> None:
     """Count a handover, and set the matching exchange tranche in motion."""
     st.living_held -= living
     st.bodies_held -= bodies
@@ -91,7 +102,8 @@ def hand_over(st: TruceState, day: int, label: str, living: int, bodies: int, di
     if st.bodies_released == s.bodies_scheduled and "schedule_bodies_complete" not in \
             st.milestones and bodies:
         st.milestones["schedule_bodies_complete"] = day
-    st.env.process(tranche(st, living, bodies, disputed, u_withhold, u_days))
+    freed = _freed(st, living, ratios or {})
+    st.env.process(tranche(st, living, bodies, disputed, u_withhold, u_days, freed))
 
 
 def _share(ratio: float, before: int, after: int) -> int:
@@ -99,13 +111,34 @@ def _share(ratio: float, before: int, after: int) -> int:
     return math.floor(ratio * after + 0.5) - math.floor(ratio * before + 0.5)
 
 
+def _freed(st: TruceState, living: int, ratios: Mapping[str, float]) -> list[int]:
+    """Prisoners due, by category, for `living` hostages handed over.
+
+    Each category's running total is rounded, not each tranche, so totals match the
+    ratios: due = ratio x living tranched at the exchange's ratio + what handovers with
+    their own ratio (`ratios`) added. With no such handover the extra term is 0.0 and
+    this is exactly the exchange's ratio times the living tranched.
+    """
+    out = []
+    table = st.scenario.exchange.prisoners_per_living_hostage
+    for k, (name, ratio) in enumerate(table.items()):
+        count, extra = st.tranched_at_default[k], st.tranched_extra[k]
+        before = math.floor(ratio * count + extra + 0.5)
+        if name in ratios:
+            extra += ratios[name] * living
+            st.tranched_extra[k] = extra
+        else:
+            count += living
+            st.tranched_at_default[k] = count
+        out.append(math.floor(ratio * count + extra + 0.5) - before)
+    return out
+
+
 def tranche(st: TruceState, living: int, bodies: int, disputed: bool, u_withhold: float,
-            u_days: float) -> Proc:
+            u_days: float, freed: list[int]) -> Proc:
     """The other side's part of a handover: prisoners, detainees and bodies freed."""
     s, env = st.scenario, st.env
     x = s.exchange
-    freed = [_share(r, st.living_tranched, st.living_tranched + living)
-             for r in x.prisoners_per_living_hostage.values()]
     returned = _share(x.bodies_returned_per_body, st.bodies_tranched, st.bodies_tranched + bodies)
     st.living_tranched += living
     st.bodies_tranched += bodies

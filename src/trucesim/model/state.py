@@ -54,6 +54,12 @@ class TruceState:
     bodies_released: int = 0
     living_tranched: int = 0  # living hostages whose exchange tranche has been set
     bodies_tranched: int = 0
+    # per category: living tranched at the exchange's ratio, and the prisoners due for
+    # living tranched at a handover's own ratios (Release.prisoners_per_living)
+    tranched_at_default: list[int] = field(default_factory=list)
+    tranched_extra: list[float] = field(default_factory=list)
+    outside_released: int = 0  # living hostages released outside the agreement
+    phase_expired: bool = False  # the agreed phase ended without agreement or extension
     detainees_freed: list[int] = field(default_factory=list)
     detainees_total: int = 0
     bodies_returned: int = 0

@@ -1,0 +1,225 @@
+"""The record of January 2025 as data, the backtest's statistics, and `trucesim backtest`."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from trucesim import backtest, records
+from trucesim.backtest import Quantity, evaluate, quantile
+from trucesim.cli import app
+from trucesim.scenario import load
+
+runner = CliRunner()
+RECORD = ROOT / "data" / "records" / "jan-2025.toml"
+HISTORY = ROOT / "scenarios" / "history" / "jan-2025-ceasefire.toml"
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+# --- the record -----------------------------------------------------------------------
+
+
+def test_the_january_2025_record_totals_what_agreements_md_reports():
+    r = records.load(RECORD)
+    assert sum(h.living for h in r.handovers) == 25
+    assert sum(h.bodies for h in r.handovers) == 8
+    assert sum(h.outside_deal for h in r.handovers) == 5
+    # rounds 1-6: 90 + 200 + 110 + 183 + 183 + 369 = 1,135; then 602 (or 620)
+    assert sum(p.count for p in r.prisoner_releases) == 1135 + 602
+    assert r.prisoner_releases[-1].reports == [602, 620]
+    assert r.deaths[0].reports == [137, 145, 150] and r.deaths[0].day == 52
+    assert r.ending is not None and r.ending.phase_end_state == "expired"
+    assert (r.ending.phase_end.day, r.ending.fighting_resumed.day) == (42, 59)
+    assert records.scenario_path(r, RECORD).resolve() == HISTORY.resolve()
+
+
+def record_text(**changes):
+    text = RECORD.read_text()
+    for old, new in changes.values():
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+def issues_of(tmp_path, text):
+    path = tmp_path / "rec.toml"
+    path.write_text(text)
+    with pytest.raises(records.RecordError) as info:
+        records.load(path)
+    return info.value.issues
+
+
+def line_of(text, needle):
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_a_date_that_is_not_its_day_is_an_error_with_its_line(tmp_path):
+    text = record_text(a=("day = 22\ndate = 2025-02-09", "day = 21\ndate = 2025-02-09"))
+    (issue,) = issues_of(tmp_path, text)
+    assert issue.path == "withdrawal[0].date"
+    assert issue.message == "2025-02-09 is day 22 counting 2025-01-19 as day 1, not day 21"
+    assert issue.line == line_of(text, "date = 2025-02-09")
+
+
+def test_unknown_keys_wrong_types_bad_sources_and_figures_outside_their_reports(tmp_path):
+    text = record_text(a=('who = "Romi Gonen', 'whom = "Romi Gonen'),
+                       b=("count = 200", 'count = "200"'),
+                       c=('sources = ["S39"]', 'sources = ["Reuters"]'),
+                       d=("reports = [137, 145, 150]", "reports = [145, 150]"))
+    found = {i.path: i for i in issues_of(tmp_path, text)}
+    assert set(found) == {"handovers[0].whom", "prisoner_releases[1].count"}  # schema first
+    assert found["handovers[0].whom"].message == "unknown key"
+    assert found["handovers[0].whom"].line == line_of(text, "whom =")
+    text = record_text(c=('sources = ["S39"]', 'sources = ["Reuters"]'),
+                       d=("reports = [137, 145, 150]", "reports = [145, 150]"))
+    found = {i.path: i for i in issues_of(tmp_path, text)}
+    assert set(found) == {"handovers[3].sources[0]", "deaths[0].reports"}
+    assert "not a source key" in found["handovers[3].sources[0]"].message
+    assert "one of the reported figures" in found["deaths[0].reports"].message
+
+
+def test_a_missing_record_file(tmp_path):
+    with pytest.raises(records.RecordError) as info:
+        records.load(tmp_path / "none.toml")
+    assert info.value.issues[0].message == "file not found"
+
+
+# --- statistics, by hand --------------------------------------------------------------
+
+
+def q(observed, *, reports=(), qualifier="", kind="daily"):
+    return Quantity("x", "dynamics", "persons", observed, tuple(reports), qualifier, 1, ("S1",),
+                    "", (kind, "x", 0))
+
+
+def test_percentile_of_the_observation_counts_ties_as_half():
+    xs = np.array([1.0, 2.0, 2.0, 3.0])
+    assert evaluate(q(2), xs).percentile == pytest.approx((1 + 0.5 * 2) / 4)
+    assert evaluate(q(0), xs).percentile == 0.0
+    assert evaluate(q(3.5), xs).percentile == 1.0
+
+
+def test_quantiles_are_those_of_the_replications():
+    xs = np.arange(1.0, 101.0)  # 1..100
+    assert (quantile(xs, 0.05), quantile(xs, 0.5), quantile(xs, 0.95)) == (5, 50, 95)
+    r = evaluate(q(96), xs)
+    assert (r.p05, r.median, r.p95, r.inside) == (5, 50, 95, False)
+    assert r.verdict == "above the model's 95th percentile"
+    assert evaluate(q(4), xs).verdict == "below the model's 5th percentile"
+    assert evaluate(q(96, reports=(96, 90)), xs).inside  # one of the reports is inside
+
+
+def test_a_lower_bound_is_inside_if_the_model_reaches_it():
+    xs = np.arange(1.0, 101.0)
+    assert evaluate(q(95, qualifier="more than"), xs).inside
+    assert not evaluate(q(96, qualifier="more than"), xs).inside
+
+
+def test_a_milestone_never_reached_counts_as_later_than_any_day():
+    xs = np.array([10.0, 12.0, math.inf, math.inf])
+    r = evaluate(q(20), xs)
+    assert r.percentile == 0.5 and r.p95 == math.inf and r.inside
+
+
+def test_a_category_is_judged_by_the_models_90_percent_set():
+    codes = np.array([2] * 60 + [1] * 25 + [3] * 10 + [0] * 5)  # expired, extended, ...
+    r = evaluate(q("expired", kind="category"), codes)
+    assert r.prediction_set == ("expired", "extended", "collapsed")  # 60 + 25 + 10 >= 90
+    assert r.inside and r.probabilities["permanent"] == 0.05
+    assert not evaluate(q("permanent", kind="category"), codes).inside
+
+
+def test_calibration_counts_coverage_and_distance_from_the_median():
+    xs = np.arange(1.0, 101.0)
+    results = [evaluate(q(v), xs) for v in (50, 75, 99)]
+    c = backtest.calibration(results)
+    assert (c["inside"], c["quantities"], c["in_outer_tenth"]) == (2, 3, 1)
+    # percentiles 0.495, 0.745, 0.985: distances 0.005, 0.245, 0.485
+    assert c["mean_abs_percentile_from_median"] == pytest.approx((0.005 + 0.245 + 0.485) / 3)
+    assert "2 of 3 observed quantities" in c["words"]
+
+
+def test_the_record_becomes_cumulative_quantities():
+    qs, skipped = backtest.quantities(records.load(RECORD), load(HISTORY))
+    by_name = {x.name: x for x in qs}
+    assert by_name["living out by day 35"].observed == 25
+    assert by_name["bodies out by day 34"].observed == 4
+    assert by_name["prisoners by day 28"].observed == 1135
+    assert by_name["prisoners by day 40"].reports == (1737, 1755)
+    assert by_name["deaths by day 52"].read == ("daily", "deaths_palestinians", 52)
+    assert by_name["war resumed, day"].read == ("resumed", "day_collapse", 0)
+    assert len(qs) == 25 and skipped and "scenario input" in skipped[0]
+
+
+# --- the command ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def jan(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bt")
+    result = invoke("backtest", HISTORY, RECORD, "-n", 150, "-s", 7, "-o", out)
+    return result, out
+
+
+def test_backtest_prints_percentiles_and_coverage_and_writes_its_files(jan):
+    result, out = jan
+    assert result.exit_code == 0, result.output
+    assert "prisoners by day 40" in result.output and "observed quantities fall inside" in (
+        result.output)
+    data = json.loads((out / "backtest-jan-2025" / "summary.json").read_text())
+    assert data["replications"] == 150 and len(data["quantities"]) == 25
+    for item in data["quantities"]:
+        m = item["model"]
+        assert m["inside"] in (True, False) and m["verdict"]
+        if item["unit"]:
+            assert 0 <= m["percentile"] <= 1
+    c = data["calibration"]
+    assert c["inside"] == sum(x["model"]["inside"] for x in data["quantities"])
+    # a deal that never delivers more than the agreed 600 trucks a day cannot reach the
+    # reported >630 on day 1: a miss the report must show
+    day_one = next(x for x in data["quantities"] if x["name"] == "aid trucks by day 1")
+    assert day_one["model"]["p95"] <= 600 and not day_one["model"]["inside"]
+    md = (out / "backtest-jan-2025" / "summary.md").read_text()
+    assert "| aid trucks by day 1 | >630 |" in md and "NO, above" in md
+
+
+def test_backtest_is_reproducible(jan, tmp_path):
+    _, out = jan
+    again = invoke("backtest", HISTORY, RECORD, "-n", 150, "-s", 7, "-o", tmp_path, "-q")
+    assert again.exit_code == 0
+    first = json.loads((out / "backtest-jan-2025" / "summary.json").read_text())
+    second = json.loads((tmp_path / "backtest-jan-2025" / "summary.json").read_text())
+    assert first == second
+
+
+def test_backtest_defaults_to_the_january_2025_case(monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    result = invoke("backtest", "-n", 30, "-o", tmp_path, "-q")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "backtest-jan-2025" / "summary.md").exists()
+    monkeypatch.chdir(tmp_path)
+    result = invoke("backtest", "-n", 30, "-o", tmp_path)
+    assert result.exit_code == 2 and "run from the project root" in result.output
+
+
+@pytest.mark.parametrize("case", ["one-path", "bad-record", "unknown-stage"])
+def test_backtest_errors_exit_2_and_write_nothing(case, tmp_path):
+    bad = tmp_path / "rec.toml"
+    if case == "bad-record":
+        bad.write_text(RECORD.read_text().replace("day_one = 2025-01-19", "day_one = 2025-01-20"))
+    else:
+        bad.write_text(RECORD.read_text().replace('stage = "netzarim"', 'stage = "rafah"'))
+    args = [RECORD] if case == "one-path" else [HISTORY, bad]
+    result = invoke("backtest", *args, "-n", 10, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and "error:" in result.output
+    assert not (tmp_path / "out").exists()
+    if case == "unknown-stage":
+        assert "no withdrawal stage 'rafah'" in result.output
