@@ -17,7 +17,10 @@ from trucesim.engine import run_chunk
 from trucesim.measures import matrix, select
 
 runner = CliRunner()
-N, SEED = 150, 11
+# a seed under which the slip changes whether the truce collapses in a few pairs (with
+# common random numbers most pairs agree; a sample where none differ would make the
+# binary case vacuous)
+N, SEED = 150, 12
 SLIP = "releases[1].day=10"  # the day-7 handover three days late
 
 

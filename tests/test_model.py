@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from conftest import base, calm
+from trucesim.draws import MIN_HANDOVERS
 from trucesim.engine import simulate
 from trucesim.model import DAILY_SERIES
-from trucesim.streams import Streams
+from trucesim.streams import BLOCK, generator
 
 TENSION = DAILY_SERIES.index("tension")
 
@@ -49,11 +50,11 @@ def test_aid_on_a_calm_day_is_the_days_share_of_the_agreed_trucks():
     s = calm()
     for index in range(5):
         r = simulate(s, seed=11, index=index).record
-        # the aid stream, drawn here independently of the model
-        g = Streams(11, index).get("aid")
+        # the aid stream of block 0, drawn here independently of the model
+        g = generator(11, 0, "aid")
         m, sd = s.aid.delivery_ratio_mean, s.aid.delivery_ratio_sd
         k = m * (1 - m) / sd**2 - 1
-        ratio = g.beta(m * k, (1 - m) * k, 61)
+        ratio = g.beta(m * k, (1 - m) * k, (BLOCK, 61))[index]
         assert r["aid_trucks_delivered"] == int(np.floor(600 * ratio[1:] + 0.5).sum())
         assert r["aid_trucks_agreed"] == 36_000
 
@@ -204,9 +205,9 @@ def test_bodies_as_recovered_come_on_their_recovery_days():
     s = calm("handovers.bodies_mode=\"as_recovered\"")
     for index in range(5):
         rep = simulate(s, seed=6, index=index, log=True)
-        g = Streams(6, index).get("releases")
-        g.random((3, 5))  # the schedule's own draws come first in the stream
-        days = np.ceil(g.gamma(2.0, 10.0, 18))
+        g = generator(6, 0, "releases")
+        g.random((3, BLOCK, MIN_HANDOVERS))  # the schedule's own draws come first
+        days = np.ceil(g.gamma(2.0, 10.0, (BLOCK, 18)))[index]
         assert rep.record["bodies_released"] == int((days <= 60).sum())
         handed = [e.day for e in events(rep, "handover") if e.data["bodies"]]
         assert handed == sorted({max(int(d), 1) for d in days if d <= 60})

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -17,6 +19,7 @@ import typer
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from trucesim.executors import Executor
     from trucesim.schema import Scenario
 
 app = typer.Typer(
@@ -34,6 +37,12 @@ ScenarioArgs = Annotated[list[Path], typer.Argument(help="Scenario TOML file(s).
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a key, e.g. --set releases[0].living=6 (repeatable).")]
 SeedOption = Annotated[int, typer.Option("--seed", "-s", help="Root random seed.", min=0)]
+ExecutorOption = Annotated[str, typer.Option(
+    "--executor", help="Where replications run: auto (a local process pool, in-process for "
+    "small runs), serial, pool, or dask (a local Dask cluster; needs trucesim[dask]).")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+    "(implies --executor dask).")]
 
 
 def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
@@ -81,6 +90,8 @@ def run(
         "--workers", "-w", min=0, help="Worker processes (0 = all cores).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
     = False,
+    executor_kind: ExecutorOption = "auto",
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Run scenarios many times and write summaries to OUT/<scenario>/."""
     scenarios = load_all(paths, set_)
@@ -88,19 +99,44 @@ def run(
     if len(set(names)) != len(names):
         fail("two scenarios share a name; their results would overwrite each other")
     from trucesim import runner
-    from trucesim.executors import make_executor
 
-    executor = make_executor(1 if replications <= 200 else workers)
-    for path, scenario in zip(paths, scenarios, strict=True):
-        try:
-            with progress_bar(replications, scenario.name, quiet) as advance:
-                result = runner.run(scenario, seed, replications, out, executor,
-                                    sources=[str(path)], overrides=set_ or (),
-                                    progress=advance)
-        except OSError as exc:
-            fail(f"cannot write results to {out / scenario.name}: {exc.strerror or exc}", 1)
-        if not quiet:
-            show(result.summary, result.directory, result.wall_seconds)
+    with executor_for(replications, workers, executor_kind, scheduler) as executor:
+        for path, scenario in zip(paths, scenarios, strict=True):
+            try:
+                with progress_bar(replications, scenario.name, quiet) as advance:
+                    result = runner.run(scenario, seed, replications, out, executor,
+                                        sources=[str(path)], overrides=set_ or (),
+                                        progress=advance)
+            except OSError as exc:
+                fail(f"cannot write results to {out / scenario.name}: "
+                     f"{exc.strerror or exc}", 1)
+            except runner.Interrupted as stop:
+                where = (f"partial results in {stop.directory}/ (manifest.json: status "
+                         "partial)" if stop.directory else "nothing was written")
+                fail(f"interrupted: {stop.done:,} of {stop.requested:,} replications of "
+                     f"{scenario.name} done; {where}", 130)
+            if not quiet:
+                show(result.summary, result.directory, result.wall_seconds)
+
+
+@contextmanager
+def executor_for(replications: int, workers: int, kind: str,
+                 scheduler: str | None) -> Iterator[Executor]:
+    """The executor a command asked for; small runs stay in-process unless told otherwise."""
+    from trucesim.executors import close, make_executor
+
+    if kind not in ("auto", "serial", "pool", "dask"):
+        fail(f"--executor must be auto, serial, pool or dask (got {kind!r})")
+    if kind == "auto" and not scheduler and replications <= 200:
+        kind = "serial"
+    try:
+        executor = make_executor(workers, kind, scheduler)  # type: ignore[arg-type]
+    except (RuntimeError, OSError) as exc:
+        fail(f"cannot start the {kind} executor: {exc}", 1)
+    try:
+        yield executor
+    finally:
+        close(executor)
 
 
 class progress_bar:
@@ -176,9 +212,15 @@ def _register_commands() -> None:
 
 
 # modules defining further commands on `app` (each imports only typer at import time)
-COMMAND_MODULES: tuple[str, ...] = ("cli_analysis", "cli_validity")
+COMMAND_MODULES: tuple[str, ...] = ("cli_analysis", "cli_validity", "cli_bench")
 _register_commands()
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m trucesim.cli: use the one registered app
+    from trucesim.cli import main as registered_main
+
+    registered_main()

@@ -16,10 +16,13 @@ import typer
 from trucesim.cli import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
+    ExecutorOption,
     ScenarioArgs,
+    SchedulerOption,
     SeedOption,
     SetOption,
     app,
+    executor_for,
     fail,
     load_all,
     progress_bar,
@@ -47,6 +50,8 @@ def compare(
     out: OutOption = Path("results"),
     workers: WorkersOption = 0,
     quiet: QuietOption = False,
+    executor_kind: ExecutorOption = "auto",
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Run scenarios with the same seeds and report paired differences to the first."""
     if len(paths) < 2:
@@ -56,11 +61,10 @@ def compare(
     if len(set(names)) != len(names):
         fail("two scenarios share a name; give each file its own `name`")
     from trucesim import compare as paired
-    from trucesim.executors import make_executor
 
     started = time.perf_counter()
-    executor = make_executor(workers)
-    with progress_bar(replications, "compare", quiet) as advance:
+    with executor_for(replications, workers, executor_kind, scheduler) as executor, \
+            progress_bar(replications, "compare", quiet) as advance:
         result = paired.run(scenarios, seed, replications, executor=executor,
                             progress=advance)
     wall = time.perf_counter() - started

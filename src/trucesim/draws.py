@@ -1,10 +1,12 @@
-"""Each process's random numbers for one replication, drawn in fixed shapes.
+"""Each process's random numbers, drawn in fixed shapes for a block of replications.
 
-A process draws its whole block from its own stream before the simulation starts: one
-row per day for daily processes, one entry per handover for the schedule. Shapes depend
-only on the scenario's window and schedule, so day *d* of a process always uses row *d*,
+A process draws its numbers from its own stream before the simulation starts: one row
+per day for daily processes, one entry per handover for the schedule (padded to at least
+:data:`MIN_HANDOVERS`, so schedules of different lengths share their numbers). Shapes
+depend only on the window and schedule, so day *d* of a process always uses row *d*,
 whatever happened earlier in the run, and two scenarios compared with the same seed meet
-the same luck day by day.
+the same luck day by day. Numbers are drawn for a whole block of replications at once
+(:mod:`trucesim.streams`), which is far cheaper than drawing replication by replication.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from statistics import NormalDist
 import numpy as np
 
 from trucesim.schema import Scenario
-from trucesim.streams import Streams
+from trucesim.streams import BLOCK, block_of, generator
 
 _NORMAL = NormalDist()
+MIN_HANDOVERS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,63 +50,78 @@ class Draws:
     war: Callable[[], list[tuple[int, int]]]  # per day after a collapse, drawn on demand
 
 
-def draw(s: Scenario, streams: Streams) -> Draws:
-    """Draw every process's block, stream by stream, in a fixed order."""
-    days = s.truce.window_days + 1
-    n = len(s.releases)
-    g = streams.get("releases")
-    slip, slip_delay, dispute = g.random((3, n))
-    bodies = s.bodies_scheduled
+def draw(s: Scenario, root_seed: int, replication: int) -> Draws:
+    """The numbers of one replication (its whole block is drawn; use draw_block for many)."""
+    block, row = block_of(replication)
+    return draw_block(s, root_seed, block)[row]
+
+
+def draw_block(s: Scenario, root_seed: int, block: int) -> list[Draws]:
+    """The numbers of every replication of a block, stream by stream."""
+    days, b = s.truce.window_days + 1, BLOCK
+    width = max(len(s.releases), MIN_HANDOVERS)
+    g = generator(root_seed, block, "releases")
+    slip, slip_delay, dispute = (a.tolist() for a in g.random((3, b, width)))
     h = s.handovers
-    recovery: list[int] = []
-    recovery_u: list[list[float]] = []
+    recovery: list[list[int]] = [[] for _ in range(b)]
+    recovery_u: list[list[list[float]]] = [[] for _ in range(b)]
     if h.bodies_mode == "as_recovered":
+        shape = (b, s.bodies_scheduled)
         recovery = np.ceil(g.gamma(h.recovery_shape, h.recovery_mean_days / h.recovery_shape,
-                                   bodies)).astype(np.int64).tolist()
-        recovery_u = g.random((bodies, 3)).tolist()
-    g = streams.get("exchange")
-    withhold, withhold_days = g.random((2, n))
-    g = streams.get("aid")
+                                   shape)).astype(np.int64).tolist()
+        recovery_u = g.random((*shape, 3)).tolist()
+    g = generator(root_seed, block, "exchange")
+    withhold, withhold_days = (a.tolist() for a in g.random((2, b, width)))
+    g = generator(root_seed, block, "aid")
     aid = s.aid
     m, sd = aid.delivery_ratio_mean, aid.delivery_ratio_sd
     k = m * (1 - m) / sd**2 - 1
-    ratio = g.beta(m * k, (1 - m) * k, days)
     possible = min(aid.trucks_per_day_agreed, aid.crossing_capacity_trucks_per_day)
-    trucks = np.floor(possible * ratio + 0.5).astype(np.int64)
-    closure, halt = g.random((2, days))
-    g = streams.get("violations")
+    trucks = np.floor(possible * g.beta(m * k, (1 - m) * k, (b, days)) + 0.5)
+    closure, halt = (a.tolist() for a in g.random((2, b, days)))
+    g = generator(root_seed, block, "violations")
+    incidents, fatalities = (a.tolist() for a in g.random((2, b, days, 2)))
     sides = (s.violations.israeli_forces, s.violations.palestinian_groups)
-    incidents, fatalities = g.random((2, days, 2))
-    scale = np.column_stack([g.gamma(side.fatality_dispersion, 1 / side.fatality_dispersion,
-                                     days) for side in sides])
-    g = streams.get("mediation")
+    scale = np.stack([g.gamma(side.fatality_dispersion, 1 / side.fatality_dispersion, (b, days))
+                      for side in sides], axis=-1).tolist()
+    g = generator(root_seed, block, "mediation")
     spread = s.mediation.effectiveness_spread
-    effect = 1 + spread * (2 * g.random(days) - 1)
-    collapse = g.random(days)
-    g = streams.get("negotiations")
-    talks = g.standard_normal(days)
-    extension = float(g.random())
-    return Draws(
-        slip.tolist(), slip_delay.tolist(), dispute.tolist(), recovery,
-        recovery_u, withhold.tolist(), withhold_days.tolist(), trucks.tolist(),
-        closure.tolist(), halt.tolist(), incidents.tolist(), fatalities.tolist(),
-        scale.tolist(), effect.tolist(), collapse.tolist(), talks.tolist(), extension,
-        partial(war_deaths, s, streams),
-    )
+    effect = (1 + spread * (2 * g.random((b, days)) - 1)).tolist()
+    collapse = g.random((b, days)).tolist()
+    g = generator(root_seed, block, "negotiations")
+    talks = g.standard_normal((b, days)).tolist()
+    extension = g.random(b).tolist()
+    war = _WarBlock(s, root_seed, block)
+    trucks_l = trucks.astype(np.int64).tolist()
+    return [
+        Draws(slip[r], slip_delay[r], dispute[r], recovery[r], recovery_u[r], withhold[r],
+              withhold_days[r], trucks_l[r], closure[r], halt[r], incidents[r], fatalities[r],
+              scale[r], effect[r], collapse[r], talks[r], extension[r], partial(war.row, r))
+        for r in range(b)
+    ]
 
 
-def war_deaths(s: Scenario, streams: Streams) -> list[tuple[int, int]]:
-    """Deaths per day (Palestinians, Israelis) at war, drawn only once a truce collapses.
+class _WarBlock:
+    """Deaths per day at war for a block, drawn the first time a replication needs them.
 
-    The war stream is drawn after every other stream has been drawn, so drawing it late
-    changes no other number.
+    The war stream is its own generator, so drawing it late changes no other number.
     """
-    g = streams.get("war")
-    cf = s.counterfactual
-    days, k = s.truce.window_days + 1, cf.daily_dispersion
-    palestinians, israelis = (g.poisson(mean * g.gamma(k, 1 / k, days)).tolist() for mean in
-                              (cf.deaths_per_day_palestinians, cf.deaths_per_day_israelis))
-    return list(zip(palestinians, israelis, strict=True))
+
+    def __init__(self, s: Scenario, root_seed: int, block: int) -> None:
+        self.s, self.root_seed, self.block = s, root_seed, block
+        self.rows: list[list[tuple[int, int]]] | None = None
+
+    def row(self, r: int) -> list[tuple[int, int]]:
+        if self.rows is None:
+            g = generator(self.root_seed, self.block, "war")
+            cf = self.s.counterfactual
+            shape, k = (BLOCK, self.s.truce.window_days + 1), cf.daily_dispersion
+            palestinians, israelis = (g.poisson(mean * g.gamma(k, 1 / k, shape)).tolist()
+                                      for mean in (cf.deaths_per_day_palestinians,
+                                                   cf.deaths_per_day_israelis))
+            self.rows = [list(zip(p, i, strict=True))
+                         for p, i in zip(palestinians, israelis, strict=True)]
+        return self.rows[r]
 
 
 def poisson(mean: float, u: float) -> int:

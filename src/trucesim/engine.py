@@ -7,7 +7,7 @@ order on any worker and still add up to the same summary.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
@@ -15,12 +15,12 @@ from types import MappingProxyType
 import numpy as np
 
 from trucesim import model, outcomes
-from trucesim.draws import draw
+from trucesim.draws import Draws, draw, draw_block
 from trucesim.executors import Executor, SerialExecutor
 from trucesim.model import DAILY_SERIES, Event, TruceState
 from trucesim.schema import Scenario
 from trucesim.stats import Aggregate
-from trucesim.streams import Streams
+from trucesim.streams import BLOCK, block_of
 
 Value = int | float | str | None
 _DAILY_SCALE = np.array([outcomes.DAILY_SCALES.get(s, 1) for s in DAILY_SERIES], np.float64)
@@ -36,9 +36,10 @@ class Replication:
     events: tuple[Event, ...]
 
 
-def play(scenario: Scenario, seed: int, index: int, log: bool = False) -> TruceState:
+def play(scenario: Scenario, seed: int, index: int, log: bool = False,
+         draws: Draws | None = None) -> TruceState:
     """Run replication `index` of a run seeded with `seed`; return its final state."""
-    draws = draw(scenario, Streams(seed, index))
+    draws = draws or draw(scenario, seed, index)
     return model.run(scenario, draws, [] if log else None)
 
 
@@ -65,8 +66,12 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
     """Replications start..stop-1 as arrays of stored integers."""
     rows: list[int] = []
     trajectories: list[float] = []
+    blocks: dict[int, list[Draws]] = {}
     for index in range(start, stop):
-        st = play(scenario, seed, index)
+        block, r = block_of(index)
+        if block not in blocks:
+            blocks = {block: draw_block(scenario, seed, block)}
+        st = model.run(scenario, blocks[block][r], None)
         rows += outcomes.row(scenario, st)
         trajectories += st.daily
     n, days = stop - start, scenario.truce.window_days + 1
@@ -100,12 +105,13 @@ def chunk_bounds(n: int, size: int) -> list[tuple[int, int]]:
 
 
 def default_chunk_size(n: int, workers: int) -> int:
-    """Enough chunks to balance workers and show progress, few enough to stay cheap."""
-    return max(25, min(2000, n // max(1, 8 * workers) or 1))
+    """Whole blocks of replications; enough chunks to balance workers and show progress."""
+    blocks = -(-n // BLOCK)
+    return BLOCK * max(1, min(16, blocks // max(1, 8 * workers)))
 
 
 def replicate(scenario: Scenario, seed: int, n: int, *, executor: Executor | None = None,
-              chunk_size: int | None = None) -> Iterator[ChunkResult]:
+              chunk_size: int | None = None) -> Generator[ChunkResult, None, None]:
     """Run n replications in chunks; yield each chunk's result in index order."""
     executor = executor or SerialExecutor()
     size = chunk_size or default_chunk_size(n, executor.workers)

@@ -19,6 +19,7 @@ from typing import Any
 from trucesim import __version__, outcomes, registry, summary
 from trucesim.engine import replicate
 from trucesim.executors import Executor
+from trucesim.interrupt import stop_on_interrupt
 from trucesim.output import ResultsDir
 from trucesim.scenario import digest, resolved
 from trucesim.schema import Scenario
@@ -71,29 +72,54 @@ def manifest(scenario: Scenario, seed: int, n: int, wall: float, executor: Execu
     }
 
 
+class Interrupted(Exception):
+    """A run stopped by Ctrl-C; `directory` holds its partial results, if any."""
+
+    def __init__(self, done: int, requested: int, directory: Path | None) -> None:
+        super().__init__(f"interrupted after {done:,} of {requested:,} replications")
+        self.done, self.requested, self.directory = done, requested, directory
+
+
 def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
         sources: Sequence[str] = (), overrides: Sequence[str] = (),
         progress: Progress | None = None, chunk_size: int | None = None) -> RunResult:
-    """Run `n` replications and write the results directory for `scenario`."""
+    """Run `n` replications and write the results directory for `scenario`.
+
+    On Ctrl-C the run stops after the chunk at hand; if any replication finished, the
+    files are written for those (a prefix of the replications, every CSV row whole) with
+    the manifest's status 'partial', then :class:`Interrupted` is raised.
+    """
     started = time.perf_counter()
     fields = outcomes.fields(scenario)
     agg = Aggregate(fields, scenario.truce.window_days + 1)
     destination = out / scenario.name
-    with ResultsDir(destination) as results:
+    with ResultsDir(destination) as results, stop_on_interrupt() as stop:
         csv = results.stream("replications.csv")
         csv.write(outcomes.csv_header(fields))
-        for chunk in replicate(scenario, seed, n, executor=executor, chunk_size=chunk_size):
+        chunks = replicate(scenario, seed, n, executor=executor, chunk_size=chunk_size)
+        for chunk in chunks:
             csv.write(chunk.csv_rows)
             agg.merge(chunk.aggregate)
             if progress is not None:
                 progress(chunk.stop - chunk.start)
+            if stop.requested:
+                chunks.close()  # cancels what is queued, waits for what is running
+                break
+        if stop.requested and agg.n == 0:
+            raise Interrupted(0, n, None)  # nothing finished: nothing is written
         result = summary.build(scenario, agg, seed)
         wall = time.perf_counter() - started
         results.text("summary.json", summary.to_json(result))
         results.text("summary.md", summary.markdown(
             result, registry.assumptions_markdown(scenario, sources, overrides)))
         results.text("daily.csv", daily_csv(agg))
-        results.json("manifest.json",
-                     manifest(scenario, seed, n, wall, executor, sources, overrides))
+        record = manifest(scenario, seed, n, wall, executor, sources, overrides)
+        if stop.requested:
+            record |= {"status": "partial", "replications_completed": agg.n,
+                       "note": "interrupted by the user: the files cover replications "
+                               f"0 to {agg.n - 1} only"}
+        results.json("manifest.json", record)
         directory = results.commit()
+    if stop.requested:
+        raise Interrupted(agg.n, n, directory)
     return RunResult(scenario, result, agg, directory, wall)

@@ -1,0 +1,131 @@
+"""`trucesim bench`: how fast trucesim runs, against bare simpy on the same machine.
+
+Measured in one run, so that machine noise affects both sides alike:
+
+(a) bare simpy: environments whose processes do nothing but wait a day at a time, with
+    as many events per environment as a base replication schedules;
+(b) trucesim on one worker: the whole pipeline of a run (draws, the model, outcome
+    records, CSV rows, aggregation; not the disk), in replications and events a second;
+(c) the same with all cores, and the speed-up over one worker.
+
+(a) and (b) alternate for several rounds and the medians are reported; the ratio of
+events a second, trucesim over bare simpy, says how much the model's own work costs on
+top of simpy's event handling.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Generator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import simpy
+
+from trucesim.engine import play, replicate
+from trucesim.executors import Executor, PoolExecutor, SerialExecutor, cpu_count
+from trucesim.outcomes import fields
+from trucesim.schema import Scenario
+from trucesim.stats import Aggregate
+
+
+@dataclass
+class BenchResult:
+    events_per_replication: float
+    bare_events_per_replication: int
+    bare_events_per_second: float
+    trucesim_replications_per_second: float
+    trucesim_events_per_second: float
+    ratio_trucesim_to_bare: float
+    rounds: int
+    rate_replications: int
+    scale_replications: int
+    workers: int
+    one_worker_replications_per_second: float
+    all_workers_replications_per_second: float
+    speedup: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def events_per_replication(scenario: Scenario, seed: int, n: int = 200) -> float:
+    """Mean number of simpy events a replication schedules (simpy numbers every event)."""
+    total = 0
+    for index in range(n):
+        env = play(scenario, seed, index).env
+        total += next(env._eid)  # the id the next event would get = events so far
+    return total / n
+
+
+def _idle(env: simpy.Environment, days: int) -> Generator[simpy.Event, None, None]:
+    for _ in range(days):
+        yield env.timeout(1)
+
+
+def bare_replication(processes: int, days: int) -> int:
+    """One environment of `processes` idle daily processes; returns its event count."""
+    env = simpy.Environment()
+    for _ in range(processes):
+        env.process(_idle(env, days))
+    env.run()
+    return next(env._eid)
+
+
+def bare_shape(events: float, processes: int = 6) -> tuple[int, int]:
+    """Days per idle process so a bare environment schedules about `events` events."""
+    days = max(1, round(events / processes) - 2)  # + an initial and a final event each
+    return processes, days
+
+
+def _timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def pipeline(scenario: Scenario, seed: int, n: int, executor: Executor) -> Aggregate:
+    """What `trucesim run` computes, without writing files."""
+    agg = Aggregate(fields(scenario), scenario.truce.window_days + 1)
+    for chunk in replicate(scenario, seed, n, executor=executor):
+        agg.merge(chunk.aggregate)
+    return agg
+
+
+def run(scenario: Scenario, *, seed: int = 1, rate_replications: int = 2000, rounds: int = 5,
+        scale_replications: int = 20000, workers: int = 0,
+        progress: Callable[[str], None] | None = None) -> BenchResult:
+    say = progress or (lambda _: None)
+    events = events_per_replication(scenario, seed)
+    processes, days = bare_shape(events)
+    bare_events = bare_replication(processes, days)
+    bare_rates, our_rates = [], []
+    serial = SerialExecutor()
+    for r in range(rounds):
+        say(f"round {r + 1}/{rounds}: bare simpy, then trucesim on one worker")
+        seconds = _timed(lambda: [bare_replication(processes, days)
+                                  for _ in range(rate_replications)])
+        bare_rates.append(rate_replications * bare_events / seconds)
+        seconds = _timed(lambda: pipeline(scenario, seed, rate_replications, serial))
+        our_rates.append(rate_replications / seconds)
+    reps_per_second = statistics.median(our_rates)
+    bare_per_second = statistics.median(bare_rates)
+    n_workers = workers or cpu_count()
+    say(f"scaling: {scale_replications:,} replications on 1 worker")
+    one = scale_replications / _timed(lambda: pipeline(scenario, seed, scale_replications,
+                                                       serial))
+    say(f"scaling: {scale_replications:,} replications on {n_workers} workers")
+    many = scale_replications / _timed(lambda: pipeline(scenario, seed, scale_replications,
+                                                        PoolExecutor(n_workers)))
+    return BenchResult(
+        events_per_replication=round(events, 1), bare_events_per_replication=bare_events,
+        bare_events_per_second=round(bare_per_second),
+        trucesim_replications_per_second=round(reps_per_second, 1),
+        trucesim_events_per_second=round(reps_per_second * events),
+        ratio_trucesim_to_bare=round(reps_per_second * events / bare_per_second, 3),
+        rounds=rounds, rate_replications=rate_replications,
+        scale_replications=scale_replications, workers=n_workers,
+        one_worker_replications_per_second=round(one, 1),
+        all_workers_replications_per_second=round(many, 1), speedup=round(many / one, 2),
+    )

@@ -1,0 +1,161 @@
+"""Scale: the same numbers on every executor, clean interruption, light start-up, bench."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import BASE, ROOT, base
+from trucesim import runner
+from trucesim.cli import app
+from trucesim.executors import PoolExecutor, SerialExecutor
+from trucesim.streams import BLOCK
+
+cli = CliRunner()
+TRUCESIM = [sys.executable, "-m", "trucesim.cli"]
+
+
+def files(directory):
+    return {name: (directory / name).read_bytes()
+            for name in ("summary.json", "replications.csv", "daily.csv")}
+
+
+def test_one_worker_two_workers_and_dask_give_identical_files(tmp_path):
+    n = 3 * BLOCK + 17  # several blocks, the last one partial
+    runs = {"serial": ["-w", "1", "--executor", "serial"],
+            "pool": ["-w", "2", "--executor", "pool"],
+            "dask": ["-w", "2", "--executor", "dask"]}  # dask is in the test extra
+    for name, args in runs.items():
+        result = cli.invoke(app, ["run", str(BASE), "-n", str(n), "-q", "-o",
+                                  str(tmp_path / name), *args])
+        assert result.exit_code == 0, result.output
+    reference = files(tmp_path / "serial" / "base")
+    for name in ("pool", "dask"):
+        assert files(tmp_path / name / "base") == reference, name
+    manifest = json.loads((tmp_path / "dask" / "base" / "manifest.json").read_text())
+    assert manifest["executor"] == "DaskExecutor" and manifest["workers"] == 2
+
+
+def test_chunking_does_not_change_the_numbers(tmp_path):
+    s = base()
+    outs = []
+    for chunk_size, executor in ((BLOCK, SerialExecutor()), (50, SerialExecutor()),
+                                 (3 * BLOCK, PoolExecutor(2))):
+        out = tmp_path / str(chunk_size)
+        runner.run(s, 9, 200, out, executor, chunk_size=chunk_size)
+        outs.append(files(out / "base"))
+    assert outs[0] == outs[1] == outs[2]
+
+
+def _interrupt_after_first_chunk(done):
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_ctrl_c_keeps_complete_files_marked_partial(tmp_path):
+    with pytest.raises(runner.Interrupted) as info:
+        runner.run(base(), 1, 10 * BLOCK, tmp_path, SerialExecutor(), chunk_size=BLOCK,
+                   progress=_interrupt_after_first_chunk)
+    stop = info.value
+    assert (stop.done, stop.requested) == (BLOCK, 10 * BLOCK)
+    out = tmp_path / "base"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "partial" and manifest["replications_completed"] == BLOCK
+    rows = (out / "replications.csv").read_text().splitlines()
+    width = rows[0].count(",")
+    assert len(rows) == BLOCK + 1 and all(r.count(",") == width for r in rows)
+    assert [int(r.split(",")[0]) for r in rows[1:]] == list(range(BLOCK))
+    assert json.loads((out / "summary.json").read_text())["replications"] == BLOCK
+
+
+def test_a_partial_run_equals_a_complete_run_of_the_same_size(tmp_path):
+    """The finished prefix of an interrupted run is exactly a run of that many replications."""
+    with pytest.raises(runner.Interrupted):
+        runner.run(base(), 4, 5 * BLOCK, tmp_path / "cut", SerialExecutor(), chunk_size=BLOCK,
+                   progress=_interrupt_after_first_chunk)
+    runner.run(base(), 4, BLOCK, tmp_path / "whole", SerialExecutor(), chunk_size=BLOCK)
+    assert files(tmp_path / "cut" / "base") == files(tmp_path / "whole" / "base")
+
+
+def test_ctrl_c_of_the_command_stops_cleanly(tmp_path):
+    """A real SIGINT to `trucesim run` on a pool of workers: exit 130, partial files whole."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([*TRUCESIM, "run", str(BASE), "-n", "200000", "-w", "2", "-o",
+                             str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=ROOT)
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted:" in err and "Traceback" not in err
+    manifest = json.loads((tmp_path / "base" / "manifest.json").read_text())
+    done = manifest["replications_completed"]
+    assert manifest["status"] == "partial" and 0 < done < 200000
+    rows = (tmp_path / "base" / "replications.csv").read_text().splitlines()
+    width = rows[0].count(",")
+    assert len(rows) == done + 1 and all(r.count(",") == width for r in rows)
+    assert [p.name for p in tmp_path.iterdir()] == ["base"]  # no temporary directory left
+
+
+def test_interrupted_before_any_replication_writes_nothing(tmp_path):
+    class Stopper(SerialExecutor):
+        def map(self, task, items):
+            os.kill(os.getpid(), signal.SIGINT)
+            yield from super().map(task, list(items)[:0])
+
+    with pytest.raises(runner.Interrupted) as info:
+        runner.run(base(), 1, 100, tmp_path, Stopper())
+    assert info.value.directory is None and not (tmp_path / "base").exists()
+
+
+def _modules_after(code):
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(sorted(sys.modules))"],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(eval(out.stdout.strip().splitlines()[-1]))
+
+
+HEAVY = {"numpy", "simpy", "scipy", "matplotlib", "SALib", "sklearn", "dask", "pandas"}
+
+
+def test_help_imports_nothing_heavy():
+    loaded = _modules_after("import trucesim.cli")
+    assert not loaded & (HEAVY | {"pydantic"})
+
+
+def test_validate_imports_only_what_validation_needs():
+    code = ("from typer.testing import CliRunner\nfrom trucesim.cli import app\n"
+            f"assert CliRunner().invoke(app, ['validate', {str(BASE)!r}]).exit_code == 0")
+    loaded = _modules_after(code)
+    assert "pydantic" in loaded and not loaded & HEAVY
+
+
+def test_bench_reports_rates_and_ratios():
+    result = cli.invoke(app, ["bench", str(BASE), "-n", "64", "--rounds", "1", "--scale", "128",
+                              "-w", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    r = json.loads(result.output)
+    assert 250 < r["events_per_replication"] < 500
+    assert abs(r["bare_events_per_replication"] - r["events_per_replication"]) < 15
+    assert r["ratio_trucesim_to_bare"] == pytest.approx(
+        r["trucesim_events_per_second"] / r["bare_events_per_second"], rel=1e-3)
+    assert r["speedup"] == pytest.approx(
+        r["all_workers_replications_per_second"] / r["one_worker_replications_per_second"],
+        rel=0.02)
+    assert r["workers"] == 2
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    from trucesim import cli as cli_module
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    bar = cli_module.progress_bar(100, "x", quiet=False)
+    assert not bar.enabled
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert cli_module.progress_bar(100, "x", quiet=False).enabled
+    assert not cli_module.progress_bar(100, "x", quiet=True).enabled
