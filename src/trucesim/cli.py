@@ -81,6 +81,9 @@ def run(
         "--workers", "-w", min=0, help="Worker processes (0 = all cores).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
     = False,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Also write OUT/<scenario>/report.html (needs the 'plots' extra).")]
+    = False,
 ) -> None:
     """Run scenarios many times and write summaries to OUT/<scenario>/."""
     scenarios = load_all(paths, set_)
@@ -101,6 +104,12 @@ def run(
             fail(f"cannot write results to {out / scenario.name}: {exc.strerror or exc}", 1)
         if not quiet:
             show(result.summary, result.directory, result.wall_seconds)
+        if report:
+            from trucesim.report import write_report
+
+            written = write_report([result.directory])
+            if not quiet:
+                typer.echo(f"Report written to {written}")
 
 
 class progress_bar:
@@ -176,7 +185,7 @@ def _register_commands() -> None:
 
 
 # modules defining further commands on `app` (each imports only typer at import time)
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("cli_teaching",)
 _register_commands()
 
 
