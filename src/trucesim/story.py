@@ -256,9 +256,9 @@ class _Teller:
         if source is not None:
             source.ready_day = day + days
         if total:
-            what = f"{_n(total, 'prisoner or detainee', 'prisoners and detainees')} freed"
+            what = f"the release of {_n(total, 'prisoner or detainee', 'prisoners and detainees')}"
         else:
-            what = "Palestinian bodies returned"
+            what = "the return of Palestinian bodies"
         part = (f"its part of the exchange for the {source.label}" if source is not None
                 else "its part of the exchange")
         return [Line("exchange", f"Over the dispute, Israel withholds {part} ({what}) for "
@@ -414,7 +414,7 @@ def summary(s: Scenario, rep: Replication) -> list[str]:
         f"hostages and {num('bodies_released'):.0f} of {s.bodies_scheduled} scheduled bodies; "
         f"still held in Gaza at the end: "
         f"{_people(int(num('living_still_held')), int(num('bodies_still_held')))}.",
-        f"Freed in exchange: {total} ({freed}); "
+        f"Freed in exchange: {f'{total} ({freed})' if num('detainees_freed_total') else 'none'}; "
         f"{_n(num('bodies_returned'), 'Palestinian body', 'Palestinian bodies')} returned.",
         f"Territory: the army holds {_pct(num('territory_share_end'))} of Gaza at the end "
         f"({_pct(s.withdrawal.initial_share)} at the start).",
