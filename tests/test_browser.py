@@ -20,7 +20,9 @@ from trucesim.executors import SerialExecutor
 from trucesim.report import write_report
 from trucesim.scenario import load
 
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
+# TRUCESIM_CHROMIUM names another Chromium binary (e.g. /usr/bin/chromium-browser)
+CHROMIUM = Path(os.environ.get("TRUCESIM_CHROMIUM") or shutil.which("chromium")
+                or "/usr/bin/chromium")
 REQUIRED = os.environ.get("TRUCESIM_REQUIRE_BROWSER") == "1"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

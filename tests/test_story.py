@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from typer.testing import CliRunner
 
-from conftest import BASE, calm
+from conftest import BASE, SCENARIOS, calm
 from trucesim import engine, story, storytext
 from trucesim.cli import app
 
@@ -84,7 +85,9 @@ def test_forced_collapse_is_told():
     assert rep.record["day_collapse"] == 2
     assert "The day-1 handover is late" in text_of(tale, 1)
     assert "a crisis begins" in text_of(tale, 1)
-    assert "The truce collapses after 1 day of crisis" in text_of(tale, 2)
+    # the hazard of 1 ends the crisis on its second day, before the 7-day limit
+    assert ("The truce collapses on day 2 of the crisis (by chance: each day of crisis "
+            "carries a 100% risk of collapse)") in text_of(tale, 2)
     war = text_of(tale, 3, 60)
     for day in (7, 30, 50, 60):
         assert f"The day-{day} handover does not take place" in war
@@ -166,3 +169,26 @@ def test_console_is_coloured_on_a_terminal():
     storytext.console(tale, Console(file=buffer, force_terminal=True, color_system="standard",
                                     width=100))
     assert "\x1b[32m" in buffer.getvalue()  # handovers in green
+
+
+TEACHING = {  # each teaching scenario changes exactly these parameters of base
+    "slow-mediators.toml": {"mediation.response_delay_days": 5},
+    "no-retaliation.toml": {"violations.israeli_forces.retaliation": 0.0,
+                            "violations.palestinian_groups.retaliation": 0.0},
+}
+
+
+@pytest.mark.parametrize("name", TEACHING)
+def test_teaching_scenarios_change_one_thing_and_comment_every_value(name):
+    from trucesim.registry import parameters
+    from trucesim.scenario import load
+
+    path = SCENARIOS / "teaching" / name
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if re.match(r"^\s*[A-Za-z_]+\s*=", line) and not line.startswith("extends"):
+            assert "#" in line.split("=", 1)[1], f"{name}:{number} has no comment"
+    scenario = load(path)
+    reference = {p.key: p.value for p in parameters(load(BASE))}
+    changed = {p.key: p.value for p in parameters(scenario) if p.value != reference[p.key]}
+    assert changed == TEACHING[name]
+    assert scenario.releases == load(BASE).releases

@@ -340,8 +340,12 @@ class _Teller:
     def on_collapse(self, e: Event) -> list[Line]:
         s = self.s
         cf = s.counterfactual
-        return [Line("crisis", f"The truce collapses after {_n(e.data['days_in_crisis'], 'day')}"
-                     f" of crisis. In the model, war resumes the next day at the scenario's "
+        days = e.data["days_in_crisis"]  # days since the crisis began
+        why = (f"unresolved after {_n(s.crisis.max_days, 'day')}" if days >= s.crisis.max_days
+               else f"by chance: each day of crisis carries a "
+                    f"{s.crisis.collapse_hazard_per_day:.0%} risk of collapse")
+        return [Line("crisis", f"The truce collapses on day {days + 1} of the crisis ({why})."
+                     f" In the model, war resumes the next day at the scenario's "
                      f"no-truce rates ({cf.deaths_per_day_palestinians:g} Palestinian and "
                      f"{cf.deaths_per_day_israelis:g} Israeli deaths a day on average), the "
                      f"army returns to holding {_pct(s.withdrawal.share_after_collapse)} of "
