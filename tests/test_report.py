@@ -137,6 +137,54 @@ def test_a_comparison_directory_holding_runs(results, tmp_path):
     assert "Comparison: July 2025 plan: 60-day truce vs Handovers slip and are disputed" in html
 
 
+# the layout `trucesim compare` writes (results/compare-A-vs-B/: differences.csv, a
+# manifest naming the scenarios); the values here are made up for the test
+COMPARE_CSV = """outcome,kind,unit,baseline,scenario,baseline_mean,baseline_lo,baseline_hi,\
+mean,mean_lo,mean_hi,difference,difference_lo,difference_hi,sd_difference,\
+independent_half_width,replications
+p_collapsed,probability,probability,base,slipping-handovers,0.14,0.12,0.16,0.15,0.13,0.18,\
+0.0123,-0.002,0.0266,0.2,0.03,60
+bodies_released,number,bodies,base,slipping-handovers,15.2,14.9,15.5,12.7,12.4,13,\
+-2.468,-2.7,-2.2,3.1,0.4,60
+made_up_outcome,number,x,base,slipping-handovers,1,1,1,1,1,1,9,9,9,0,0,60
+"""
+
+
+def compare_dir(root, seed=7):
+    directory = root / "compare-base-vs-slipping-handovers"
+    directory.mkdir()
+    (directory / "differences.csv").write_text(COMPARE_CSV.replace("\\\n", ""))
+    (directory / "manifest.json").write_text(json.dumps({
+        "kind": "compare", "scenarios": ["base", "slipping-handovers"], "seed": seed,
+        "replications": N}))
+    return directory
+
+
+def test_a_compare_directory_uses_its_own_paired_differences(results, tmp_path):
+    import shutil
+
+    for name in ("base", "slipping-handovers"):
+        shutil.copytree(results / name, tmp_path / name)
+    directory = compare_dir(tmp_path)
+    report(directory)
+    html = (directory / "report.html").read_text()
+    assert "+1.2 pp [-0.2 to +2.7]" in html  # p_collapsed, in percentage points
+    assert "-2.5 [-2.7 to -2.2]" in html  # bodies released
+    assert "made_up_outcome" not in html and "+9.0 [+9.0 to +9.0]" not in html
+    assert html.count("<img ") == 7  # the runs beside it give the charts
+    assert "other settings" not in html
+
+
+def test_a_compare_directory_without_its_runs_still_reports_the_differences(tmp_path):
+    directory = compare_dir(tmp_path)
+    report(directory)
+    html = (directory / "report.html").read_text()
+    assert "-2.5 [-2.7 to -2.2]" in html
+    assert html.count("<img ") == 1  # the paired differences only
+    assert "were not found beside the comparison" in html
+    assert_self_contained(html)
+
+
 def test_run_with_report_flag_writes_the_report(tmp_path):
     result = cli.invoke(app, ["run", str(BASE), "-n", "30", "-o", str(tmp_path), "--report"])
     assert result.exit_code == 0, result.output
@@ -149,7 +197,7 @@ def test_bad_results_directory_exits_2_and_writes_nothing(tmp_path):
     assert result.exit_code == 2 and "no such directory" in result.output
     (tmp_path / "empty").mkdir()
     result = cli.invoke(app, ["report", str(tmp_path / "empty")])
-    assert result.exit_code == 2 and "not a results directory" in result.output
+    assert result.exit_code == 2 and "neither a results directory" in result.output
     assert not (tmp_path / "empty" / "report.html").exists()
     half = tmp_path / "half"
     half.mkdir()

@@ -112,11 +112,12 @@ def run_findings(run: RunFiles) -> list[str]:
     return out
 
 
-def comparison_findings(runs: Sequence[RunFiles], diffs: Sequence[Difference],
+def comparison_findings(titles: dict[str, str], diffs: Sequence[Difference],
                         paired: dict[str, bool]) -> list[str]:
-    """One sentence per compared scenario, its headline differences with intervals."""
-    reference = runs[0]
-    titles = {r.name: r.title for r in runs}
+    """One sentence per compared scenario, its headline differences with intervals.
+
+    `titles` maps each scenario's name to its title, the reference first."""
+    reference = next(iter(titles.values()))
     out = []
     headline = ("p_collapsed", "living_released", "bodies_released", "aid_share_of_agreed",
                 "deaths_palestinians")
@@ -137,7 +138,7 @@ def comparison_findings(runs: Sequence[RunFiles], diffs: Sequence[Difference],
             label = d.label.replace("P(truce ", "chance the truce ").rstrip(")") \
                 if d.label.startswith("P(") else d.label
             parts.append(f"{label}: {change}")
-        out.append(f"{titles[other]} compared with {reference.title} ({how}): "
+        out.append(f"{titles.get(other, other)} compared with {reference} ({how}): "
                    + "; ".join(parts) + ".")
     out.append("An interval that excludes 0 means the difference is larger than the "
                "replications' noise; it says nothing about whether the assumptions are right.")

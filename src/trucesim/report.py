@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from trucesim.resultsfiles import ResultsError, RunFiles, is_run, load_run
 
 if TYPE_CHECKING:
+    from trucesim.comparison import Comparison
     from trucesim.plots import Difference
 
 ReportError = ResultsError
@@ -31,70 +32,36 @@ CAVEAT = ("Illustrative model results under each scenario's stated assumptions, 
           "party in the assumptions are that party's reports.")
 
 
-def inputs(paths: Sequence[Path]) -> tuple[list[RunFiles], Path]:
-    """The runs to report on, and the default output file."""
+def inputs(paths: Sequence[Path]) -> tuple[RunFiles | Comparison, Path]:
+    """What to report on (one run, or a comparison), and the default output file."""
+    from trucesim.comparison import from_directory, from_runs
+
     if not paths:
         raise ReportError(["no results directory given"])
     missing = [f"{p}: no such directory" for p in paths if not p.is_dir()]
     if missing:
         raise ReportError(missing)
-    if len(paths) == 1 and not is_run(paths[0]):
-        runs = comparison_runs(paths[0])
-        return runs, paths[0] / "report.html"
+    if len(paths) == 1:
+        if is_run(paths[0]):
+            return load_run(paths[0]), paths[0] / "report.html"
+        return from_directory(paths[0]), paths[0] / "report.html"
     runs = [load_run(p) for p in paths]
-    if len(runs) == 1:
-        return runs, paths[0] / "report.html"
     names = [r.name for r in runs]
-    return runs, paths[0].parent / f"compare-{'-'.join(names)}" / "report.html"
-
-
-def comparison_runs(directory: Path) -> list[RunFiles]:
-    """The runs of a comparison directory: listed in its manifest (inside it or beside
-    it), or its run subdirectories in name order."""
-    import json
-
-    names: list[str] = []
-    manifest = directory / "manifest.json"
-    if manifest.is_file():
-        try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise ReportError([f"{manifest}: not valid JSON: {exc}"]) from exc
-        listed = data.get("scenarios", data.get("runs", [])) if isinstance(data, dict) else []
-        for item in listed if isinstance(listed, list) else []:
-            name = item.get("name") if isinstance(item, dict) else item
-            if isinstance(name, str):
-                names.append(name)
-    found = []
-    for name in names:
-        for candidate in (directory / name, directory.parent / name):
-            if is_run(candidate):
-                found.append(candidate)
-                break
-    if not names:
-        found = sorted(p for p in directory.iterdir() if p.is_dir() and is_run(p))
-    if len(found) < 2 or (names and len(found) != len(names)):
-        raise ReportError([
-            f"{directory}: not a results directory (no summary.json, daily.csv and "
-            f"manifest.json) and no run directories of a comparison found in it; pass the "
-            f"runs' directories instead, e.g. trucesim report results/base results/may-2025"])
-    return [load_run(p) for p in found]
+    if len(set(names)) != len(names):
+        raise ReportError([f"two runs share the name '{n}'" for n in set(names)
+                           if names.count(n) > 1])
+    return from_runs(runs), paths[0].parent / f"compare-{'-'.join(names)}" / "report.html"
 
 
 def write_report(paths: Sequence[Path], out: Path | None = None) -> Path:
     """Build the report for `paths` and write it (atomically); return its path."""
     from trucesim.output import write_text_atomic
 
-    runs, default = inputs(paths)
-    page = build(runs)
+    subject, default = inputs(paths)
+    page = run_page(subject) if isinstance(subject, RunFiles) else comparison_page(subject)
     destination = out or default
     write_text_atomic(destination, page)
     return destination
-
-
-def build(runs: Sequence[RunFiles]) -> str:
-    """The report's HTML for one run or a comparison (first run = reference)."""
-    return run_page(runs[0]) if len(runs) == 1 else comparison_page(runs)
 
 
 def img(png: bytes, alt: str, caption: str) -> str:
@@ -217,39 +184,38 @@ def run_page(run: RunFiles) -> str:
     return page(run.title, body)
 
 
-def comparison_page(runs: Sequence[RunFiles]) -> str:
+def comparison_page(c: Comparison) -> str:
     from trucesim import plots
-    from trucesim.differences import differences, paired
     from trucesim.findings import comparison_findings, run_findings
 
-    reference = runs[0]
-    diffs = differences(runs)
-    pairing = {r.name: paired(reference, r) for r in runs[1:]}
-    title = "Comparison: " + " vs ".join(r.title for r in runs)
+    titles = {name: c.title(name) for name in c.names}
+    title = "Comparison: " + " vs ".join(titles.values())
     body = [f"<h1>{esc(title)}</h1>",
-            f"<p>Reference: <code>{esc(reference.name)}</code>; compared: "
-            + ", ".join(f"<code>{esc(r.name)}</code>" for r in runs[1:]) + ".</p>",
+            f"<p>Reference: <code>{esc(c.names[0])}</code>; compared: "
+            + ", ".join(f"<code>{esc(n)}</code>" for n in c.names[1:]) + ".</p>",
             f'<p class="caveat">{esc(CAVEAT)}</p>',
+            *(f'<p class="note">{esc(note)}</p>' for note in c.notes),
             '<h2 id="findings">Key findings</h2><ul class="findings">'
-            + "".join(f"<li>{esc(x)}</li>" for x in comparison_findings(runs, diffs, pairing))
-            + "</ul>",
-            img(plots.png(plots.paired_differences(diffs)), "paired differences",
+            + "".join(f"<li>{esc(x)}</li>"
+                      for x in comparison_findings(titles, c.diffs, c.paired)) + "</ul>",
+            img(plots.png(plots.paired_differences(c.diffs)), "paired differences",
                 "Each row: the mean difference (dot) from the reference and its 95% "
                 "interval (line); the vertical line is no difference."),
-            differences_table(diffs, several=len(runs) > 2)]
-    for run in runs:
+            differences_table(c.diffs, several=len(c.names) > 2)]
+    for run in c.runs:
         body.append(f"<h3>{esc(run.title)}</h3><ul>"
                     + "".join(f"<li>{esc(x)}</li>" for x in run_findings(run)) + "</ul>")
-    body += ['<h2 id="charts">Charts</h2>', *charts(runs),
-             '<h2 id="story">The story of one typical run of each scenario</h2>']
-    for run in runs:
-        story, why = story_html(run)
-        body.append(f"<details><summary>{esc(run.title)}</summary><p>{esc(why)}</p>{story}"
-                    f"</details>")
-    body += ['<h2 id="assumptions">Assumptions</h2>']
-    for run in runs:
-        body.append(f"<details><summary>{esc(run.title)}</summary>{assumptions(run)}"
-                    f"</details>")
+    if c.runs:
+        body += ['<h2 id="charts">Charts</h2>', *charts(c.runs),
+                 '<h2 id="story">The story of one typical run of each scenario</h2>']
+        for run in c.runs:
+            story, why = story_html(run)
+            body.append(f"<details><summary>{esc(run.title)}</summary><p>{esc(why)}</p>"
+                        f"{story}</details>")
+        body += ['<h2 id="assumptions">Assumptions</h2>']
+        for run in c.runs:
+            body.append(f"<details><summary>{esc(run.title)}</summary>{assumptions(run)}"
+                        f"</details>")
     body.append(glossary_and_limits())
     return page(title, body)
 
