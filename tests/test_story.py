@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from conftest import BASE, SCENARIOS, calm
 from trucesim import engine, story, storytext
 from trucesim.cli import app
+from trucesim.scenario import load as load_path
 
 runner = CliRunner()
 # calm base, and talks without noise: progress 0.012/day x 60 days = 0.72, no agreement
@@ -192,3 +193,15 @@ def test_teaching_scenarios_change_one_thing_and_comment_every_value(name):
     changed = {p.key: p.value for p in parameters(scenario) if p.value != reference[p.key]}
     assert changed == TEACHING[name]
     assert scenario.releases == load(BASE).releases
+
+
+def test_bodies_as_recovered_are_told_without_a_schedule():
+    scenario = load_path(SCENARIOS / "bodies-as-recovered.toml")
+    rep, tale = told(scenario, seed=4)
+    text = " ".join(line.text for e in tale.entries for line in e.lines)
+    recovered = [e for e in rep.events if e.kind == "handover" and
+                 e.data["label"] == "recovered bodies"]
+    assert recovered and text.count("As they are recovered:") == len(recovered)
+    # the scheduled handovers carry no bodies in this mode (day 7 and 30 had only bodies)
+    assert "The day-7 handover is due, with no one to hand over" in text
+    assert "no one handed over" not in text

@@ -227,8 +227,17 @@ class _Teller:
                 reasons.append("it waited for the crisis to end")
             why = f" ({' and '.join(reasons)})" if reasons else ""
             timing = f"{_n(late, 'day')} late{why}"
-        text = (f"The {label}: {_people(living, bodies)} handed over, {timing}. "
-                f"Still held in Gaza: {_people(self.living_held, self.bodies_held)}.")
+        still = f"Still held in Gaza: {_people(self.living_held, self.bodies_held)}."
+        if label == "recovered bodies":  # bodies_mode "as_recovered": no schedule to meet
+            when = "" if late == 0 else f", {timing}"
+            text = f"As they are recovered: {_people(living, bodies)} handed over{when}. {still}"
+        elif not living and not bodies:
+            why = ("bodies are handed over as they are recovered instead"
+                   if self.s.handovers.bodies_mode == "as_recovered"
+                   else "no one it names is still held")
+            text = f"The {label} is due, with no one to hand over ({why})."
+        else:
+            text = f"The {label}: {_people(living, bodies)} handed over, {timing}. {still}"
         lines = [Line("release", text)]
         if d["disputed"]:
             lines.append(Line("crisis", f"The handover is disputed (in the model: over "
@@ -255,7 +264,9 @@ class _Teller:
                        if p.day == day - self.s.exchange.verification_lag_days), None)
         if source is not None:
             source.ready_day = day + days
-        if total:
+        if source is not None and not source.living and not source.bodies:
+            what = "nothing was due under it"
+        elif total:
             what = f"the release of {_n(total, 'prisoner or detainee', 'prisoners and detainees')}"
         else:
             what = "the return of Palestinian bodies"
