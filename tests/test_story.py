@@ -115,6 +115,7 @@ def test_story_cli_prints_plain_text_when_not_a_terminal():
     result = runner.invoke(app, ["story", str(BASE), "--seed", "1"])
     assert result.exit_code == 0, result.output
     assert "\x1b[" not in result.output
+    assert not [line for line in result.output.splitlines() if line.endswith(" ")]
     words = " ".join(result.output.split())  # rich wraps lines at 80 columns off a terminal
     assert "Day 1" in words and "The day-1 handover" in words
     assert "not a forecast" in words and "In sum" in words

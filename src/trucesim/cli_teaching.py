@@ -38,7 +38,13 @@ def story(
     rep = engine.simulate(scenario, seed, replication, log=True)
     told = story_.tell(scenario, rep, seed)
     if markdown is None:
-        storytext.console(told, Console(highlight=False))
+        console = Console(highlight=False)
+        if console.is_terminal:
+            storytext.console(told, console)
+            return
+        with console.capture() as captured:  # plain text: no colour, no padding at line ends
+            storytext.console(told, console)
+        typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
         return
     try:
         write_text_atomic(markdown, storytext.markdown(told))
