@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from trucesim import storywords as w
 from trucesim.engine import Replication
 from trucesim.model import DAILY_SERIES, Event
 from trucesim.schema import Scenario
@@ -25,6 +26,7 @@ NOTE = ("One illustrative run of the model under the scenario's stated assumptio
 SIDES = {"israeli_forces": ("Israeli forces", "Palestinian"),
          "palestinian_groups": ("Palestinian armed groups", "Israeli")}
 MEDIATORS = "mediators (US, Qatar, Egypt)"
+PRISONERS = ("prisoner or detainee", "prisoners and detainees")
 
 
 @dataclass(frozen=True)
@@ -65,37 +67,8 @@ def tell(scenario: Scenario, rep: Replication, seed: int) -> Story:
     subtitle = (f"Scenario {scenario.name}, seed {seed}, replication {rep.index}: "
                 f"a {scenario.truce.window_days}-day truce window, day 0 = the truce "
                 f"takes effect.")
-    return Story(title, subtitle, NOTE, tuple(teller.entries()), tuple(summary(scenario, rep)))
-
-
-def _n(count: float, one: str, many: str | None = None) -> str:
-    """'1 body', '5 bodies', '1,111 persons'."""
-    word = one if count == 1 else (many or one + "s")
-    return f"{count:,.0f} {word}"
-
-
-def _people(living: int, bodies: int) -> str:
-    parts = []
-    if living:
-        parts.append(_n(living, "living hostage"))
-    if bodies:
-        parts.append(_n(bodies, "hostage's body", "hostages' bodies"))
-    return " and ".join(parts) or "no one"
-
-
-def _pct(share: float) -> str:
-    return f"{share:.0%}"
-
-
-def _category(name: str) -> str:
-    """'life_sentence_prisoners' -> 'life-sentence prisoners', 'gaza_detainees' -> 'Gaza ...'."""
-    words = name.replace("life_sentence", "life-sentence").split("_")
-    return " ".join("Gaza" if w == "gaza" else w for w in words)
-
-
-def _freed(count: float, category: str) -> str:
-    plural = _category(category)
-    return _n(count, plural[:-1] if plural.endswith("s") else plural, plural)
+    return Story(title, subtitle, NOTE, tuple(teller.entries()),
+                 tuple(w.summary(scenario, rep)))
 
 
 @dataclass
@@ -153,12 +126,12 @@ class _Teller:
     def opening(self) -> list[Line]:
         s = self.s
         n = len(s.releases)
-        scheduled = _people(s.living_scheduled, s.bodies_scheduled)
+        scheduled = w.people(s.living_scheduled, s.bodies_scheduled)
         return [
-            Line("quiet", f"The truce takes effect. {_people(self.living_held, self.bodies_held)}"
-                 f" are held in Gaza; the deal schedules {_n(n, 'handover')} of {scheduled} "
+            Line("quiet", f"The truce takes effect. {w.people(self.living_held, self.bodies_held)}"
+                 f" are held in Gaza; the deal schedules {w.count(n, 'handover')} of {scheduled} "
                  f"in all."),
-            Line("quiet", f"The army holds {_pct(self.share)} of Gaza's territory. Aid: "
+            Line("quiet", f"The army holds {w.pct(self.share)} of Gaza's territory. Aid: "
                  f"{s.aid.trucks_per_day_agreed:,.0f} trucks a day agreed."),
         ]
 
@@ -196,7 +169,7 @@ class _Teller:
     def on_slip(self, e: Event) -> list[Line]:
         label, delay = e.data["label"], e.data["delay"]
         self.slips[label] = delay
-        return [Line("release", f"The {label} is late: it slips by {_n(delay, 'day')} "
+        return [Line("release", f"The {label} is late: it slips by {w.count(delay, 'day')} "
                      f"(tension +{self.s.tension.per_slipped_handover:g}).")]
 
     def on_paused(self, e: Event) -> list[Line]:
@@ -222,22 +195,22 @@ class _Teller:
         else:
             reasons = []
             if label in self.slips:
-                reasons.append(f"it slipped {_n(self.slips[label], 'day')}")
+                reasons.append(f"it slipped {w.count(self.slips[label], 'day')}")
             if label in self.waited:
                 reasons.append("it waited for the crisis to end")
             why = f" ({' and '.join(reasons)})" if reasons else ""
-            timing = f"{_n(late, 'day')} late{why}"
-        still = f"Still held in Gaza: {_people(self.living_held, self.bodies_held)}."
+            timing = f"{w.count(late, 'day')} late{why}"
+        still = f"Still held in Gaza: {w.people(self.living_held, self.bodies_held)}."
         if label == "recovered bodies":  # bodies_mode "as_recovered": no schedule to meet
             when = "" if late == 0 else f", {timing}"
-            text = f"As they are recovered: {_people(living, bodies)} handed over{when}. {still}"
+            text = f"As they are recovered: {w.people(living, bodies)} handed over{when}. {still}"
         elif not living and not bodies:
             why = ("bodies are handed over as they are recovered instead"
                    if self.s.handovers.bodies_mode == "as_recovered"
                    else "no one it names is still held")
             text = f"The {label} is due, with no one to hand over ({why})."
         else:
-            text = f"The {label}: {_people(living, bodies)} handed over, {timing}. {still}"
+            text = f"The {label}: {w.people(living, bodies)} handed over, {timing}. {still}"
         lines = [Line("release", text)]
         if d["disputed"]:
             lines.append(Line("crisis", f"The handover is disputed (in the model: over "
@@ -267,13 +240,13 @@ class _Teller:
         if source is not None and not source.living and not source.bodies:
             what = "nothing was due under it"
         elif total:
-            what = f"the release of {_n(total, 'prisoner or detainee', 'prisoners and detainees')}"
+            what = f"the release of {w.count(total, *PRISONERS)}"
         else:
             what = "the return of Palestinian bodies"
         part = (f"its part of the exchange for the {source.label}" if source is not None
                 else "its part of the exchange")
         return [Line("exchange", f"Over the dispute, Israel withholds {part} ({what}) for "
-                     f"{_n(days, 'day')} (tension +{self.s.tension.per_withheld_tranche:g}).")]
+                     f"{w.count(days, 'day')} (tension +{self.s.tension.per_withheld_tranche:g}).")]
 
     def on_tranche(self, e: Event) -> list[Line]:
         freed: dict[str, int] = e.data["freed"]
@@ -284,11 +257,10 @@ class _Teller:
             return []
         parts = []
         if total:
-            detail = ", ".join(_freed(n, k) for k, n in freed.items() if n)
-            parts.append(f"frees {_n(total, 'prisoner or detainee', 'prisoners and detainees')}"
-                         f" ({detail})")
+            detail = ", ".join(w.freed(n, k) for k, n in freed.items() if n)
+            parts.append(f"frees {w.count(total, *PRISONERS)} ({detail})")
         if returned:
-            parts.append(f"returns {_n(returned, 'Palestinian body', 'Palestinian bodies')}")
+            parts.append(f"returns {w.count(returned, 'Palestinian body', 'Palestinian bodies')}")
         answer = f"In return for the {source.label}, " if source is not None else ""
         return [Line("exchange", f"{answer}Israel {' and '.join(parts)}.")]
 
@@ -296,11 +268,11 @@ class _Teller:
     def on_stage(self, e: Event) -> list[Line]:
         before, self.share = self.share, e.data["share"]
         return [Line("withdrawal", f"The army pulls back to the '{e.data['name']}' line: it "
-                     f"now holds {_pct(self.share)} of Gaza (it held {_pct(before)}).")]
+                     f"now holds {w.pct(self.share)} of Gaza (it held {w.pct(before)}).")]
 
     def on_closure(self, e: Event) -> list[Line]:
         return [Line("aid", f"After an attack, the crossings close for "
-                     f"{_n(e.data['days'], 'day')}: no aid enters.")]
+                     f"{w.count(e.data['days'], 'day')}: no aid enters.")]
 
     def on_halt(self, e: Event) -> list[Line]:
         return [Line("aid", f"Aid is halted as leverage during the crisis (tension "
@@ -314,8 +286,8 @@ class _Teller:
         for e in events:
             who, victims = SIDES[e.data["side"]]
             n, k = e.data["count"], e.data["deaths"]
-            toll = f"the model counts {_n(k, f'{victims} death')}" if k else "no deaths"
-            parts.append(f"{_n(n, 'incident')} initiated by {who} ({toll})")
+            toll = f"the model counts {w.count(k, f'{victims} death')}" if k else "no deaths"
+            parts.append(f"{w.count(n, 'incident')} initiated by {who} ({toll})")
             added += t.per_incident * n + t.per_death * k
         # the crisis test comes at the end of the day, after tension has faded a little
         now = float(self.column("tension")[events[0].day])
@@ -341,10 +313,10 @@ class _Teller:
                      f"{c.threshold:g}: a crisis begins. Handovers, releases and the "
                      f"withdrawal wait; each day of crisis carries a "
                      f"{c.collapse_hazard_per_day:.0%} chance of collapse, and a crisis "
-                     f"unresolved after {_n(c.max_days, 'day')} collapses the truce.")]
+                     f"unresolved after {w.count(c.max_days, 'day')} collapses the truce.")]
 
     def on_resolved(self, e: Event) -> list[Line]:
-        return [Line("mediation", f"The crisis is resolved after {_n(e.data['days'], 'day')}: "
+        return [Line("mediation", f"The crisis is resolved after {w.count(e.data['days'], 'day')}: "
                      f"tension is down to {e.data['tension']:.1f} (below "
                      f"{self.s.crisis.resolve_below:g}).")]
 
@@ -352,14 +324,14 @@ class _Teller:
         s = self.s
         cf = s.counterfactual
         days = e.data["days_in_crisis"]  # days since the crisis began
-        why = (f"unresolved after {_n(s.crisis.max_days, 'day')}" if days >= s.crisis.max_days
+        why = (f"unresolved after {w.count(s.crisis.max_days, 'day')}" if days >= s.crisis.max_days
                else f"by chance: each day of crisis carries a "
                     f"{s.crisis.collapse_hazard_per_day:.0%} risk of collapse")
         return [Line("crisis", f"The truce collapses on day {days + 1} of the crisis ({why})."
                      f" In the model, war resumes the next day at the scenario's "
                      f"no-truce rates ({cf.deaths_per_day_palestinians:g} Palestinian and "
                      f"{cf.deaths_per_day_israelis:g} Israeli deaths a day on average), the "
-                     f"army returns to holding {_pct(s.withdrawal.share_after_collapse)} of "
+                     f"army returns to holding {w.pct(s.withdrawal.share_after_collapse)} of "
                      f"Gaza, and aid falls to {s.aid.trucks_per_day_after_collapse:,.0f} "
                      f"trucks a day.")]
 
@@ -369,8 +341,8 @@ class _Teller:
                  for line in self.event(e)]
         pal, isr = (self.column(c) for c in ("deaths_palestinians", "deaths_israelis"))
         lines.append(Line("crisis", f"War (in the model). Over these days the model counts "
-                          f"{_n(pal[last] - pal[first - 1], 'Palestinian death')} and "
-                          f"{_n(isr[last] - isr[first - 1], 'Israeli death')}."))
+                          f"{w.count(pal[last] - pal[first - 1], 'Palestinian death')} and "
+                          f"{w.count(isr[last] - isr[first - 1], 'Israeli death')}."))
         return lines
 
     # talks ------------------------------------------------------------------------
@@ -397,51 +369,6 @@ class _Teller:
                     f"short of the {n.extension_threshold:.0%} that counts as serious: the "
                     f"truce expires.")
         return [Line("end", text)]
-
-
-def summary(s: Scenario, rep: Replication) -> list[str]:
-    """The closing totals of one run, in sentences."""
-    r = rep.record
-
-    def num(key: str) -> float:
-        value = r[key]
-        assert isinstance(value, int | float), key
-        return float(value)
-
-    ended = {"permanent": "became a permanent ceasefire at the end of the window",
-             "extended": "was extended at the end of the window",
-             "expired": "expired at the end of the window",
-             "collapsed": f"collapsed on day {r['end_day']}"}[str(r["end_state"])]
-    freed = ", ".join(_freed(num(f"detainees_freed_{c}"), c)
-                      for c in s.exchange.prisoners_per_living_hostage)
-    total = _n(num("detainees_freed_total"), "prisoner or detainee", "prisoners and detainees")
-    pal, isr = num("deaths_palestinians"), num("deaths_israelis")
-    pal_truce, isr_truce = num("deaths_palestinians_truce"), num("deaths_israelis_truce")
-    deaths = (f"Deaths: in this run, the model counts {_n(pal, 'Palestinian death')} and "
-              f"{_n(isr, 'Israeli death')} over the window")
-    if (pal, isr) != (pal_truce, isr_truce):
-        deaths += f" ({pal_truce:,.0f} and {isr_truce:,.0f} while the truce held)"
-    deaths += (f"; against the scenario's no-truce rates, about {num('deaths_averted'):,.0f} "
-               f"deaths averted.")
-    return [
-        f"How it ended: the truce {ended}.",
-        f"Released: {num('living_released'):.0f} of {s.living_scheduled} scheduled living "
-        f"hostages and {num('bodies_released'):.0f} of {s.bodies_scheduled} scheduled bodies; "
-        f"still held in Gaza at the end: "
-        f"{_people(int(num('living_still_held')), int(num('bodies_still_held')))}.",
-        f"Freed in exchange: {f'{total} ({freed})' if num('detainees_freed_total') else 'none'}; "
-        f"{_n(num('bodies_returned'), 'Palestinian body', 'Palestinian bodies')} returned.",
-        f"Territory: the army holds {_pct(num('territory_share_end'))} of Gaza at the end "
-        f"({_pct(s.withdrawal.initial_share)} at the start).",
-        f"Aid: {num('aid_trucks_delivered'):,.0f} trucks entered of "
-        f"{num('aid_trucks_agreed'):,.0f} agreed ({_pct(num('aid_share_of_agreed'))}); halted "
-        f"{_n(num('aid_halt_days'), 'day')}, crossings closed {_n(num('aid_closed_days'), 'day')}.",
-        f"Incidents: {num('incidents_israeli_forces'):,.0f} initiated by Israeli forces, "
-        f"{num('incidents_palestinian_groups'):,.0f} by Palestinian armed groups.",
-        deaths,
-        f"Crises: {num('crises'):.0f} ({_n(num('crisis_days'), 'day')} in crisis); highest "
-        f"tension {num('max_tension'):.1f}.",
-    ]
 
 
 def days_told(story: Story) -> Sequence[tuple[int, int]]:
