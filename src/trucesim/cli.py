@@ -92,6 +92,9 @@ def run(
     = False,
     executor_kind: ExecutorOption = "auto",
     scheduler: SchedulerOption = None,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Also write OUT/<scenario>/report.html (needs the 'plots' extra).")]
+    = False,
 ) -> None:
     """Run scenarios many times and write summaries to OUT/<scenario>/."""
     scenarios = load_all(paths, set_)
@@ -117,6 +120,12 @@ def run(
                      f"{scenario.name} done; {where}", 130)
             if not quiet:
                 show(result.summary, result.directory, result.wall_seconds)
+            if report:
+                from trucesim.report import write_report
+
+                written = write_report([result.directory])
+                if not quiet:
+                    typer.echo(f"Report written to {written}")
 
 
 @contextmanager
@@ -212,7 +221,8 @@ def _register_commands() -> None:
 
 
 # modules defining further commands on `app` (each imports only typer at import time)
-COMMAND_MODULES: tuple[str, ...] = ("cli_analysis", "cli_validity", "cli_bench")
+COMMAND_MODULES: tuple[str, ...] = ("cli_analysis", "cli_validity", "cli_bench",
+                                   "cli_teaching")
 _register_commands()
 
 

@@ -1,0 +1,208 @@
+"""`trucesim story`: one run told day by day, checked against hand-worked schedules."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import BASE, SCENARIOS, calm
+from trucesim import engine, story, storytext
+from trucesim.cli import app
+from trucesim.scenario import load as load_path
+
+runner = CliRunner()
+# calm base, and talks without noise: progress 0.012/day x 60 days = 0.72, no agreement
+STEADY = ("negotiations.volatility_per_day=0",)
+
+
+def told(scenario, seed=2025, index=0):
+    rep = engine.simulate(scenario, seed, index, log=True)
+    return rep, story.tell(scenario, rep, seed)
+
+
+def text_of(tale, first, last=None):
+    (entry,) = [e for e in tale.entries if (e.first, e.last) == (first, last or first)]
+    return " ".join(line.text for line in entry.lines)
+
+
+def test_calm_story_tells_each_handover_on_its_day_with_the_scheduled_numbers():
+    _, tale = told(calm(*STEADY))
+    # base's schedule: day 1: 8 living; 7: 5 bodies; 30: 5 bodies; 50: 2 living; 60: 8 bodies
+    for day, what in ((1, "8 living hostages"), (7, "5 hostages' bodies"),
+                      (30, "5 hostages' bodies"), (50, "2 living hostages"),
+                      (60, "8 hostages' bodies")):
+        assert f"The day-{day} handover: {what} handed over, on time." in text_of(tale, day)
+    # tranches one day later (verification lag 1 day): 12.5 and 111.1 per living hostage,
+    # rounded cumulatively: 8 -> 100 + 889 (888.8); 10 -> 125 + 1,111, so 25 + 222 on day 51
+    assert ("In return for the day-1 handover, Israel frees 989 prisoners and detainees "
+            "(100 life-sentence prisoners, 889 Gaza detainees).") in text_of(tale, 2)
+    assert "frees 247 prisoners and detainees (25 life-sentence prisoners, 222 Gaza detainees)" \
+        in text_of(tale, 51)
+    for day in (8, 31):  # 5 bodies x 10
+        assert "Israel returns 50 Palestinian bodies." in text_of(tale, day)
+    assert "now holds 55% of Gaza" in text_of(tale, 1)
+    assert "now holds 40% of Gaza" in text_of(tale, 7)
+    assert "Still held in Gaza: 10 living hostages and 12 hostages' bodies." in text_of(tale, 60)
+
+
+def test_calm_story_summarises_quiet_days_and_nothing_else():
+    _, tale = told(calm(*STEADY))
+    # events: handovers 1, 7, 30, 50, 60; tranches a day later (the day-60 one falls after
+    # the window); talks start on day 1 and the window ends on day 60
+    assert story.days_told(tale) == [
+        (0, 0), (1, 1), (2, 2), (3, 6), (7, 7), (8, 8), (9, 29), (30, 30), (31, 31),
+        (32, 49), (50, 50), (51, 51), (52, 59), (60, 60)]
+    assert re.fullmatch(r"No incidents\. Aid: about [\d,]+ trucks a day\.", text_of(tale, 9, 29))
+    assert "incident initiated" not in " ".join(
+        line.text for e in tale.entries for line in e.lines)
+
+
+def test_calm_story_ends_and_sums_up_consistently():
+    rep, tale = told(calm(*STEADY))
+    end = text_of(tale, 60)
+    assert "The talks have come 72% of the way" in end
+    state = rep.record["end_state"]
+    assert state in ("extended", "expired")
+    assert ("the truce is extended" in end) == (state == "extended")
+    totals = " ".join(tale.summary)
+    assert "Released: 10 of 10 scheduled living hostages and 18 of 18 scheduled bodies" in totals
+    # 125 + 1,111 freed; bodies of the day-7 and day-30 handovers returned (2 x 50)
+    assert "1,236 prisoners and detainees (125 life-sentence prisoners, 1,111 Gaza detainees)" \
+        in totals
+    assert "100 Palestinian bodies returned" in totals
+    assert "the model counts 0 Palestinian deaths and 0 Israeli deaths" in totals
+    assert "the army holds 40% of Gaza at the end (67% at the start)" in totals
+
+
+def test_forced_collapse_is_told():
+    # every handover slips (+2 tension), a crisis starts at 1 and any crisis day collapses
+    scenario = calm("handovers.slip_probability=1", "crisis.threshold=1",
+                    "crisis.resolve_below=0.5", "crisis.collapse_hazard_per_day=1")
+    rep, tale = told(scenario)
+    assert rep.record["end_state"] == "collapsed"
+    # the slip's tension (2, faded by 15% to 1.7) starts a crisis on day 1; day 2 collapses
+    assert rep.record["day_collapse"] == 2
+    assert "The day-1 handover is late" in text_of(tale, 1)
+    assert "a crisis begins" in text_of(tale, 1)
+    # the hazard of 1 ends the crisis on its second day, before the 7-day limit
+    assert ("The truce collapses on day 2 of the crisis (by chance: each day of crisis "
+            "carries a 100% risk of collapse)") in text_of(tale, 2)
+    war = text_of(tale, 3, 60)
+    for day in (7, 30, 50, 60):
+        assert f"The day-{day} handover does not take place" in war
+    deaths = rep.record["deaths_palestinians"]
+    assert f"the model counts {deaths:,} Palestinian deaths" in war
+    assert tale.summary[0] == "How it ended: the truce collapsed on day 2."
+    assert "Released: 0 of 10" in tale.summary[1]
+
+
+def test_withheld_tranche_is_released_later_for_the_right_handover():
+    scenario = calm("handovers.dispute_probability=1",
+                    "exchange.withhold_probability_if_disputed=1", "crisis.threshold=100")
+    rep, tale = told(scenario)
+    withheld = [e for e in rep.events if e.kind == "withheld"]
+    assert len(withheld) == 4  # the day-60 handover's tranche falls after the window
+    for event, label in zip(withheld, ("day-1", "day-7", "day-30", "day-50"), strict=True):
+        assert f"withholds its part of the exchange for the {label} handover" in \
+            text_of(tale, event.day)
+        released = event.day + event.data["days"]
+        assert f"In return for the {label} handover, Israel" in text_of(tale, released)
+
+
+def test_story_cli_prints_plain_text_when_not_a_terminal():
+    result = runner.invoke(app, ["story", str(BASE), "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b[" not in result.output
+    assert not [line for line in result.output.splitlines() if line.endswith(" ")]
+    words = " ".join(result.output.split())  # rich wraps lines at 80 columns off a terminal
+    assert "Day 1" in words and "The day-1 handover" in words
+    assert "not a forecast" in words and "In sum" in words
+
+
+def test_story_cli_set_seed_and_replication_reach_the_story(tmp_path):
+    a = runner.invoke(app, ["story", str(BASE), "-s", "3", "-r", "1",
+                            "--set", "releases[0].living=6"])
+    assert a.exit_code == 0, a.output
+    assert "The day-1 handover: 6 living hostages handed over" in a.output
+    assert "seed 3, replication 1" in a.output
+    b = runner.invoke(app, ["story", str(BASE), "-s", "3", "-r", "2",
+                            "--set", "releases[0].living=6"])
+    assert a.output != b.output
+
+
+def test_story_markdown_file_written(tmp_path):
+    out = tmp_path / "handout" / "story.md"
+    result = runner.invoke(app, ["story", str(BASE), "--seed", "1", "--markdown", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith("# One run of July 2025 plan: 60-day truce\n")
+    assert "**Day 1**" in text and "## In sum" in text
+    assert "- The day-1 handover: 8 living hostages" in text
+    assert str(out) in result.output
+
+
+def test_markdown_escapes_scenario_text():
+    scenario = calm(*STEADY, 'releases[0].label="*bold* <b>day_1</b>"')
+    _, tale = told(scenario)
+    text = storytext.markdown(tale)
+    assert r"The \*bold\* \<b\>day\_1\</b\>: 8 living hostages" in text
+
+
+def test_bad_scenario_exits_2_and_writes_nothing(write, tmp_path):
+    bad = write('extends = "base.toml"\n[handovers]\nslip_probabilty = 0.2\n', "bad.toml")
+    out = tmp_path / "story.md"
+    result = runner.invoke(app, ["story", str(bad), "--markdown", str(out)])
+    assert result.exit_code == 2
+    assert "error:" in result.output and "slip_probabilty" in result.output
+    assert not out.exists()
+    missing = runner.invoke(app, ["story", str(tmp_path / "nope.toml")])
+    assert missing.exit_code == 2
+
+
+def test_console_is_coloured_on_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    _, tale = told(calm(*STEADY))
+    buffer = io.StringIO()
+    storytext.console(tale, Console(file=buffer, force_terminal=True, color_system="standard",
+                                    width=100))
+    assert "\x1b[32m" in buffer.getvalue()  # handovers in green
+
+
+TEACHING = {  # each teaching scenario changes exactly these parameters of base
+    "slow-mediators.toml": {"mediation.response_delay_days": 5},
+    "no-retaliation.toml": {"violations.israeli_forces.retaliation": 0.0,
+                            "violations.palestinian_groups.retaliation": 0.0},
+}
+
+
+@pytest.mark.parametrize("name", TEACHING)
+def test_teaching_scenarios_change_one_thing_and_comment_every_value(name):
+    from trucesim.registry import parameters
+    from trucesim.scenario import load
+
+    path = SCENARIOS / "teaching" / name
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if re.match(r"^\s*[A-Za-z_]+\s*=", line) and not line.startswith("extends"):
+            assert "#" in line.split("=", 1)[1], f"{name}:{number} has no comment"
+    scenario = load(path)
+    reference = {p.key: p.value for p in parameters(load(BASE))}
+    changed = {p.key: p.value for p in parameters(scenario) if p.value != reference[p.key]}
+    assert changed == TEACHING[name]
+    assert scenario.releases == load(BASE).releases
+
+
+def test_bodies_as_recovered_are_told_without_a_schedule():
+    scenario = load_path(SCENARIOS / "bodies-as-recovered.toml")
+    rep, tale = told(scenario, seed=4)
+    text = " ".join(line.text for e in tale.entries for line in e.lines)
+    recovered = [e for e in rep.events if e.kind == "handover" and
+                 e.data["label"] == "recovered bodies"]
+    assert recovered and text.count("As they are recovered:") == len(recovered)
+    # the scheduled handovers carry no bodies in this mode (day 7 and 30 had only bodies)
+    assert "The day-7 handover is due, with no one to hand over" in text
+    assert "no one handed over" not in text
