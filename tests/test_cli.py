@@ -132,3 +132,17 @@ def test_quiet_prints_nothing(tmp_path):
 def test_bad_option_is_a_usage_error(tmp_path):
     result = run("run", BASE, "-n", 0, "-o", tmp_path)
     assert result.exit_code == 2 and not tmp_path.joinpath("base").exists()
+
+
+def test_results_are_readable_like_any_new_file(tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        assert run("run", BASE, "-n", 10, "-o", tmp_path, "-q").exit_code == 0
+    finally:
+        os.umask(mask)
+    out = tmp_path / "base"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o644}

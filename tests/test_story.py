@@ -203,6 +203,9 @@ def test_bodies_as_recovered_are_told_without_a_schedule():
     recovered = [e for e in rep.events if e.kind == "handover" and
                  e.data["label"] == "recovered bodies"]
     assert recovered and text.count("As they are recovered:") == len(recovered)
-    # the scheduled handovers carry no bodies in this mode (day 7 and 30 had only bodies)
-    assert "The day-7 handover is due, with no one to hand over" in text
+    # the bodies-only handovers of the schedule (days 7, 30, 60) do not take place: their
+    # bodies come as they are recovered
+    scheduled = {e.data["label"] for e in rep.events if e.kind == "handover"}
+    assert scheduled == {"day-1 handover", "day-50 handover", "recovered bodies"}
+    assert "day-7 handover" not in text and "day-30 handover" not in text
     assert "no one handed over" not in text

@@ -32,6 +32,7 @@ class ResultsDir:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.destination.name}.",
                                           dir=self.destination.parent))
+        self._tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are shared
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -79,6 +80,7 @@ def write_text_atomic(path: Path, content: str) -> None:
     """Write one file via a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file would be
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(content)
@@ -125,3 +127,10 @@ def remove_files(directory: Path, names: list[str]) -> None:
     """Delete these files of a results directory, if present (e.g. before a fresh sweep)."""
     for name in names:
         (directory / name).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it; set it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -205,10 +205,7 @@ class _Teller:
             when = "" if late == 0 else f", {timing}"
             text = f"As they are recovered: {w.people(living, bodies)} handed over{when}. {still}"
         elif not living and not bodies:
-            why = ("bodies are handed over as they are recovered instead"
-                   if self.s.handovers.bodies_mode == "as_recovered"
-                   else "no one it names is still held")
-            text = f"The {label} is due, with no one to hand over ({why})."
+            text = f"The {label} is due, with no one to hand over (no one it names is still held)."
         else:
             text = f"The {label}: {w.people(living, bodies)} handed over, {timing}. {still}"
         lines = [Line("release", text)]

@@ -36,6 +36,10 @@ def handover(st: TruceState, j: int, r: Release) -> Proc:
     label = r.label or f"handover {j + 1}"
     yield at(env, r.day, HANDOVER)
     day = r.day
+    if h.bodies_mode == "as_recovered" and not r.living and not r.living_outside_deal:
+        # its bodies come as they are recovered: nobody is due on this day
+        st.release_done[j].succeed()
+        return
     if st.status < COLLAPSED and d.slip[j] < h.slip_probability:
         delay = geometric_days(h.slip_mean_days, d.slip_delay[j])
         st.stress(t.per_slipped_handover)
