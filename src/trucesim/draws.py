@@ -23,7 +23,7 @@ from trucesim.schema import Scenario
 from trucesim.streams import BLOCK, block_of, generator
 
 _NORMAL = NormalDist()
-MIN_HANDOVERS = 32
+MIN_HANDOVERS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +40,15 @@ class Draws:
     aid_trucks: list[int]  # per day: trucks that enter on a normal day
     aid_closure: list[float]  # per day
     aid_halt: list[float]  # per day
-    incidents: list[list[float]]  # per day, per side
-    fatalities: list[list[float]]  # per day, per side
-    fatality_scale: list[list[float]]  # per day, per side: gamma multiplier, mean 1
+    incidents: tuple[list[float], list[float]]  # per side, per day: how many incidents
+    fatalities: tuple[list[float], list[float]]  # per side, per day: how many deaths
+    fatality_scale: tuple[list[float], list[float]]  # per side, per day: gamma, mean 1
     mediation_effect: list[float]  # per day: multiplier of mediators' drain
     collapse: list[float]  # per day of crisis
     talks: list[float]  # per day: standard normal shock
     extension: float
-    war: Callable[[], list[tuple[int, int]]]  # per day after a collapse, drawn on demand
+    war: Callable[[], tuple[list[int], list[int]]]  # per day after a collapse: deaths of
+    # Palestinians, of Israelis; drawn on demand
 
 
 def draw(s: Scenario, root_seed: int, replication: int) -> Draws:
@@ -80,10 +81,10 @@ def draw_block(s: Scenario, root_seed: int, block: int) -> list[Draws]:
     trucks = np.floor(possible * g.beta(m * k, (1 - m) * k, (b, days)) + 0.5)
     closure, halt = (a.tolist() for a in g.random((2, b, days)))
     g = generator(root_seed, block, "violations")
-    incidents, fatalities = (a.tolist() for a in g.random((2, b, days, 2)))
-    sides = (s.violations.israeli_forces, s.violations.palestinian_groups)
-    scale = np.stack([g.gamma(side.fatality_dispersion, 1 / side.fatality_dispersion, (b, days))
-                      for side in sides], axis=-1).tolist()
+    inc0, inc1, fat0, fat1 = (a.tolist() for a in g.random((4, b, days)))
+    scale0, scale1 = (g.gamma(side.fatality_dispersion, 1 / side.fatality_dispersion,
+                              (b, days)).tolist()
+                      for side in (s.violations.israeli_forces, s.violations.palestinian_groups))
     g = generator(root_seed, block, "mediation")
     spread = s.mediation.effectiveness_spread
     effect = (1 + spread * (2 * g.random((b, days)) - 1)).tolist()
@@ -95,8 +96,9 @@ def draw_block(s: Scenario, root_seed: int, block: int) -> list[Draws]:
     trucks_l = trucks.astype(np.int64).tolist()
     return [
         Draws(slip[r], slip_delay[r], dispute[r], recovery[r], recovery_u[r], withhold[r],
-              withhold_days[r], trucks_l[r], closure[r], halt[r], incidents[r], fatalities[r],
-              scale[r], effect[r], collapse[r], talks[r], extension[r], partial(war.row, r))
+              withhold_days[r], trucks_l[r], closure[r], halt[r], (inc0[r], inc1[r]),
+              (fat0[r], fat1[r]), (scale0[r], scale1[r]), effect[r], collapse[r], talks[r],
+              extension[r], partial(war.row, r))
         for r in range(b)
     ]
 
@@ -109,29 +111,30 @@ class _WarBlock:
 
     def __init__(self, s: Scenario, root_seed: int, block: int) -> None:
         self.s, self.root_seed, self.block = s, root_seed, block
-        self.rows: list[list[tuple[int, int]]] | None = None
+        self.deaths: np.ndarray | None = None  # (side, replication, day)
 
-    def row(self, r: int) -> list[tuple[int, int]]:
-        if self.rows is None:
+    def row(self, r: int) -> tuple[list[int], list[int]]:
+        if self.deaths is None:
             g = generator(self.root_seed, self.block, "war")
             cf = self.s.counterfactual
             shape, k = (BLOCK, self.s.truce.window_days + 1), cf.daily_dispersion
-            palestinians, israelis = (g.poisson(mean * g.gamma(k, 1 / k, shape)).tolist()
-                                      for mean in (cf.deaths_per_day_palestinians,
-                                                   cf.deaths_per_day_israelis))
-            self.rows = [list(zip(p, i, strict=True))
-                         for p, i in zip(palestinians, israelis, strict=True)]
-        return self.rows[r]
+            self.deaths = np.stack([g.poisson(mean * g.gamma(k, 1 / k, shape)) for mean in
+                                    (cf.deaths_per_day_palestinians,
+                                     cf.deaths_per_day_israelis)])
+        return self.deaths[0, r].tolist(), self.deaths[1, r].tolist()
 
 
-def poisson(mean: float, u: float) -> int:
-    """The Poisson(mean) count at cumulative probability u (inversion, one uniform)."""
+def poisson(mean: float, u: float, p0: float = -1.0) -> int:
+    """The Poisson(mean) count at cumulative probability u (inversion, one uniform).
+
+    `p0`, if given, is exp(-mean), already computed by the caller.
+    """
     if mean <= 0.0:
         return 0
     if mean > 30.0:  # normal approximation, accurate to a count or two here
         z = _NORMAL.inv_cdf(min(max(u, 1e-12), 1 - 1e-12))
         return max(0, int(mean + math.sqrt(mean) * z + 0.5))
-    p = math.exp(-mean)
+    p = p0 if p0 >= 0.0 else math.exp(-mean)
     cumulative = p
     k = 0
     while u > cumulative and k < 200:

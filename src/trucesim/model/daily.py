@@ -52,7 +52,7 @@ def violence(st: TruceState) -> Proc:
     per_incident, per_death = t.per_incident, t.per_death
     talks_start, setback = talks.start_day, talks.setback_per_incident
     multiplier = s.crisis.incident_multiplier
-    incidents, fatalities, scale = d.incidents, d.fatalities, d.fatality_scale
+    (inc0, inc1), (fat0, fat1), (scale0, scale1) = d.incidents, d.fatalities, d.fatality_scale
     exp = math.exp
     excitation0 = excitation1 = 0.0
     yield at(env, 1, VIOLENCE)
@@ -61,19 +61,19 @@ def violence(st: TruceState) -> Proc:
         if status >= COLLAPSED:
             return
         m = multiplier if status == CRISIS else 1.0
-        u0, u1 = incidents[day]
         rate0, rate1 = base0 * m + excitation0, base1 * m + excitation1
         # most days are quiet: P(no incident) = exp(-rate), checked before inverting
-        n0 = 0 if u0 < exp(-rate0) else poisson(rate0, u0)
-        n1 = 0 if u1 < exp(-rate1) else poisson(rate1, u1)
+        u, p = inc0[day], exp(-rate0)
+        n0 = 0 if u < p else poisson(rate0, u, p)
+        u, p = inc1[day], exp(-rate1)
+        n1 = 0 if u < p else poisson(rate1, u, p)
         excitation0 = keep * excitation0 + push0 * n1
         excitation1 = keep * excitation1 + push1 * n0
         st.attacks_today = n1
         if n0 or n1:
-            uf, g = fatalities[day], scale[day]
             # incidents by Israeli forces cost Palestinian lives, and the reverse
-            k0 = poisson(n0 * lethal0 * g[0], uf[0]) if n0 else 0
-            k1 = poisson(n1 * lethal1 * g[1], uf[1]) if n1 else 0
+            k0 = poisson(n0 * lethal0 * scale0[day], fat0[day]) if n0 else 0
+            k1 = poisson(n1 * lethal1 * scale1[day], fat1[day]) if n1 else 0
             st.incidents[0] += n0
             st.incidents[1] += n1
             st.deaths_truce[0] += k0
@@ -93,12 +93,11 @@ def violence(st: TruceState) -> Proc:
 
 def war(st: TruceState, first_day: int) -> Proc:
     """After a collapse: deaths at the counterfactual (no-truce) rate."""
-    env, deaths = st.env, st.draws.war()
+    env, (palestinians, israelis) = st.env, st.draws.war()
     yield at(env, first_day, VIOLENCE)
     for day in range(first_day, st.scenario.truce.window_days + 1):
-        palestinians, israelis = deaths[day]
-        st.deaths[0] += palestinians
-        st.deaths[1] += israelis
+        st.deaths[0] += palestinians[day]
+        st.deaths[1] += israelis[day]
         yield env.timeout(1)
 
 
