@@ -115,7 +115,9 @@ def aid(st: TruceState) -> Proc:
     yield at(env, 1, AID)
     for day in range(1, s.truce.window_days + 1):
         status, attacks = st.status, st.attacks_today
-        if status >= COLLAPSED:
+        if status == HOLDING and not attacks and day > closed_until and not st.phase_expired:
+            st.aid_delivered += trucks[day]  # an ordinary day, the most common case
+        elif status >= COLLAPSED:
             st.aid_delivered += after_collapse
         elif st.phase_expired:
             st.aid_delivered += after_expiry
@@ -156,7 +158,8 @@ def mediation(st: TruceState) -> Proc:
         if tension >= engage:
             if engaged_since < 0:
                 engaged_since = day
-                st.note(day, "mediation", "engaged", tension=round(tension, 1))
+                if st.log is not None:
+                    st.note(day, "mediation", "engaged", tension=round(tension, 1))
             if day - engaged_since >= delay:
                 tension *= max(0.0, 1.0 - drain * effect[day])
         else:

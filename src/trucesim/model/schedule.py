@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from trucesim.draws import geometric_days
 from trucesim.model.state import (
     COLLAPSED,
+    CRISIS,
     EXCHANGE,
     HANDOVER,
     WITHDRAWAL,
@@ -46,7 +47,7 @@ def handover(st: TruceState, j: int, r: Release) -> Proc:
         st.note(day, "releases", "slip", label=label, delay=delay)
         day += delay
         yield at(env, day, HANDOVER)
-    if h.withheld_in_crisis:
+    if h.withheld_in_crisis and st.status == CRISIS:
         yield from wait_for_calm(st, "releases", label)
     if st.status >= COLLAPSED:
         st.note(int(env.now), "releases", "cancelled", label=label)
@@ -152,7 +153,7 @@ def tranche(st: TruceState, living: int, bodies: int, disputed: bool, u_withhold
         st.stress(s.tension.per_withheld_tranche)
         st.note(int(env.now), "exchange", "withheld", days=days, total=sum(freed))
         yield at(env, int(env.now) + days, EXCHANGE)
-    if s.handovers.withheld_in_crisis:
+    if s.handovers.withheld_in_crisis and st.status == CRISIS:
         yield from wait_for_calm(st, "exchange", "release of prisoners")
     if st.status >= COLLAPSED:
         return
@@ -160,9 +161,10 @@ def tranche(st: TruceState, living: int, bodies: int, disputed: bool, u_withhold
         st.detainees_freed[k] += n
     st.detainees_total += sum(freed)
     st.bodies_returned += returned
-    names = list(x.prisoners_per_living_hostage)
-    st.note(int(env.now), "exchange", "tranche", freed=dict(zip(names, freed, strict=True)),
-            bodies_returned=returned)
+    if st.log is not None:
+        names = list(x.prisoners_per_living_hostage)
+        st.note(int(env.now), "exchange", "tranche",
+                freed=dict(zip(names, freed, strict=True)), bodies_returned=returned)
 
 
 def withdrawal(st: TruceState) -> Proc:
@@ -175,7 +177,8 @@ def withdrawal(st: TruceState) -> Proc:
         else:
             due = (stage.day or 0) + stage.delay_days
         yield at(env, due, WITHDRAWAL)
-        yield from wait_for_calm(st, "withdrawal", stage.name)
+        if st.status == CRISIS:
+            yield from wait_for_calm(st, "withdrawal", stage.name)
         if st.status >= COLLAPSED:
             return
         st.share_held = stage.share
