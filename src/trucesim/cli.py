@@ -37,6 +37,10 @@ ScenarioArgs = Annotated[list[Path], typer.Argument(help="Scenario TOML file(s).
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a key, e.g. --set releases[0].living=6 (repeatable).")]
 SeedOption = Annotated[int, typer.Option("--seed", "-s", help="Root random seed.", min=0)]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Results directory.")]
+WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=0,
+                                            help="Worker processes (0 = all cores).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 ExecutorOption = Annotated[str, typer.Option(
     "--executor", help="Where replications run: auto (a local process pool, in-process for "
     "small runs), serial, pool, or dask (a local Dask cluster; needs trucesim[dask]).")]
@@ -83,13 +87,10 @@ def run(
                                               help="Replications per scenario.")]
     = DEFAULT_REPLICATIONS,
     seed: SeedOption = DEFAULT_SEED,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Results directory.")]
-    = Path("results"),
+    out: OutOption = Path("results"),
     set_: SetOption = None,
-    workers: Annotated[int, typer.Option(
-        "--workers", "-w", min=0, help="Worker processes (0 = all cores).")] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-    = False,
+    workers: WorkersOption = 0,
+    quiet: QuietOption = False,
     executor_kind: ExecutorOption = "auto",
     scheduler: SchedulerOption = None,
     report: Annotated[bool, typer.Option(

@@ -17,10 +17,13 @@ from trucesim.cli import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
     ExecutorOption,
+    OutOption,
+    QuietOption,
     ScenarioArgs,
     SchedulerOption,
     SeedOption,
     SetOption,
+    WorkersOption,
     app,
     executor_for,
     fail,
@@ -33,10 +36,6 @@ if TYPE_CHECKING:
     from trucesim.sensitivity import Report
     from trucesim.sweep import Sweep
 
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="Results directory.")]
-WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=0,
-                                            help="Worker processes (0 = all cores).")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 SWEEP_REPLICATIONS = 200
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from trucesim.cli import app, load_all
+from trucesim.cli import WorkersOption, app, load_all
 
 
 @app.command()
@@ -20,9 +20,7 @@ def bench(
     rounds: Annotated[int, typer.Option(min=1, help="Alternating rounds (medians).")] = 5,
     scale: Annotated[int, typer.Option(
         min=10, help="Replications for the one-worker vs all-workers comparison.")] = 20000,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=0,
-                                         help="Workers for the scaling run (0 = all cores).")]
-    = 0,
+    workers: WorkersOption = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Time trucesim against bare simpy on this machine, and its speed-up on all cores."""

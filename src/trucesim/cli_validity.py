@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from trucesim.cli import DEFAULT_REPLICATIONS, DEFAULT_SEED, SeedOption, SetOption, app, fail
+from trucesim.cli import (
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    OutOption,
+    QuietOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    app,
+    fail,
+)
 
 if TYPE_CHECKING:
     from trucesim.registry import Parameter
@@ -123,12 +133,9 @@ def backtest(
     replications: Annotated[int, typer.Option("--replications", "-n", min=1,
                                               help="Replications.")] = DEFAULT_REPLICATIONS,
     seed: SeedOption = DEFAULT_SEED,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Results directory.")]
-    = Path("results"),
-    workers: Annotated[int, typer.Option(
-        "--workers", "-w", min=0, help="Worker processes (0 = all cores).")] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-    = False,
+    out: OutOption = Path("results"),
+    workers: WorkersOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Run a historical scenario and hold each observed quantity in a record against the
     model's distribution; write OUT/backtest-<record>/ (summary.json, summary.md)."""
