@@ -9,6 +9,7 @@ environment), the same modules run as plain Python, with identical results.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from setuptools import setup
 
@@ -20,7 +21,17 @@ COMPILED = [
 ]
 
 
+def remove_stale_builds() -> None:
+    """An earlier in-place build would shadow the sources it was compiled from."""
+    for source in COMPILED:
+        for built in Path(source).parent.glob(Path(source).stem + ".*.so"):
+            built.unlink()
+    for shared in Path("src").glob("*__mypyc.*.so"):
+        shared.unlink()
+
+
 def extensions() -> list[object]:
+    remove_stale_builds()
     if os.environ.get("TRUCESIM_PURE"):
         return []
     # the build environment has neither pydantic nor numpy: type-check these modules
@@ -30,7 +41,7 @@ def extensions() -> list[object]:
         from mypyc.build import mypycify
 
         modules: list[object] = mypycify([*flags, *COMPILED], opt_level="3")
-    except (ImportError, Exception, SystemExit) as exc:  # mypyc missing or refusing
+    except (Exception, SystemExit) as exc:  # mypyc missing, or refusing a module
         print(f"trucesim: not compiling the model ({exc!r}); it runs as plain Python")
         return []
     for module in modules:

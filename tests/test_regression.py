@@ -5,7 +5,8 @@ unintended change. They are also checked here against what is known independentl
 code: the schedule bounds every release, and the calibration target of ~3 Palestinian
 deaths a day while the truce holds (Jan-Mar 2025, agreements.md). numpy does not promise
 the same random streams across versions, so on another numpy the comparison is
-statistical (within 5 standard errors) rather than exact.
+statistical (within 5 standard errors) rather than exact. The pinned values were made by
+the model as plain Python; an install that compiles it with mypyc must match them exactly.
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def test_validate_imports_only_what_validation_needs():
 
 def test_bench_reports_rates_and_ratios():
     result = cli.invoke(app, ["bench", str(BASE), "-n", "64", "--rounds", "1", "--scale", "128",
-                              "-w", "2", "--json"])
+                              "--scale-rounds", "1", "-w", "2", "--json"])
     assert result.exit_code == 0, result.output
     r = json.loads(result.output)
     assert 250 < r["events_per_replication"] < 500

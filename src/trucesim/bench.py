@@ -6,7 +6,8 @@ Measured in one run, so that machine noise affects both sides alike:
     as many events per environment as a base replication schedules;
 (b) trucesim on one worker: the whole pipeline of a run (draws, the model, outcome
     records, CSV rows, aggregation; not the disk), in replications and events a second;
-(c) the same with all cores, and the speed-up over one worker.
+(c) the same with all cores, and the speed-up over one worker (the median over rounds
+    of each round's ratio, the two runs of a round back to back).
 
 (a) and (b) alternate for several rounds; rates are medians over rounds, and the ratio
 of events a second, trucesim over bare simpy, is the median of each round's ratio (the
@@ -26,6 +27,7 @@ import simpy
 
 from trucesim.engine import play, replicate
 from trucesim.executors import Executor, PoolExecutor, SerialExecutor, cpu_count
+from trucesim.model import COMPILED
 from trucesim.outcomes import fields
 from trucesim.schema import Scenario
 from trucesim.stats import Aggregate
@@ -46,6 +48,8 @@ class BenchResult:
     one_worker_replications_per_second: float
     all_workers_replications_per_second: float
     speedup: float
+    scale_rounds: int
+    compiled: bool
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,7 +99,7 @@ def pipeline(scenario: Scenario, seed: int, n: int, executor: Executor) -> Aggre
 
 
 def run(scenario: Scenario, *, seed: int = 1, rate_replications: int = 2000, rounds: int = 5,
-        scale_replications: int = 20000, workers: int = 0,
+        scale_replications: int = 20000, scale_rounds: int = 3, workers: int = 0,
         progress: Callable[[str], None] | None = None) -> BenchResult:
     say = progress or (lambda _: None)
     events = events_per_replication(scenario, seed)
@@ -115,12 +119,16 @@ def run(scenario: Scenario, *, seed: int = 1, rate_replications: int = 2000, rou
     reps_per_second = statistics.median(our_rates)
     bare_per_second = statistics.median(bare_rates)
     n_workers = workers or cpu_count()
-    say(f"scaling: {scale_replications:,} replications on 1 worker")
-    one = scale_replications / _timed(lambda: pipeline(scenario, seed, scale_replications,
-                                                       serial))
-    say(f"scaling: {scale_replications:,} replications on {n_workers} workers")
-    many = scale_replications / _timed(lambda: pipeline(scenario, seed, scale_replications,
-                                                        PoolExecutor(n_workers)))
+    ones, manys = [], []
+    for r in range(scale_rounds):
+        say(f"scaling round {r + 1}/{scale_rounds}: {scale_replications:,} replications on "
+            f"1 worker, then on {n_workers}")
+        ones.append(scale_replications / _timed(
+            lambda: pipeline(scenario, seed, scale_replications, serial)))
+        manys.append(scale_replications / _timed(
+            lambda: pipeline(scenario, seed, scale_replications, PoolExecutor(n_workers))))
+    one, many = statistics.median(ones), statistics.median(manys)
+    speedup = statistics.median(m / o for m, o in zip(manys, ones, strict=True))
     return BenchResult(
         events_per_replication=round(events, 1), bare_events_per_replication=bare_events,
         bare_events_per_second=round(bare_per_second),
@@ -130,5 +138,7 @@ def run(scenario: Scenario, *, seed: int = 1, rate_replications: int = 2000, rou
         rounds=rounds, rate_replications=rate_replications,
         scale_replications=scale_replications, workers=n_workers,
         one_worker_replications_per_second=round(one, 1),
-        all_workers_replications_per_second=round(many, 1), speedup=round(many / one, 2),
+        all_workers_replications_per_second=round(many, 1), speedup=round(speedup, 2),
+        scale_rounds=scale_rounds,
+        compiled=COMPILED,
     )

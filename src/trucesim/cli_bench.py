@@ -20,6 +20,8 @@ def bench(
     rounds: Annotated[int, typer.Option(min=1, help="Alternating rounds (medians).")] = 5,
     scale: Annotated[int, typer.Option(
         min=10, help="Replications for the one-worker vs all-workers comparison.")] = 20000,
+    scale_rounds: Annotated[int, typer.Option(
+        "--scale-rounds", min=1, help="Rounds of the scaling comparison (medians).")] = 3,
     workers: WorkersOption = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
@@ -33,13 +35,15 @@ def bench(
             typer.echo(text, err=True)
 
     result = bench_module.run(s, rate_replications=replications, rounds=rounds,
-                              scale_replications=scale, workers=workers, progress=say)
+                              scale_replications=scale, scale_rounds=scale_rounds,
+                              workers=workers, progress=say)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
         return
     r = result
+    model = "compiled with mypyc" if r.compiled else "plain Python"
     typer.echo(f"events per replication of {s.name}: {r.events_per_replication:,.0f} "
-               f"(bare simpy workload: {r.bare_events_per_replication:,})")
+               f"(bare simpy workload: {r.bare_events_per_replication:,}); model: {model}")
     typer.echo(f"bare simpy:            {r.bare_events_per_second:>12,.0f} events/s")
     typer.echo(f"trucesim, 1 worker:    {r.trucesim_events_per_second:>12,.0f} events/s  "
                f"({r.trucesim_replications_per_second:,.0f} replications/s)")
@@ -48,4 +52,4 @@ def bench(
     typer.echo(f"{r.scale_replications:,} replications: "
                f"{r.one_worker_replications_per_second:,.0f}/s on 1 worker, "
                f"{r.all_workers_replications_per_second:,.0f}/s on {r.workers} workers: "
-               f"speed-up {r.speedup:.2f}x")
+               f"speed-up {r.speedup:.2f}x (median of {r.scale_rounds} rounds)")

@@ -20,6 +20,7 @@ from trucesim import __version__, outcomes, registry, summary
 from trucesim.engine import replicate
 from trucesim.executors import Executor
 from trucesim.interrupt import stop_on_interrupt
+from trucesim.model import COMPILED
 from trucesim.output import ResultsDir
 from trucesim.scenario import digest, resolved
 from trucesim.schema import Scenario
@@ -65,6 +66,7 @@ def manifest(scenario: Scenario, seed: int, n: int, wall: float, executor: Execu
         "python": sys.version.split()[0],
         "numpy": numpy.__version__,
         "simpy": simpy.__version__,
+        "model_compiled": COMPILED,
         "platform": platform.platform(),
         "command": " ".join(["trucesim", *sys.argv[1:]]),
         "wall_seconds": round(wall, 3),

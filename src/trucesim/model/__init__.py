@@ -12,6 +12,8 @@ decides whether the truce ends in a permanent agreement, an extension, or expire
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import simpy
 
 from trucesim.draws import Draws
@@ -20,7 +22,25 @@ from trucesim.model.daily import DAILY_SERIES
 from trucesim.model.state import END_STATES, Event, TruceState
 from trucesim.schema import Scenario
 
-__all__ = ["DAILY_SERIES", "END_STATES", "Event", "TruceState", "run"]
+# whether the per-event modules run compiled (mypyc, at install) or as plain Python
+COMPILED = daily.__file__ is not None and not daily.__file__.endswith(".py")
+
+
+def _check_not_stale() -> None:
+    """A compiled module older than its source would run old code: refuse, and say why."""
+    for module in (daily, schedule):
+        built = Path(module.__file__ or "")
+        source = built.with_name(built.name.split(".")[0] + ".py")
+        if source.exists() and source.stat().st_mtime > built.stat().st_mtime + 2:
+            raise ImportError(f"{built.name} is older than {source.name}: rebuild with "
+                              "`pip install -e .` (or install with TRUCESIM_PURE=1 to run "
+                              "the model as plain Python)")
+
+
+if COMPILED:
+    _check_not_stale()
+
+__all__ = ["COMPILED", "DAILY_SERIES", "END_STATES", "Event", "TruceState", "run"]
 
 
 def run(scenario: Scenario, draws: Draws, log: list[Event] | None = None) -> TruceState:
@@ -36,13 +56,14 @@ def run(scenario: Scenario, draws: Draws, log: list[Event] | None = None) -> Tru
     st.tranched_extra = [0.0] * categories
     st.release_done = [env.event() for _ in scenario.releases]
     for j, release in enumerate(scenario.releases):
-        env.process(schedule.handover(st, j, release))
+        st.start(schedule.handover(st, j, release))
     if scenario.handovers.bodies_mode == "as_recovered":
-        env.process(schedule.bodies_as_recovered(st))
+        st.start(schedule.bodies_as_recovered(st))
     if scenario.withdrawal.stages:
-        env.process(schedule.withdrawal(st))
+        st.start(schedule.withdrawal(st))
     for actor in (daily.violence, daily.aid, daily.mediation, daily.talks, daily.window_end,
                   daily.recorder):
-        env.process(actor(st))
+        st.start(actor(st))
     env.run(until=scenario.truce.window_days + 1)
+    st.finish()
     return st

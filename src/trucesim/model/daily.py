@@ -196,7 +196,7 @@ def collapse(st: TruceState, day: int) -> None:
             tension=round(st.tension, 1))
     assert st.calm is not None
     st.calm.succeed()
-    st.env.process(war(st, day + 1))
+    st.start(war(st, day + 1))
 
 
 def talks(st: TruceState) -> Proc:

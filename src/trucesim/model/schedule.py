@@ -108,7 +108,7 @@ def hand_over(st: TruceState, day: int, label: str, living: int, bodies: int, di
             st.milestones and bodies:
         st.milestones["schedule_bodies_complete"] = day
     freed = _freed(st, living, ratios or {})
-    st.env.process(tranche(st, living, bodies, disputed, u_withhold, u_days, freed))
+    st.start(tranche(st, living, bodies, disputed, u_withhold, u_days, freed))
 
 
 def _share(ratio: float, before: int, after: int) -> int:

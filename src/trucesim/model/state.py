@@ -81,7 +81,26 @@ class TruceState:
     release_done: list[simpy.Event] = field(default_factory=list)
     end_state: str = ""
     end_day: int = -1
-    daily: list[float] = field(default_factory=list)  # DAILY_SERIES per day, flattened
+    daily: list[float] = field(default_factory=list)
+    processes: list[Proc] = field(default_factory=list)  # DAILY_SERIES per day, flattened
+
+    def start(self, process: Proc) -> None:
+        """Run `process` on the environment, and remember it to close it at the end."""
+        self.processes.append(process)
+        self.env.process(process)
+
+    def finish(self) -> None:
+        """Close every process and let the environment run dry.
+
+        Processes still waiting at the end of the window (a handover that slipped past it,
+        a withdrawal stage whose handover never came) would otherwise keep the state, the
+        environment and their events in reference cycles that only the garbage collector
+        can free; closed, they hold nothing, and each replication's memory is returned at
+        once.
+        """
+        for process in self.processes:
+            process.close()
+        self.env.run()  # what is still scheduled wakes closed processes, which just end
 
     def note(self, day: int, actor: str, kind: str, **data: Any) -> None:
         if self.log is not None:
