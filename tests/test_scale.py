@@ -142,6 +142,7 @@ def test_bench_reports_rates_and_ratios():
     r = json.loads(result.output)
     assert 250 < r["events_per_replication"] < 500
     assert abs(r["bare_events_per_replication"] - r["events_per_replication"]) < 15
+    assert abs(r["bare_processes_per_replication"] - r["processes_per_replication"]) <= 1
     # one round: the median of the rounds' ratios is that round's ratio of the rates
     assert r["ratio_trucesim_to_bare"] == pytest.approx(
         r["trucesim_events_per_second"] / r["bare_events_per_second"], abs=2e-3)

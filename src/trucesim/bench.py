@@ -3,7 +3,9 @@
 Measured in one run, so that machine noise affects both sides alike:
 
 (a) bare simpy: environments whose processes do nothing but wait a day at a time, with
-    as many events per environment as a base replication schedules;
+    as many processes and events per environment as a base replication (six live all
+    window long like the model's daily actors, the rest for a few events, like its
+    handovers and exchanges);
 (b) trucesim on one worker: the whole pipeline of a run (draws, the model, outcome
     records, CSV rows, aggregation; not the disk), in replications and events a second;
 (c) the same with all cores, and the speed-up over one worker (the median over rounds
@@ -36,7 +38,9 @@ from trucesim.stats import Aggregate
 @dataclass
 class BenchResult:
     events_per_replication: float
+    processes_per_replication: float
     bare_events_per_replication: int
+    bare_processes_per_replication: int
     bare_events_per_second: float
     trucesim_replications_per_second: float
     trucesim_events_per_second: float
@@ -55,13 +59,25 @@ class BenchResult:
         return asdict(self)
 
 
-def events_per_replication(scenario: Scenario, seed: int, n: int = 200) -> float:
-    """Mean number of simpy events a replication schedules (simpy numbers every event)."""
-    total = 0
+@dataclass(frozen=True)
+class Shape:
+    """The size of a replication in simpy's terms: events scheduled, processes started."""
+
+    events: float
+    processes: float
+
+
+def replication_shape(scenario: Scenario, seed: int, n: int = 200) -> Shape:
+    """Mean events and processes of a replication (simpy numbers every event it schedules)."""
+    events = processes = 0
     for index in range(n):
-        env = play(scenario, seed, index).env
-        total += next(env._eid)  # the id the next event would get = events so far
-    return total / n
+        st = play(scenario, seed, index)
+        events += next(st.env._eid)  # the id the next event would get = events so far
+        processes += len(st.processes)
+    return Shape(events / n, processes / n)
+
+
+DAILY = 6  # long-lived processes: the daily actors; the others live a few events each
 
 
 def _idle(env: simpy.Environment, days: int) -> Generator[simpy.Event, None, None]:
@@ -69,19 +85,26 @@ def _idle(env: simpy.Environment, days: int) -> Generator[simpy.Event, None, Non
         yield env.timeout(1)
 
 
-def bare_replication(processes: int, days: int) -> int:
-    """One environment of `processes` idle daily processes; returns its event count."""
+def bare_replication(short: int, days: int) -> int:
+    """One environment of DAILY idle daily processes and `short` brief ones; its events."""
     env = simpy.Environment()
-    for _ in range(processes):
+    for _ in range(DAILY):
         env.process(_idle(env, days))
+    for _ in range(short):
+        env.process(_idle(env, 2))
     env.run()
     return next(env._eid)
 
 
-def bare_shape(events: float, processes: int = 6) -> tuple[int, int]:
-    """Days per idle process so a bare environment schedules about `events` events."""
-    days = max(1, round(events / processes) - 2)  # + an initial and a final event each
-    return processes, days
+def bare_shape(shape: Shape) -> tuple[int, int]:
+    """A bare workload with the replication's processes and (about) its events.
+
+    Each process schedules its start and its end besides its timeouts; the brief ones
+    wait twice, the daily ones share the rest of the events.
+    """
+    short = max(0, round(shape.processes) - DAILY)
+    days = max(1, round((shape.events - 4 * short) / DAILY) - 2)
+    return short, days
 
 
 def _timed(work: Callable[[], object]) -> float:
@@ -102,14 +125,15 @@ def run(scenario: Scenario, *, seed: int = 1, rate_replications: int = 2000, rou
         scale_replications: int = 20000, scale_rounds: int = 3, workers: int = 0,
         progress: Callable[[str], None] | None = None) -> BenchResult:
     say = progress or (lambda _: None)
-    events = events_per_replication(scenario, seed)
-    processes, days = bare_shape(events)
-    bare_events = bare_replication(processes, days)
+    shape = replication_shape(scenario, seed)
+    events = shape.events
+    short, days = bare_shape(shape)
+    bare_events = bare_replication(short, days)
     bare_rates, our_rates, ratios = [], [], []
     serial = SerialExecutor()
     for r in range(rounds):
         say(f"round {r + 1}/{rounds}: bare simpy, then trucesim on one worker")
-        seconds = _timed(lambda: [bare_replication(processes, days)
+        seconds = _timed(lambda: [bare_replication(short, days)
                                   for _ in range(rate_replications)])
         bare_rates.append(rate_replications * bare_events / seconds)
         seconds = _timed(lambda: pipeline(scenario, seed, rate_replications, serial))
@@ -130,7 +154,9 @@ def run(scenario: Scenario, *, seed: int = 1, rate_replications: int = 2000, rou
     one, many = statistics.median(ones), statistics.median(manys)
     speedup = statistics.median(m / o for m, o in zip(manys, ones, strict=True))
     return BenchResult(
-        events_per_replication=round(events, 1), bare_events_per_replication=bare_events,
+        events_per_replication=round(events, 1),
+        processes_per_replication=round(shape.processes, 1),
+        bare_events_per_replication=bare_events, bare_processes_per_replication=DAILY + short,
         bare_events_per_second=round(bare_per_second),
         trucesim_replications_per_second=round(reps_per_second, 1),
         trucesim_events_per_second=round(reps_per_second * events),

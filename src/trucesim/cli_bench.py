@@ -42,8 +42,10 @@ def bench(
         return
     r = result
     model = "compiled with mypyc" if r.compiled else "plain Python"
-    typer.echo(f"events per replication of {s.name}: {r.events_per_replication:,.0f} "
-               f"(bare simpy workload: {r.bare_events_per_replication:,}); model: {model}")
+    typer.echo(f"a replication of {s.name}: {r.events_per_replication:,.0f} events, "
+               f"{r.processes_per_replication:.0f} processes (bare simpy workload: "
+               f"{r.bare_events_per_replication:,} events, {r.bare_processes_per_replication} "
+               f"processes); model: {model}")
     typer.echo(f"bare simpy:            {r.bare_events_per_second:>12,.0f} events/s")
     typer.echo(f"trucesim, 1 worker:    {r.trucesim_events_per_second:>12,.0f} events/s  "
                f"({r.trucesim_replications_per_second:,.0f} replications/s)")
