@@ -68,42 +68,46 @@ _OFFSET = 1 << (_SHIFT - 1)
 
 @dataclass
 class Counts:
-    """Exact counts of integer values in numbered groups (one group per field or day)."""
+    """Exact counts of integer values in numbered groups (one group per field or day).
 
-    counts: dict[int, int] = field(default_factory=dict)
+    Kept as two arrays, the sorted distinct keys (group << 40 | value + 2**39) and their
+    counts, so that adding a chunk and merging two aggregates are a few numpy calls.
+    """
+
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(self, groups: np.ndarray, values: np.ndarray) -> None:
         keys = (groups.astype(np.int64) << _SHIFT) + (values.astype(np.int64) + _OFFSET)
         uniq, cnt = np.unique(keys, return_counts=True)
-        c = self.counts
-        for key, k in zip(uniq.tolist(), cnt.tolist(), strict=True):
-            c[key] = c.get(key, 0) + k
+        self._absorb(uniq, cnt.astype(np.int64))
 
     def merge(self, other: Counts) -> None:
-        c = self.counts
-        for key, k in other.counts.items():
-            c[key] = c.get(key, 0) + k
+        self._absorb(other.keys, other.counts)
+
+    def _absorb(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        if not len(self.keys):
+            self.keys, self.counts = keys.copy(), counts.copy()
+            return
+        all_keys = np.concatenate([self.keys, keys])
+        all_counts = np.concatenate([self.counts, counts])
+        order = np.argsort(all_keys, kind="stable")
+        all_keys, all_counts = all_keys[order], all_counts[order]
+        starts = np.flatnonzero(np.r_[True, all_keys[1:] != all_keys[:-1]])
+        self.keys, self.counts = all_keys[starts], np.add.reduceat(all_counts, starts)
 
     def group(self, g: int) -> tuple[np.ndarray, np.ndarray]:
         """Sorted distinct values of group g (as floats) and their counts."""
-        keys = np.fromiter(self.counts, dtype=np.int64, count=len(self.counts))
-        order = np.argsort(keys)
-        keys = keys[order]
-        lo, hi = np.searchsorted(keys, [g << _SHIFT, (g + 1) << _SHIFT])
-        counts = np.fromiter(self.counts.values(), dtype=np.int64, count=len(self.counts))
-        values = (keys[lo:hi] - (g << _SHIFT) - _OFFSET).astype(np.float64)
-        return values, counts[order][lo:hi]
+        lo, hi = np.searchsorted(self.keys, [g << _SHIFT, (g + 1) << _SHIFT])
+        values = (self.keys[lo:hi] - (g << _SHIFT) - _OFFSET).astype(np.float64)
+        return values, self.counts[lo:hi]
 
     def groups(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Every group's sorted values and counts, in one pass."""
-        keys = np.fromiter(self.counts, dtype=np.int64, count=len(self.counts))
-        counts = np.fromiter(self.counts.values(), dtype=np.int64, count=len(self.counts))
-        order = np.argsort(keys)
-        keys, counts = keys[order], counts[order]
-        group_of = keys >> _SHIFT
-        bounds = np.flatnonzero(np.diff(group_of)) + 1
+        bounds = np.flatnonzero(np.diff(self.keys >> _SHIFT)) + 1
         out = {}
-        for ks, cs in zip(np.split(keys, bounds), np.split(counts, bounds), strict=True):
+        for ks, cs in zip(np.split(self.keys, bounds), np.split(self.counts, bounds),
+                          strict=True):
             if len(ks):
                 g = int(ks[0] >> _SHIFT)
                 out[g] = ((ks - (g << _SHIFT) - _OFFSET).astype(np.float64), cs)
