@@ -27,12 +27,14 @@ from typing import Any
 
 import simpy
 
+from trucesim.draws import draw_block
 from trucesim.engine import play, replicate
 from trucesim.executors import Executor, PoolExecutor, SerialExecutor, cpu_count
 from trucesim.model import COMPILED
 from trucesim.outcomes import fields
 from trucesim.schema import Scenario
 from trucesim.stats import Aggregate
+from trucesim.streams import block_of
 
 
 @dataclass
@@ -71,7 +73,10 @@ def replication_shape(scenario: Scenario, seed: int, n: int = 200) -> Shape:
     """Mean events and processes of a replication (simpy numbers every event it schedules)."""
     events = processes = 0
     for index in range(n):
-        st = play(scenario, seed, index)
+        block, row = block_of(index)
+        if row == 0 or index == 0:
+            draws = draw_block(scenario, seed, block)
+        st = play(scenario, seed, index, draws=draws[row])
         events += next(st.env._eid)  # the id the next event would get = events so far
         processes += len(st.processes)
     return Shape(events / n, processes / n)

@@ -156,15 +156,14 @@ def sweep(
     """
     started = time.perf_counter()
     sw = _prepare(path, vary, method, samples, replications, seed, set_ or [])
-    from trucesim.executors import make_executor
     from trucesim.sensitivity import analyse
     from trucesim.sweep import SweepError, run_points
 
-    executor = make_executor(workers)
     directory = out / sw.directory_name
     total = len(sw.design)
     try:
-        with progress_bar(total, sw.directory_name, quiet) as advance:
+        with executor_for(total * replications, workers, "auto", None) as executor, \
+                progress_bar(total, sw.directory_name, quiet) as advance:
             done = run_points(sw, directory, executor, fresh=fresh, progress=advance)
         report = analyse(sw, directory)
     except SweepError as exc:

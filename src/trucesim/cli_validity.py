@@ -22,6 +22,7 @@ from trucesim.cli import (
     SetOption,
     WorkersOption,
     app,
+    executor_for,
     fail,
 )
 
@@ -152,11 +153,10 @@ def backtest(
     if problems:
         fail(problems)
     from trucesim import backtest as bt
-    from trucesim.executors import make_executor
     from trucesim.output import ResultsDir
 
-    executor = make_executor(1 if replications <= 200 else workers)
-    data = bt.run(scenario, record, seed, replications, executor)
+    with executor_for(replications, workers, "auto", None) as executor:
+        data = bt.run(scenario, record, seed, replications, executor)
     data["files"] = {"scenario": str(scenario_file), "record": str(record_file)}
     command = " ".join(["trucesim", *sys.argv[1:]]) if sys.argv[0].endswith("trucesim") else ""
     destination = out / f"backtest-{record.name}"

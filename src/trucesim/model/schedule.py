@@ -43,7 +43,7 @@ def handover(st: TruceState, j: int, r: Release) -> Proc:
         return
     if st.status < COLLAPSED and d.slip[j] < h.slip_probability:
         delay = geometric_days(h.slip_mean_days, d.slip_delay[j])
-        st.stress(t.per_slipped_handover)
+        st.tension += t.per_slipped_handover
         st.note(day, "releases", "slip", label=label, delay=delay)
         day += delay
         yield at(env, day, HANDOVER)
@@ -98,7 +98,7 @@ def hand_over(st: TruceState, day: int, label: str, living: int, bodies: int, di
     st.bodies_released += bodies
     s = st.scenario
     if disputed:
-        st.stress(s.tension.per_dispute)
+        st.tension += s.tension.per_dispute
     st.note(day, "releases", "handover", label=label, living=living, bodies=bodies,
             due=due, late=day - due, disputed=disputed)
     if st.living_released == s.living_scheduled and "schedule_living_complete" not in \
@@ -150,7 +150,7 @@ def tranche(st: TruceState, living: int, bodies: int, disputed: bool, u_withhold
     yield at(env, int(env.now) + x.verification_lag_days, EXCHANGE)
     if disputed and u_withhold < x.withhold_probability_if_disputed:
         days = geometric_days(x.withhold_mean_days, u_days)
-        st.stress(s.tension.per_withheld_tranche)
+        st.tension += s.tension.per_withheld_tranche
         st.note(int(env.now), "exchange", "withheld", days=days, total=sum(freed))
         yield at(env, int(env.now) + days, EXCHANGE)
     if s.handovers.withheld_in_crisis and st.status == CRISIS:

@@ -106,9 +106,6 @@ class TruceState:
         if self.log is not None:
             self.log.append(Event(day, actor, kind, data))
 
-    def stress(self, amount: float) -> None:
-        self.tension += amount
-
 
 def at(env: simpy.Environment, day: int, phase: float) -> simpy.Timeout:
     """A timeout that fires at `phase` of `day` (immediately if that is past)."""
