@@ -1,7 +1,7 @@
 """Build hook: compile the model's hot modules with mypyc when possible.
 
-The simulation's per-event code (the simpy processes, the shared state, the draws) is
-compiled to C by mypyc, which roughly halves its own cost; everything else stays pure
+The simulation's per-event code (the actors' simpy processes, the shared state, the
+samplers) is compiled to C by mypyc, which roughly halves its own cost; everything else stays pure
 Python. If compilation is not possible (no C compiler, or TRUCESIM_PURE=1 in the
 environment), the same modules run as plain Python, with identical results.
 """
@@ -15,9 +15,10 @@ from setuptools import setup
 
 COMPILED = [
     "src/trucesim/model/state.py",
-    "src/trucesim/model/schedule.py",
-    "src/trucesim/model/daily.py",
-    "src/trucesim/draws.py",
+    "src/trucesim/model/sampling.py",
+    *(f"src/trucesim/model/actors/{name}.py" for name in (
+        "handovers", "exchange", "withdrawal", "aid", "violence", "war", "mediation",
+        "negotiations", "recorder")),
 ]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from trucesim.scenario import load
-from trucesim.schema import Scenario
+from trucesim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

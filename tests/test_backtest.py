@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from trucesim import backtest, records
-from trucesim.backtest import Quantity, evaluate, quantile
+from trucesim.analysis import backtest
+from trucesim.analysis import history as records
+from trucesim.analysis.backtest import Quantity, evaluate, quantile
 from trucesim.cli import app
 from trucesim.scenario import load
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from conftest import BASE, SCENARIOS
-from trucesim import runner
-from trucesim.executors import SerialExecutor
-from trucesim.report import write_report
+from trucesim.run import runner
+from trucesim.run.executors import SerialExecutor
 from trucesim.scenario import load
+from trucesim.teaching.report import write_report
 
 # TRUCESIM_CHROMIUM names another Chromium binary (e.g. /usr/bin/chromium-browser)
 CHROMIUM = Path(os.environ.get("TRUCESIM_CHROMIUM") or shutil.which("chromium")

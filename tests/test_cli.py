@@ -101,7 +101,7 @@ def test_a_failed_run_leaves_the_previous_results_intact(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("trucesim.summary.markdown", boom)
+    monkeypatch.setattr("trucesim.run.summary.markdown", boom)
     result = run("run", BASE, "-n", 20, "-s", 9, "-o", tmp_path, "-q")
     assert result.exit_code != 0
     assert (tmp_path / "base" / "summary.json").read_bytes() == before

@@ -11,10 +11,10 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from conftest import BASE, SCENARIOS, base
-from trucesim import compare
+from trucesim.analysis import compare
+from trucesim.analysis.measures import matrix, select
 from trucesim.cli import app
-from trucesim.engine import run_chunk
-from trucesim.measures import matrix, select
+from trucesim.run.engine import run_chunk
 
 runner = CliRunner()
 # a seed under which the slip changes whether the truce collapses in a few pairs (with
@@ -64,7 +64,7 @@ def test_paired_interval_is_narrower_than_with_independent_seeds(slipped, name):
 def test_a_scenario_against_itself_differs_by_exactly_zero():
     a = base()
     result = compare.run([a, base("name=again")], 5, 30)
-    for d in result.differences():
+    for d in result.differences:
         assert d.diff == (0.0, 0.0, 0.0) and d.a == d.b
 
 

@@ -14,11 +14,13 @@ from hypothesis import strategies as st
 
 from conftest import BASE, CALM, ROOT, calm
 from test_scenario import only
-from trucesim.engine import simulate
-from trucesim.model import DAILY_SERIES
+from trucesim.model.actors.exchange import Tranche
+from trucesim.model.outcomes import series
+from trucesim.run.engine import simulate
 from trucesim.scenario import load
 
 HISTORY = ROOT / "scenarios" / "history" / "jan-2025-ceasefire.toml"
+DAILY_SERIES = [x.name for x in series()]
 AID, TENSION = DAILY_SERIES.index("aid_trucks_delivered"), DAILY_SERIES.index("tension")
 PROGRESS, HOLDING = DAILY_SERIES.index("talks_progress"), DAILY_SERIES.index("holding")
 
@@ -29,7 +31,7 @@ SOLDIERS = ('exchange.prisoners_per_living_hostage={prisoners = 30}',
 
 
 def tranches(rep):
-    return [(e.day, e.data["freed"]) for e in rep.events if e.kind == "tranche"]
+    return [(e.day, dict(e.freed)) for e in rep.events if isinstance(e, Tranche)]
 
 
 def test_a_round_of_four_female_soldiers_frees_exactly_200():

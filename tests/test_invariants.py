@@ -9,9 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE
-from trucesim.engine import simulate
-from trucesim.model import DAILY_SERIES
+from trucesim.model.outcomes import series
+from trucesim.run.engine import simulate
 from trucesim.scenario import load
+
+DAILY_SERIES = [x.name for x in series()]
 
 CUMULATIVE = ("living_released", "bodies_released", "detainees_freed", "aid_trucks_delivered",
               "deaths_palestinians", "deaths_israelis", "incidents")

@@ -8,16 +8,18 @@ import numpy as np
 import pytest
 
 from conftest import base, calm
-from trucesim.draws import MIN_HANDOVERS
-from trucesim.engine import simulate
-from trucesim.model import DAILY_SERIES
-from trucesim.streams import BLOCK, generator
+from trucesim.model.actors import exchange, handovers
+from trucesim.model.outcomes import series
+from trucesim.model.sampling import MIN_HANDOVERS
+from trucesim.model.streams import BLOCK, generator
+from trucesim.run.engine import simulate
 
+DAILY_SERIES = [x.name for x in series()]
 TENSION = DAILY_SERIES.index("tension")
 
 
-def events(rep, kind, actor=None):
-    return [e for e in rep.events if e.kind == kind and (actor is None or e.actor == actor)]
+def events(rep, kind):
+    return [e for e in rep.events if isinstance(e, kind)]
 
 
 def test_a_calm_truce_follows_the_schedule_exactly():
@@ -39,11 +41,11 @@ def test_a_calm_truce_follows_the_schedule_exactly():
     assert r["deaths_palestinians"] == r["deaths_israelis"] == 0
     assert r["deaths_averted"] == pytest.approx(60 * (67 + 0.35))
     assert r["end_state"] in ("permanent", "extended", "expired") and r["end_day"] == 60
-    assert [e.day for e in events(rep, "handover")] == [1, 7, 30, 50, 60]
+    assert [e.day for e in events(rep, handovers.HandedOver)] == [1, 7, 30, 50, 60]
     # the first tranche: 8 living -> round(12.5 * 8) = 100 and round(111.1 * 8) = 889
-    first = events(rep, "tranche")[0]
+    first = events(rep, exchange.Tranche)[0]
     assert first.day == 2
-    assert first.data["freed"] == {"life_sentence_prisoners": 100, "gaza_detainees": 889}
+    assert dict(first.freed) == {"life_sentence_prisoners": 100, "gaza_detainees": 889}
 
 
 def test_aid_on_a_calm_day_is_the_days_share_of_the_agreed_trucks():
@@ -69,8 +71,8 @@ def test_every_handover_one_day_late():
 
 def test_slips_follow_a_geometric_delay_with_the_given_mean():
     s = calm("handovers.slip_probability=1", "handovers.slip_mean_days=3")
-    delays = [e.data["delay"] for i in range(300)
-              for e in events(simulate(s, seed=2, index=i, log=True), "slip")]
+    delays = [e.delay for i in range(300)
+              for e in events(simulate(s, seed=2, index=i, log=True), handovers.Slipped)]
     assert min(delays) >= 1
     # mean 3 days; sd of a geometric(1/3) is sqrt(6): 4 standard errors of tolerance
     assert abs(np.mean(delays) - 3) < 4 * math.sqrt(6 / len(delays))
@@ -80,9 +82,9 @@ def test_a_disputed_handover_can_see_its_tranche_withheld():
     s = calm("handovers.dispute_probability=1", "exchange.withhold_probability_if_disputed=1",
              "exchange.withhold_mean_days=1", "crisis.threshold=1000", "crisis.resolve_below=1")
     rep = simulate(s, seed=3, log=True)
-    withheld = events(rep, "withheld")
+    withheld = events(rep, exchange.Withheld)
     assert withheld and withheld[0].day == 2
-    assert events(rep, "tranche")[0].day == 3  # held back one day
+    assert events(rep, exchange.Tranche)[0].day == 3  # held back one day
     assert rep.record["detainees_freed_total"] == 1236
 
 
@@ -111,7 +113,7 @@ def test_an_unresolved_crisis_collapses_the_truce():
     assert r["deaths_palestinians"] > 0 and r["deaths_palestinians_truce"] == 0
     assert r["deaths_averted"] == pytest.approx(
         60 * 67.35 - r["deaths_palestinians"] - r["deaths_israelis"])
-    assert [e.kind for e in events(rep, "cancelled")] == ["cancelled"] * 4
+    assert len(events(rep, handovers.Cancelled)) == 4
 
 
 def test_aid_is_halted_as_leverage_in_a_crisis():
@@ -209,7 +211,7 @@ def test_bodies_as_recovered_come_on_their_recovery_days():
         g.random((3, BLOCK, MIN_HANDOVERS))  # the schedule's own draws come first
         days = np.ceil(g.gamma(2.0, 10.0, (BLOCK, 18)))[index]
         assert rep.record["bodies_released"] == int((days <= 60).sum())
-        handed = [e.day for e in events(rep, "handover") if e.data["bodies"]]
+        handed = [e.day for e in events(rep, handovers.HandedOver) if e.bodies]
         assert handed == sorted({max(int(d), 1) for d in days if d <= 60})
 
 

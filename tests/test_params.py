@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import BASE, ROOT
-from trucesim import registry
 from trucesim.cli import app
+from trucesim.scenario import registry
 
 runner = CliRunner()
 HISTORY = ROOT / "scenarios" / "history" / "jan-2025-ceasefire.toml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import subprocess
 import sys
 
@@ -12,10 +13,13 @@ import numpy as np
 import pytest
 
 from conftest import BASE, SCENARIOS
-from trucesim import plots, runner
-from trucesim.executors import SerialExecutor
-from trucesim.resultsfiles import load_run
+from trucesim.analysis.compare import Difference
+from trucesim.analysis.measures import Measure
+from trucesim.run import runner
+from trucesim.run.executors import SerialExecutor
+from trucesim.run.results import load_run
 from trucesim.scenario import load
+from trucesim.teaching import plots
 
 pytest.importorskip("matplotlib")
 
@@ -105,10 +109,11 @@ def test_several_runs_share_one_chart(results, run):
 
 
 def test_paired_differences_dots_and_intervals():
-    diffs = [plots.Difference("p_collapsed", "P(truce collapsed)", "share", "b", 0.05, 0.02,
-                              0.08),
-             plots.Difference("living_released", "living hostages released", "count", "b",
-                              -1.5, -2.0, -1.0)]
+    nan3 = (math.nan, math.nan, math.nan)
+    collapsed = Measure("p_collapsed", "probability", "probability", "P(truce collapsed)", 0)
+    living = Measure("living_released", "number", "persons", "living hostages released", 1)
+    diffs = [Difference(collapsed, "a", "b", nan3, nan3, (0.05, 0.02, 0.08), 0.1, 0.04),
+             Difference(living, "a", "b", nan3, nan3, (-1.5, -2.0, -1.0), 1.0, 0.8)]
     fig = plots.paired_differences(diffs)
     share_ax, count_ax = fig.axes
     interval, dot = share_ax.get_lines()[:2]
@@ -130,7 +135,7 @@ def test_png_bytes_decode_to_an_image(run):
 
 
 def test_importing_plots_or_the_cli_does_not_import_matplotlib():
-    code = ("import sys, trucesim.plots, trucesim.report, trucesim.cli; "
+    code = ("import sys, trucesim.teaching.plots, trucesim.teaching.report, trucesim.cli; "
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from conftest import BASE, base
-from trucesim import registry
-from trucesim.scenario import load
+from trucesim.scenario import load, registry
 
 
 def test_every_parameter_has_a_unit_and_a_meaning():

@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 
 from conftest import SHIPPED
-from trucesim import outcomes
-from trucesim.engine import run_chunk
+from trucesim.model import outcomes
+from trucesim.run.engine import run_chunk
 from trucesim.scenario import load
-from trucesim.schema import Scenario
+from trucesim.scenario.schema import Scenario
 
 GOLDEN = Path(__file__).parent / "golden" / "shipped.json"
 SEED, REPLICATIONS = 1, 200

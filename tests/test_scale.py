@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import BASE, ROOT, base
-from trucesim import runner
 from trucesim.cli import app
-from trucesim.executors import PoolExecutor, SerialExecutor
-from trucesim.streams import BLOCK
+from trucesim.model.streams import BLOCK
+from trucesim.run import runner
+from trucesim.run.executors import PoolExecutor, SerialExecutor
 
 cli = CliRunner()
 TRUCESIM = [sys.executable, "-m", "trucesim.cli"]
@@ -153,7 +153,7 @@ def test_bench_reports_rates_and_ratios():
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):
-    from trucesim import cli as cli_module
+    from trucesim.cli import options as cli_module
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
     bar = cli_module.progress_bar(100, "x", quiet=False)

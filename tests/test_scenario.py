@@ -7,9 +7,9 @@ import re
 import pytest
 
 from conftest import BASE, ROOT, SHIPPED, base
-from trucesim.docgen import render
 from trucesim.scenario import ScenarioError, digest, load
-from trucesim.tomlsource import format_path, key_lines, parse_override, parse_path
+from trucesim.scenario.docgen import render
+from trucesim.scenario.toml import format_path, key_lines, parse_override, parse_path
 
 
 def issues(path, overrides=()):
@@ -219,7 +219,7 @@ def test_base_states_every_parameter_of_the_model():
 
 def test_schema_defaults_match_base():
     """The single table of defaults agrees with the sourced reference scenario."""
-    from trucesim.schema import Scenario
+    from trucesim.scenario.schema import Scenario
 
     defaults = Scenario.model_validate({"releases": [r.model_dump() for r in base().releases],
                                         "withdrawal": base().withdrawal.model_dump(),
@@ -230,4 +230,5 @@ def test_schema_defaults_match_base():
 
 def test_the_format_documentation_is_generated_from_the_schema():
     committed = (ROOT / "docs" / "scenario-format.md").read_text()
-    assert committed == render(), "run: python -m trucesim.docgen > docs/scenario-format.md"
+    assert committed == render(), \
+        "run: python -m trucesim.scenario.docgen > docs/scenario-format.md"

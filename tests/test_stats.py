@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from conftest import base
-from trucesim import outcomes
-from trucesim.engine import run_chunk
-from trucesim.stats import Aggregate, quantiles, wilson
+from trucesim.model import outcomes
+from trucesim.run.engine import run_chunk
+from trucesim.run.stats import Aggregate, quantiles, wilson
 
 
 @pytest.mark.parametrize(("k", "n"), [(8, 10), (0, 25), (25, 25), (137, 1000)])
@@ -43,7 +43,7 @@ def chunk():
 def test_describe_matches_raw_data(chunk):
     s, c = chunk
     fields = outcomes.fields(s)
-    agg = Aggregate(fields, 61)
+    agg = Aggregate(fields, outcomes.series(), 61)
     agg.add(c.values, c.daily)
     for k, f in enumerate(fields):
         if f.kind != "number":
@@ -62,7 +62,7 @@ def test_describe_matches_raw_data(chunk):
 def test_milestones_and_end_states_match_raw_data(chunk):
     s, c = chunk
     fields = outcomes.fields(s)
-    agg = Aggregate(fields, 61)
+    agg = Aggregate(fields, outcomes.series(), 61)
     agg.add(c.values, c.daily)
     k = [f.name for f in fields].index("day_collapse")
     days = c.values[:, k]
@@ -77,7 +77,7 @@ def test_milestones_and_end_states_match_raw_data(chunk):
 
 def test_survival_curve_is_the_share_not_yet_collapsed(chunk):
     s, c = chunk
-    agg = Aggregate(outcomes.fields(s), 61)
+    agg = Aggregate(outcomes.fields(s), outcomes.series(), 61)
     agg.add(c.values, c.daily)
     k = [f.name for f in outcomes.fields(s)].index("day_collapse")
     collapse = c.values[:, k]
@@ -92,11 +92,11 @@ def test_survival_curve_is_the_share_not_yet_collapsed(chunk):
 def test_merging_chunks_gives_exactly_the_same_aggregate(chunk):
     s, c = chunk
     fields = outcomes.fields(s)
-    whole = Aggregate(fields, 61)
+    whole = Aggregate(fields, outcomes.series(), 61)
     whole.add(c.values, c.daily)
-    parts = Aggregate(fields, 61)
+    parts = Aggregate(fields, outcomes.series(), 61)
     for a, b in ((0, 7), (7, 100), (100, 240)):
-        part = Aggregate(fields, 61)
+        part = Aggregate(fields, outcomes.series(), 61)
         part.add(c.values[a:b], c.daily[a:b])
         parts.merge(part)
     assert parts.sums == whole.sums and parts.squares == whole.squares

@@ -8,9 +8,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import BASE, SCENARIOS, calm
-from trucesim import engine, story, storytext
 from trucesim.cli import app
+from trucesim.model.actors.exchange import Withheld
+from trucesim.model.actors.handovers import HandedOver
+from trucesim.run import engine
 from trucesim.scenario import load as load_path
+from trucesim.teaching import render, story
 
 runner = CliRunner()
 # calm base, and talks without noise: progress 0.012/day x 60 days = 0.72, no agreement
@@ -102,12 +105,12 @@ def test_withheld_tranche_is_released_later_for_the_right_handover():
     scenario = calm("handovers.dispute_probability=1",
                     "exchange.withhold_probability_if_disputed=1", "crisis.threshold=100")
     rep, tale = told(scenario)
-    withheld = [e for e in rep.events if e.kind == "withheld"]
+    withheld = [e for e in rep.events if isinstance(e, Withheld)]
     assert len(withheld) == 4  # the day-60 handover's tranche falls after the window
     for event, label in zip(withheld, ("day-1", "day-7", "day-30", "day-50"), strict=True):
         assert f"withholds its part of the exchange for the {label} handover" in \
             text_of(tale, event.day)
-        released = event.day + event.data["days"]
+        released = event.day + event.days
         assert f"In return for the {label} handover, Israel" in text_of(tale, released)
 
 
@@ -146,7 +149,7 @@ def test_story_markdown_file_written(tmp_path):
 def test_markdown_escapes_scenario_text():
     scenario = calm(*STEADY, 'releases[0].label="*bold* <b>day_1</b>"')
     _, tale = told(scenario)
-    text = storytext.markdown(tale)
+    text = render.markdown(tale)
     assert r"The \*bold\* \<b\>day\_1\</b\>: 8 living hostages" in text
 
 
@@ -168,7 +171,7 @@ def test_console_is_coloured_on_a_terminal():
 
     _, tale = told(calm(*STEADY))
     buffer = io.StringIO()
-    storytext.console(tale, Console(file=buffer, force_terminal=True, color_system="standard",
+    render.console(tale, Console(file=buffer, force_terminal=True, color_system="standard",
                                     width=100))
     assert "\x1b[32m" in buffer.getvalue()  # handovers in green
 
@@ -182,8 +185,8 @@ TEACHING = {  # each teaching scenario changes exactly these parameters of base
 
 @pytest.mark.parametrize("name", TEACHING)
 def test_teaching_scenarios_change_one_thing_and_comment_every_value(name):
-    from trucesim.registry import parameters
     from trucesim.scenario import load
+    from trucesim.scenario.registry import parameters
 
     path = SCENARIOS / "teaching" / name
     for number, line in enumerate(path.read_text().splitlines(), start=1):
@@ -200,12 +203,11 @@ def test_bodies_as_recovered_are_told_without_a_schedule():
     scenario = load_path(SCENARIOS / "bodies-as-recovered.toml")
     rep, tale = told(scenario, seed=4)
     text = " ".join(line.text for e in tale.entries for line in e.lines)
-    recovered = [e for e in rep.events if e.kind == "handover" and
-                 e.data["label"] == "recovered bodies"]
+    recovered = [e for e in rep.events if isinstance(e, HandedOver) and e.as_recovered]
     assert recovered and text.count("As they are recovered:") == len(recovered)
     # the bodies-only handovers of the schedule (days 7, 30, 60) do not take place: their
     # bodies come as they are recovered
-    scheduled = {e.data["label"] for e in rep.events if e.kind == "handover"}
+    scheduled = {e.label for e in rep.events if isinstance(e, HandedOver)}
     assert scheduled == {"day-1 handover", "day-50 handover", "recovered bodies"}
     assert "day-7 handover" not in text and "day-30 handover" not in text
     assert "no one handed over" not in text

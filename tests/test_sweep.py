@@ -11,12 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import BASE, base
-from trucesim import design, sweep
+from trucesim.analysis import designs as design
+from trucesim.analysis import sweep
+from trucesim.analysis.designs import DesignError, Factor, build, parse_vary
+from trucesim.analysis.sensitivity import where_collapse
 from trucesim.cli import app
-from trucesim.design import DesignError, Factor, build, parse_vary
-from trucesim.executors import SerialExecutor
+from trucesim.run.executors import SerialExecutor
 from trucesim.scenario import resolved
-from trucesim.sensitivity import where_collapse
 
 runner = CliRunner()
 DELAY = "mediation.response_delay_days"

@@ -1,0 +1,5 @@
+"""`python -m trucesim`: the `trucesim` command."""
+
+from trucesim.cli import main
+
+main()

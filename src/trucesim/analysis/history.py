@@ -1,0 +1,278 @@
+"""Historical records as data: what was reported to have happened during a real truce.
+
+A record (e.g. data/records/jan-2025.toml) lists handovers of hostages, prisoners freed,
+cumulative deaths and aid reported by given days, withdrawal stages completed, and how
+the truce ended, each with its sources and, where reports conflict, every reported
+figure. It is validated like a scenario: unknown keys, wrong types and inconsistent
+entries (a date that is not the stated day, a figure missing from its own reports) are
+errors naming the file, the key path and the line. :mod:`trucesim.analysis.backtest` compares a
+record with a historical scenario's replications.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from trucesim.model import outcomes
+from trucesim.scenario.load import Issue
+from trucesim.scenario.schema import Scenario
+from trucesim.scenario.toml import KeyPath, format_path, key_lines
+
+EndState = Literal["permanent", "extended", "expired", "collapsed"]
+Group = Literal["schedule", "dynamics"]
+_SOURCE = re.compile(r"^S\d+$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Entry(_Strict):
+    """Something reported on a given day of the truce (day 1 = the record's day_one)."""
+
+    day: int = Field(ge=0, description="Day of the truce (day_one is day 1).")
+    date: dt.date = Field(description="Calendar date; must agree with day.")
+    sources: list[str] = Field(min_length=1, description="Source keys, e.g. ['S29'].")
+    note: str = ""
+
+
+class Handover(Entry):
+    living: int = Field(0, ge=0, description="Living hostages of the deal released.")
+    bodies: int = Field(0, ge=0, description="Bodies of hostages of the deal released.")
+    outside_deal: int = Field(0, ge=0, description="Living hostages released outside it.")
+    who: str = ""
+
+
+class PrisonerRelease(Entry):
+    count: int = Field(ge=0, description="Prisoners and detainees freed that day.")
+    reports: list[int] = Field(default_factory=list,
+                               description="Every figure reported, when reports conflict.")
+
+
+class Reported(Entry):
+    """A cumulative count reported by a day (deaths since the truce began, aid trucks)."""
+
+    value: float = Field(ge=0)
+    reports: list[float] = Field(default_factory=list)
+    qualifier: Literal["", "more than", "about"] = ""
+    reported_by: str = ""
+
+
+class StageDone(Entry):
+    stage: str = Field(description="Name of the withdrawal stage in the scenario.")
+
+
+class Ending(_Strict):
+    phase_end_state: EndState
+    phase_end: Entry
+    aid_halted: Entry | None = None
+    fighting_resumed: Entry | None = None
+
+
+class Record(_Strict):
+    """What happened during one truce, as reported."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = ""
+    scenario: str = Field("", description="The historical scenario, relative to this file.")
+    day_one: dt.date
+    handovers: list[Handover] = Field(default_factory=list)
+    prisoner_releases: list[PrisonerRelease] = Field(default_factory=list)
+    deaths: list[Reported] = Field(default_factory=list)
+    aid: list[Reported] = Field(default_factory=list)
+    withdrawal: list[StageDone] = Field(default_factory=list)
+    ending: Ending | None = None
+
+
+class RecordError(Exception):
+    """A record that cannot be used; `issues` lists every problem found."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+def load(path: str | Path) -> Record:
+    """Read and validate a record file; raise RecordError listing every problem."""
+    path = Path(path)
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecordError([Issue(shown, "", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordError([Issue(shown, "", f"cannot read file: {exc}")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        raise RecordError([Issue(shown, "", f"TOML syntax error: {exc}",
+                                 int(found.group(1)) if found else None)]) from None
+    lines = key_lines(text)
+    try:
+        record = Record.model_validate(data)
+    except ValidationError as exc:
+        raise RecordError([_issue(shown, lines, err) for err in exc.errors()]) from None
+    problems = check(record)
+    if problems:
+        raise RecordError([_at(shown, lines, p, m) for p, m in problems])
+    return record
+
+
+def scenario_path(record: Record, record_file: str | Path) -> Path | None:
+    """The record's historical scenario, resolved relative to the record file."""
+    return Path(record_file).parent / record.scenario if record.scenario else None
+
+
+def _at(file: str, lines: dict[KeyPath, int | None], path: KeyPath, message: str) -> Issue:
+    line = None
+    for depth in range(len(path), 0, -1):
+        if path[:depth] in lines:
+            line = lines[path[:depth]]
+            break
+    return Issue(file, format_path(path), message, line)
+
+
+def _issue(file: str, lines: dict[KeyPath, int | None], err: Any) -> Issue:
+    path = tuple(p for p in err["loc"] if isinstance(p, str | int))
+    if err["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif err["type"] == "missing":
+        message = "required key is missing"
+    else:
+        got = repr(err.get("input"))
+        message = f"{err['msg'][0].lower()}{err['msg'][1:]} (got {got[:40]})"
+    return _at(file, lines, path, message)
+
+
+def check(record: Record) -> list[tuple[KeyPath, str]]:
+    """Rules across keys: dates agree with days, sources are [Sn] keys, reports agree."""
+    out: list[tuple[KeyPath, str]] = []
+    entries: list[tuple[KeyPath, Entry]] = []
+    for section in ("handovers", "prisoner_releases", "deaths", "aid", "withdrawal"):
+        entries += [((section, i), e) for i, e in enumerate(getattr(record, section))]
+    if record.ending is not None:
+        for key in ("phase_end", "aid_halted", "fighting_resumed"):
+            entry = getattr(record.ending, key)
+            if entry is not None:
+                entries.append((("ending", key), entry))
+    for at, entry in entries:
+        expected = record.day_one + dt.timedelta(days=entry.day - 1)
+        if entry.date != expected:
+            day = (entry.date - record.day_one).days + 1
+            out.append(((*at, "date"), f"{entry.date} is day {day} counting {record.day_one} "
+                        f"as day 1, not day {entry.day}"))
+        for k, source in enumerate(entry.sources):
+            if not _SOURCE.match(source):
+                out.append(((*at, "sources", k), f"{source!r} is not a source key like 'S29'"))
+    for i, h in enumerate(record.handovers):
+        if h.living == h.bodies == h.outside_deal == 0:
+            out.append((("handovers", i), "a handover must release someone"))
+    for section in ("prisoner_releases", "deaths", "aid"):
+        for i, e in enumerate(getattr(record, section)):
+            value = e.count if isinstance(e, PrisonerRelease) else e.value
+            if e.reports and value not in e.reports:
+                out.append(((section, i, "reports"), f"the figure used ({value:g}) must be one "
+                            "of the reported figures"))
+    return out
+
+
+# the record as quantities the model also produces ------------------------------------
+@dataclass(frozen=True)
+class Quantity:
+    """One observed quantity and how to read the same quantity from a replication."""
+
+    name: str
+    group: Group
+    unit: str
+    observed: float | str
+    reports: tuple[float, ...]
+    qualifier: str
+    day: int | None
+    sources: tuple[str, ...]
+    note: str
+    read: tuple[str, str, int]  # (daily, series, day) | (field|resumed|category, name, 0)
+
+
+def _entry(e: Entry) -> tuple[tuple[str, ...], str]:
+    return tuple(e.sources), e.note
+
+
+def quantities(record: Record, scenario: Scenario) -> tuple[list[Quantity], list[str]]:
+    """The record's observations as model quantities, and those left out (with why)."""
+    out: list[Quantity] = []
+    skipped: list[str] = []
+    window = scenario.truce.window_days
+    living = bodies = outside = 0
+    for h in record.handovers:
+        living, bodies, outside = living + h.living, bodies + h.bodies, outside + h.outside_deal
+        sources, note = _entry(h)
+        note = "; ".join(x for x in (h.who, note) if x)
+        if h.living:
+            out.append(Quantity(f"living out by day {h.day}", "schedule",
+                                "persons", living, (), "", h.day, sources, note,
+                                ("daily", "living_released", h.day)))
+        if h.bodies:
+            out.append(Quantity(f"bodies out by day {h.day}", "schedule",
+                                "bodies", bodies, (), "", h.day, sources, note,
+                                ("daily", "bodies_released", h.day)))
+    if outside:
+        days = [h.day for h in record.handovers if h.outside_deal]
+        sources = tuple(s for h in record.handovers if h.outside_deal for s in h.sources)
+        out.append(Quantity("out outside the deal", "schedule", "persons",
+                            outside, (), "", None, sources, f"on day(s) {days}",
+                            ("field", "living_released_outside_deal", 0)))
+    freed = 0
+    for p in record.prisoner_releases:
+        before, freed = freed, freed + p.count
+        sources, note = _entry(p)
+        out.append(Quantity(f"prisoners by day {p.day}", "schedule",
+                            "persons", freed, tuple(before + r for r in p.reports), "", p.day,
+                            sources, note, ("daily", "detainees_freed", p.day)))
+    for series, label, unit, entries in (
+            ("deaths_palestinians", "deaths by day", "deaths",
+             record.deaths),
+            ("aid_trucks_delivered", "aid trucks by day", "trucks", record.aid)):
+        for r in entries:
+            sources, note = _entry(r)
+            note = "; ".join(x for x in (r.reported_by, note) if x)
+            out.append(Quantity(f"{label} {r.day}", "dynamics", unit, r.value,
+                                tuple(r.reports), r.qualifier, r.day, sources, note,
+                                ("daily", series, r.day)))
+    for w in record.withdrawal:
+        sources, note = _entry(w)
+        out.append(Quantity(f"{w.stage} done, day", "schedule",
+                            "day", w.day, (), "", w.day, sources, note,
+                            ("field", f"day_withdrawal_{w.stage}", 0)))
+    if record.ending is not None:
+        e = record.ending
+        sources, note = _entry(e.phase_end)
+        out.append(Quantity(f"phase end (day {e.phase_end.day})", "dynamics",
+                            "", e.phase_end_state, (), "", e.phase_end.day, sources, note,
+                            ("category", "end_state", 0)))
+        if e.fighting_resumed is not None:
+            sources, note = _entry(e.fighting_resumed)
+            out.append(Quantity("war resumed, day", "dynamics", "day",
+                                e.fighting_resumed.day, (), "", e.fighting_resumed.day,
+                                sources, note, ("resumed", "day_collapse", 0)))
+        if e.aid_halted is not None:
+            skipped.append(f"aid halted on day {e.aid_halted.day}: a scenario input "
+                           "(aid.trucks_per_day_after_expiry), not a model result")
+    names = {f.name for f in outcomes.fields(scenario)}
+    kept = []
+    for q in out:
+        kind, name, day = q.read
+        if kind == "daily" and day > window:
+            skipped.append(f"{q.name}: after the scenario's window (day {window})")
+        elif kind in ("field", "resumed", "category") and name not in names:
+            skipped.append(f"{q.name}: the scenario has no outcome '{name}'")
+        else:
+            kept.append(q)
+    return kept, skipped

@@ -1,0 +1,222 @@
+"""A comparison as files and tables: OUT/compare-A-vs-B/ (differences.csv, compare.md,
+manifest.json), the console's rows, and a compare directory read back for a report.
+
+differences.csv has one row per (measure, scenario after the first): the measure's name,
+kind, unit and label, both levels with their 95% intervals, and the paired difference
+with its interval, so a report can be made from the directory alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from trucesim import fmt
+from trucesim.analysis import compare
+from trucesim.analysis.compare import Comparison, Difference, Triple
+from trucesim.analysis.measures import Measure
+from trucesim.analysis.measures import measures as registered
+from trucesim.run import manifest
+from trucesim.run.output import ResultsDir
+from trucesim.run.results import ResultsError, RunFiles, is_run, load_run
+from trucesim.run.summary import NOTE
+from trucesim.scenario.schema import Scenario
+
+CSV_COLUMNS = ("outcome", "kind", "unit", "baseline", "scenario", "baseline_mean",
+               "baseline_lo", "baseline_hi", "mean", "mean_lo", "mean_hi", "difference",
+               "difference_lo", "difference_hi", "sd_difference", "independent_half_width",
+               "replications", "label")
+
+
+def directory_name(names: Sequence[str]) -> str:
+    """compare-A-vs-B[-vs-C...], shortened with a hash if very long."""
+    text = "-vs-".join(names)
+    if len(text) > 120:
+        text = text[:100] + "-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    return f"compare-{text}"
+
+
+def differences_csv(c: Comparison) -> str:
+    """One row per (measure, scenario after the first): levels and the difference."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    g = fmt.csv_number
+    for d in c.differences:
+        writer.writerow([d.measure.name, d.measure.kind, d.measure.unit, d.baseline,
+                         d.scenario, *map(g, d.a), *map(g, d.b), *map(g, d.diff),
+                         g(d.sd_diff), g(d.independent_half_width), c.replications,
+                         d.measure.label])
+    return buffer.getvalue()
+
+
+def letter(s: int) -> str:
+    return chr(ord("A") + s) if s < 26 else f"S{s}"
+
+
+def table(c: Comparison, key_only: bool,
+          letters: bool = False) -> tuple[list[str], list[list[str]]]:
+    """(header, rows): each scenario's level, then each difference to the first.
+
+    `key_only`: the headline measures, by label; otherwise every measure, by name. With
+    `letters`, columns are headed A, B, ... and B − A (for narrow consoles).
+    """
+    names = [letter(s) for s in range(len(c.names))] if letters else list(c.names)
+    header = ["outcome", *names, *(f"{b} − {names[0]}" for b in names[1:])]
+    rows = []
+    for j, m in enumerate(c.measures):
+        if key_only and not m.headline:
+            continue
+        unit = m.shown_unit
+        rows.append([m.label if key_only else m.name,
+                     *(fmt.level(c.level(s, j), unit) for s in range(len(names))),
+                     *(fmt.difference(c.difference(s, j).diff, unit)
+                       for s in range(1, len(names)))])
+    return header, rows
+
+
+def markdown(c: Comparison, scenarios: Sequence[Scenario]) -> str:
+    """compare.md: what was compared, the headline differences, then every measure."""
+    titles = ", ".join(f"`{fmt.md(s.name)}` ({fmt.md(s.title)})" if s.title
+                       else f"`{fmt.md(s.name)}`" for s in scenarios)
+    lines = [f"# Paired comparison: {' vs '.join(fmt.md(n) for n in c.names)}", "",
+             f"Scenarios {titles}; {c.replications:,} replications each, all with root seed "
+             f"{c.seed} (common random numbers: replication *i* of every scenario meets the "
+             "same luck).", "",
+             f"> {NOTE}", "",
+             "Each cell: mean [95% interval]. Differences are paired: the mean of the "
+             "per-replication differences to the first scenario, with a 95% t-interval; "
+             "for probabilities, in percentage points (pp).", ""]
+    for title, key_only in (("Key outcomes", True), ("Every outcome", False)):
+        header, rows = table(c, key_only)
+        lines += [f"## {title}", "", "| " + " | ".join(header) + " |",
+                  "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write(c: Comparison, scenarios: Sequence[Scenario], out: Path, sources: Sequence[str],
+          workers: int, wall_seconds: float) -> Path:
+    """Write OUT/compare-<names>/ (differences.csv, compare.md, manifest.json) atomically."""
+    with ResultsDir(out / directory_name(c.names)) as results:
+        results.text("differences.csv", differences_csv(c))
+        results.text("compare.md", markdown(c, scenarios))
+        results.json("manifest.json", manifest.compare(scenarios, c.seed, c.replications,
+                                                       sources, workers, wall_seconds))
+        return results.commit()
+
+
+# reading a compare directory back ---------------------------------------------------
+def read(directory: Path) -> tuple[Comparison, list[RunFiles], list[str]]:
+    """A compare directory: its comparison, the runs found beside or inside it (for the
+    charts; empty if not all are there), and notes on what is missing or differs."""
+    data = _manifest(directory)
+    names = [n for n in data.get("scenarios", []) if isinstance(n, str)]
+    table_path = directory / "differences.csv"
+    if not names or not table_path.is_file():
+        found = sorted(p for p in directory.iterdir() if p.is_dir() and is_run(p))
+        if len(found) < 2:
+            raise ResultsError([
+                f"{directory}: neither a results directory (summary.json, daily.csv, "
+                f"manifest.json) nor a comparison (differences.csv and a manifest naming "
+                f"its scenarios, or run directories inside it); to compare runs, pass their "
+                f"directories: trucesim report results/base results/may-2025"])
+        runs = [load_run(p) for p in found]
+        return compare.from_runs(runs), runs, []
+    located = [_locate(directory, name) for name in names]
+    runs = [load_run(p) for p in located if p is not None]
+    c = read_differences(table_path, names, data)
+    notes = []
+    if len(runs) != len(names):
+        runs = []
+        notes.append("The runs' own results directories were not found beside the "
+                     "comparison, so charts, stories and assumptions are left out. To add "
+                     "them, run each scenario with `trucesim run` (same seed and number of "
+                     "replications) into the same results directory, then make this report "
+                     "again.")
+    elif any(r.seed != c.seed or r.replications != c.replications for r in runs):
+        notes.append(f"The differences come from the comparison (seed {c.seed}, "
+                     f"{c.replications} replications); the charts and stories from the runs "
+                     f"found beside it, which used other settings.")
+    if runs:
+        c = Comparison(c.names, tuple(r.title for r in runs), c.measures, c.seed,
+                       c.replications, c.levels, c.differences)
+    return c, runs, notes
+
+
+def _manifest(directory: Path) -> dict[str, Any]:
+    path = directory / "manifest.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ResultsError([f"{path}: not valid JSON: {exc}"]) from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _locate(directory: Path, name: str) -> Path | None:
+    for candidate in (directory / name, directory.parent / name):
+        if is_run(candidate):
+            return candidate
+    return None
+
+
+def read_differences(path: Path, names: Sequence[str], data: dict[str, Any]) -> Comparison:
+    """A compare's differences.csv as a Comparison (levels and paired differences)."""
+    rows: list[dict[str, str]] = []
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        known = {m.name: m for m in registered(Scenario.model_validate({"releases": []}))}
+        chosen: dict[str, Measure] = {}
+        for r in rows:
+            name = r["outcome"]
+            if name not in chosen:
+                label = r.get("label") or (known[name].label if name in known else name)
+                chosen[name] = Measure(name, "probability" if r["kind"] == "probability"
+                                       else "number", r["unit"], label, len(chosen),
+                                       headline=name in known and known[name].headline)
+        measures = tuple(chosen.values())
+        by = {(r["scenario"], r["outcome"]): r for r in rows}
+        base: list[Triple] = [_triple(next(r for r in rows if r["outcome"] == m.name),
+                                      BASELINE) for m in measures]
+        levels = [tuple(base)]
+        diffs = []
+        for other in names[1:]:
+            levels.append(tuple(_triple(by[(other, m.name)], LEVEL) for m in measures))
+            for j, m in enumerate(measures):
+                r = by[(other, m.name)]
+                diffs.append(Difference(m, names[0], other, base[j], levels[-1][j],
+                                        _triple(r, DIFFERENCE), _float(r["sd_difference"]),
+                                        _float(r["independent_half_width"])))
+    except (OSError, KeyError, StopIteration, csv.Error) as exc:
+        raise ResultsError([f"{path}: cannot read the differences: {exc}"]) from exc
+    if not measures:
+        raise ResultsError([f"{path}: no outcome in it"])
+    return Comparison(tuple(names), tuple(names), measures, int(data.get("seed", 0)),
+                      int(data.get("replications", 0)), tuple(levels), tuple(diffs))
+
+
+BASELINE = ("baseline_mean", "baseline_lo", "baseline_hi")
+LEVEL = ("mean", "mean_lo", "mean_hi")
+DIFFERENCE = ("difference", "difference_lo", "difference_hi")
+
+
+def _triple(row: dict[str, str], keys: tuple[str, str, str]) -> Triple:
+    a, b, c = (_float(row[k]) for k in keys)
+    return a, b, c
+
+
+def _float(text: str | None) -> float:
+    try:
+        return float(text) if text else math.nan
+    except ValueError:
+        return math.nan

@@ -1,0 +1,41 @@
+"""The `trucesim` command: parse, call, write, report (DESIGN.md §5.8).
+
+The app and the explicit registration of every command, one module per command group:
+:mod:`.runs` (run, validate), :mod:`.analysis` (compare, diff, sweep), :mod:`.validity`
+(params, backtest), :mod:`.teaching` (story, report), :mod:`.bench`; what they share is
+in :mod:`.options`. User errors (a bad scenario file, a bad option) become one line each
+on stderr and exit code 2, with no traceback and no results written. Heavy modules are
+imported inside the commands, so `trucesim --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from trucesim.cli import analysis, bench, runs, teaching, validity
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    help="Simulate a negotiated truce (after the July 2025 Gaza proposal) many times over "
+         "and summarise how it unfolds. Results are illustrative model outputs under each "
+         "scenario's stated assumptions, not forecasts.",
+)
+
+app.command()(runs.run)
+app.command()(runs.validate)
+app.command()(bench.bench)
+app.command()(analysis.diff)
+app.command()(analysis.compare)
+app.command()(analysis.sweep)
+app.command()(validity.params)
+app.command()(validity.backtest)
+app.command()(teaching.story)
+app.command()(teaching.report)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

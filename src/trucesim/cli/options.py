@@ -1,0 +1,123 @@
+"""What the commands share: options, errors, scenario loading, executors, progress.
+
+Only typer and the standard library are imported here at start-up (so that `trucesim
+--help` stays fast); everything heavy is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from trucesim.run.executors import Executor
+    from trucesim.scenario.schema import Scenario
+
+DEFAULT_SEED = 2025
+DEFAULT_REPLICATIONS = 1000
+
+ScenarioArgs = Annotated[list[Path], typer.Argument(help="Scenario TOML file(s).",
+                                                    show_default=False)]
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a key, e.g. --set releases[0].living=6 (repeatable).")]
+SeedOption = Annotated[int, typer.Option("--seed", "-s", help="Root random seed.", min=0)]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Results directory.")]
+WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=0,
+                                            help="Worker processes (0 = all cores).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+ExecutorOption = Annotated[str, typer.Option(
+    "--executor", help="Where replications run: auto (a local process pool, in-process for "
+    "small runs), serial, pool, or dask (a local Dask cluster; needs trucesim[dask]).")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+    "(implies --executor dask).")]
+
+
+def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
+    """Print one line per problem to stderr and exit with `code`."""
+    for line in [lines] if isinstance(lines, str) else lines:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(code)
+
+
+def load_all(paths: list[Path], overrides: list[str] | None) -> list[Scenario]:
+    """Load every scenario, or report every problem in all of them and exit 2."""
+    from trucesim.scenario.load import ScenarioError, load
+
+    scenarios, problems = [], []
+    for path in paths:
+        try:
+            scenarios.append(load(path, overrides or ()))
+        except ScenarioError as exc:
+            problems += [str(issue) for issue in exc.issues]
+    if problems:
+        fail(problems)
+    return scenarios
+
+
+@contextmanager
+def executor_for(replications: int, workers: int, kind: str,
+                 scheduler: str | None) -> Iterator[Executor]:
+    """The executor a command asked for; small runs stay in-process unless told otherwise."""
+    from trucesim.run.executors import close, make_executor
+
+    if kind not in ("auto", "serial", "pool", "dask"):
+        fail(f"--executor must be auto, serial, pool or dask (got {kind!r})")
+    if kind == "auto" and not scheduler and replications <= 200:
+        kind = "serial"
+    try:
+        executor = make_executor(workers, kind, scheduler)  # type: ignore[arg-type]
+    except (RuntimeError, OSError) as exc:
+        fail(f"cannot start the {kind} executor: {exc}", 1)
+    try:
+        yield executor
+    finally:
+        close(executor)
+
+
+class progress_bar:
+    """A rich progress bar (rate, time left) shown on a terminal once a run takes >0.5 s."""
+
+    def __init__(self, total: int, label: str, quiet: bool) -> None:
+        self.total, self.label, self.done = total, label, 0
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.started = time.perf_counter()
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> progress_bar:
+        return self
+
+    def __call__(self, finished: int) -> None:
+        self.done += finished
+        if not self.enabled:
+            return
+        if self.bar is None and time.perf_counter() - self.started > 0.5:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                MofNCompleteColumn(), TextColumn("{task.speed:>7.0f}/s"),
+                                TimeRemainingColumn(), console=Console(stderr=True),
+                                transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total, completed=self.done)
+        elif self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=self.done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,109 @@
+"""`trucesim run` (many replications, written to OUT/<scenario>/) and `trucesim validate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from trucesim.cli.options import (
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    ExecutorOption,
+    OutOption,
+    QuietOption,
+    ScenarioArgs,
+    SchedulerOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    executor_for,
+    fail,
+    load_all,
+    progress_bar,
+)
+
+if TYPE_CHECKING:
+    from trucesim.scenario.schema import Scenario
+
+
+def validate(paths: ScenarioArgs, set_: SetOption = None) -> None:
+    """Check scenario files; print every problem found, one per line."""
+    scenarios = load_all(paths, set_)
+    for path, scenario in zip(paths, scenarios, strict=True):
+        typer.echo(f"ok: {path} ({scenario.name}: {len(scenario.releases)} handovers, "
+                   f"{scenario.truce.window_days}-day window)")
+
+
+def run(
+    paths: ScenarioArgs,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1,
+                                              help="Replications per scenario.")]
+    = DEFAULT_REPLICATIONS,
+    seed: SeedOption = DEFAULT_SEED,
+    out: OutOption = Path("results"),
+    set_: SetOption = None,
+    workers: WorkersOption = 0,
+    quiet: QuietOption = False,
+    executor_kind: ExecutorOption = "auto",
+    scheduler: SchedulerOption = None,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Also write OUT/<scenario>/report.html (needs the 'plots' extra).")]
+    = False,
+) -> None:
+    """Run scenarios many times and write summaries to OUT/<scenario>/."""
+    scenarios = load_all(paths, set_)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        fail("two scenarios share a name; their results would overwrite each other")
+    from trucesim.run import runner
+
+    with executor_for(replications, workers, executor_kind, scheduler) as executor:
+        for path, scenario in zip(paths, scenarios, strict=True):
+            try:
+                with progress_bar(replications, scenario.name, quiet) as advance:
+                    result = runner.run(scenario, seed, replications, out, executor,
+                                        sources=[str(path)], overrides=set_ or (),
+                                        progress=advance)
+            except OSError as exc:
+                fail(f"cannot write results to {out / scenario.name}: "
+                     f"{exc.strerror or exc}", 1)
+            except runner.Interrupted as stop:
+                where = (f"partial results in {stop.directory}/ (manifest.json: status "
+                         "partial)" if stop.directory else "nothing was written")
+                fail(f"interrupted: {stop.done:,} of {stop.requested:,} replications of "
+                     f"{scenario.name} done; {where}", 130)
+            if not quiet:
+                show(result.summary, result.scenario, result.directory, result.wall_seconds)
+            if report:
+                from trucesim.teaching.report import write_report
+
+                written = write_report([result.directory])
+                if not quiet:
+                    typer.echo(f"Report written to {written}")
+
+
+def show(summary: dict[str, object], scenario: Scenario, directory: Path, wall: float) -> None:
+    """The key outcomes as a console table, then where the files are."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from trucesim.model import outcomes
+    from trucesim.run.summary import rows
+
+    sc = summary["scenario"]
+    assert isinstance(sc, dict)
+    table = Table(title=f"{sc['title'] or sc['name']}: {summary['replications']:,} "
+                  f"replications, seed {summary['seed']}", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("outcome", "mean [95% CI]", "median", "5th to 95th pct"):
+        table.add_column(column, justify="left" if column == "outcome" else "right",
+                         no_wrap=True)
+    for row in rows(summary, outcomes.fields(scenario)):
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    console.print(f"Model results under the scenario's assumptions, not forecasts. "
+                  f"Written to {directory}/ in {wall:.1f} s.")

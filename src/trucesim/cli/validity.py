@@ -1,0 +1,210 @@
+"""Commands for the model's validity: `trucesim params` (the parameter registry) and
+`trucesim backtest` (a historical scenario held against the record of what happened).
+
+Imports only typer and the standard library at import time (the rest inside the
+commands), so `trucesim --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from trucesim.cli.options import (
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    OutOption,
+    QuietOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    executor_for,
+    fail,
+    load_all,
+)
+
+if TYPE_CHECKING:
+    from trucesim.scenario.registry import Parameter
+
+HISTORY_SCENARIO = Path("scenarios/history/jan-2025-ceasefire.toml")
+HISTORY_RECORD = Path("data/records/jan-2025.toml")
+
+
+def params(
+    scenario: Annotated[Path | None, typer.Argument(
+        help="Scenario TOML file (default: the schema's defaults).", show_default=False)]
+    = None,
+    changed: Annotated[bool, typer.Option(
+        "--changed", help="Only the values that differ from the defaults.")] = False,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="Print a markdown table instead of a console table.")] = False,
+    set_: SetOption = None,
+) -> None:
+    """List every model parameter: value, unit, plausible range, confidence, source."""
+    from trucesim.scenario import registry
+
+    notes: dict[str, str] = {}
+    loaded = None
+    if scenario is not None:
+        loaded = load_all([scenario], set_)[0]
+        notes = registry.notes(scenario, set_ or ())
+    elif set_:
+        fail("--set needs a SCENARIO")
+    rows = [p for p in registry.parameters(loaded, notes) if p.changed or not changed]
+    title = (f"{loaded.name}: {len(rows)} parameters" if loaded is not None
+             else f"defaults: {len(rows)} parameters")
+    if markdown:
+        typer.echo(params_markdown(rows, title))
+        return
+    _params_console(rows, title)
+
+
+def _text(value: Any) -> str:
+    from trucesim.fmt import setting
+
+    return setting(value)
+
+
+def _value(p: Parameter) -> str:
+    mark = (" *" if p.changed else "") + (" !" if p.implausible else "")
+    return _text(p.value) + mark
+
+
+def _span(p: Parameter) -> str:
+    return "" if p.plausible is None else f"{p.plausible[0]:g} to {p.plausible[1]:g}"
+
+
+def _scenario_source(p: Parameter) -> str:
+    """The scenario file's own comment for the key (without the unit that starts it,
+    'days; ...'), when it says something other than the default's source."""
+    head, sep, rest = p.note.partition("; ")
+    note = rest if sep and len(head) < 40 and not any(c.isdigit() or c in "[(" for c in head) \
+        else p.note
+    return note if note and note != p.source else ""
+
+
+LEGEND = ("* differs from the default; ! outside the plausible range. Confidence and source "
+          "are those of the default (agreed text, reported, estimate, assumption); "
+          "'scenario' is the comment the scenario file gives for the key.")
+
+
+def params_markdown(rows: list[Parameter], title: str) -> str:
+    lines = [f"## Parameters ({title})", "", LEGEND, "",
+             "| key | value | default | unit | plausible | confidence | source of the default "
+             "| scenario |", "|---|---|---|---|---|---|---|---|"]
+    for p in rows:
+        lines.append(f"| `{p.key}` | {_value(p)} | {_text(p.default)} | {p.unit} | "
+                     f"{_span(p)} | {p.confidence} | {p.source} | {_scenario_source(p)} |")
+    return "\n".join(lines)
+
+
+def _params_console(rows: list[Parameter], title: str) -> None:
+    """One block per parameter: key, value, unit, plausible range, confidence; then the
+    sources on indented lines, wrapped to the terminal."""
+    import shutil
+    import textwrap
+
+    width = max(60, shutil.get_terminal_size((100, 24)).columns)
+    typer.echo(textwrap.fill(f"{title}. {LEGEND}", width) + "\n")
+
+    def indented(text: str) -> None:
+        typer.echo(textwrap.fill(text, width, initial_indent="    ",
+                                 subsequent_indent="      "))
+
+    for p in rows:
+        default = f" (default {_text(p.default)})" if p.changed else ""
+        span = f", plausible {_span(p)}" if p.plausible else ""
+        typer.echo(textwrap.fill(f"{p.key} = {_value(p)} {p.unit}{default}{span}", width,
+                                 subsequent_indent="      "))
+        indented(f"{p.confidence}: {p.source}")
+        if _scenario_source(p):
+            indented(f"scenario: {_scenario_source(p)}")
+
+
+def backtest(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help=f"SCENARIO RECORD (default: {HISTORY_SCENARIO} {HISTORY_RECORD}).",
+        show_default=False)] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1,
+                                              help="Replications.")] = DEFAULT_REPLICATIONS,
+    seed: SeedOption = DEFAULT_SEED,
+    out: OutOption = Path("results"),
+    workers: WorkersOption = 0,
+    quiet: QuietOption = False,
+) -> None:
+    """Run a historical scenario and hold each observed quantity in a record against the
+    model's distribution; write OUT/backtest-<record>/ (summary.json, summary.md)."""
+    scenario_file, record_file = _backtest_paths(paths or [])
+    from trucesim.analysis import history as records
+
+    scenario = load_all([scenario_file], None)[0]
+    try:
+        record = records.load(record_file)
+    except records.RecordError as exc:
+        fail([str(issue) for issue in exc.issues])
+    problems = _stage_problems(scenario, record)
+    if problems:
+        fail(problems)
+    from trucesim.analysis import backtest as bt
+    from trucesim.run.output import ResultsDir
+
+    with executor_for(replications, workers, "auto", None) as executor:
+        data = bt.run(scenario, record, seed, replications, executor)
+    data["files"] = {"scenario": str(scenario_file), "record": str(record_file)}
+    command = " ".join(["trucesim", *sys.argv[1:]]) if sys.argv[0].endswith("trucesim") else ""
+    destination = out / f"backtest-{record.name}"
+    try:
+        with ResultsDir(destination) as results:
+            results.json("summary.json", data)
+            results.text("summary.md", bt.markdown(data, command))
+            results.commit()
+    except OSError as exc:
+        fail(f"cannot write results to {destination}: {exc.strerror or exc}", 1)
+    if not quiet:
+        _backtest_console(data, destination)
+
+
+def _backtest_paths(paths: list[Path]) -> tuple[Path, Path]:
+    if len(paths) == 2:
+        return paths[0], paths[1]
+    if paths:
+        fail("give both SCENARIO and RECORD, or neither (for the January 2025 case)")
+    missing = [str(p) for p in (HISTORY_SCENARIO, HISTORY_RECORD) if not p.exists()]
+    if missing:
+        fail(f"no SCENARIO RECORD given and the default {', '.join(missing)} is not under "
+             "the current directory; run from the project root or name both files")
+    return HISTORY_SCENARIO, HISTORY_RECORD
+
+
+def _stage_problems(scenario: Any, record: Any) -> list[str]:
+    """Record entries naming what the scenario does not have, one line each."""
+    names = {s.name for s in scenario.withdrawal.stages}
+    return [f"record withdrawal[{i}].stage: the scenario has no withdrawal stage "
+            f"'{w.stage}' (it has: {', '.join(sorted(names)) or 'none'})"
+            for i, w in enumerate(record.withdrawal) if w.stage not in names]
+
+
+def _backtest_console(data: dict[str, Any], directory: Path) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from trucesim.analysis.backtest import rows
+
+    table = Table(title=f"Backtest of {data['scenario']['name']} against {data['record']['name']}"
+                  f": {data['replications']:,} replications, seed {data['seed']}",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("observed quantity", "observed", "median", "90% interval", "pct",
+                   "inside?"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("observed quantity",
+                                                                     "pct"))
+    for row in rows(data):
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    console.print(data["calibration"]["words"])
+    console.print(f"Model results under the scenario's assumptions, not forecasts. "
+                  f"Written to {directory}/.")

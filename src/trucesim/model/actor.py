@@ -1,0 +1,133 @@
+"""What an actor of the truce declares: its random draws, its processes, the outcome
+fields and daily series it reports, and the events it logs (DESIGN.md §5.14: a component
+owns its processes and its results).
+
+Every reported value is declared once (DESIGN.md §5.13): its name, unit, label, meaning
+and how it is read from the final state. The outcome record, the CSV header and rows, the
+daily series, the console table and the report's labels are all built from these
+declarations (:mod:`trucesim.model.outcomes`), never from lists kept in step by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from trucesim.model.state import TruceState
+from trucesim.scenario.schema import Scenario
+
+# verdict: how the truce ended (listed first); count: a number; milestone: the day
+# something happened, or missing
+Kind = Literal["category", "number", "milestone"]
+MISSING = -1  # a milestone that never happened (written empty)
+SHARE, HUNDREDTHS, TENTHS = 10_000, 100, 10  # stored = round(value * scale)
+
+
+def scaled(value: float, scale: int) -> int:
+    """A value in its stored unit (an integer, so sums are exact)."""
+    return math.floor(value * scale + 0.5)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One field of the outcome record of a replication."""
+
+    name: str
+    kind: Kind
+    unit: str
+    description: str
+    read: Callable[[TruceState], int]  # the stored value, from the final state
+    scale: int = 1  # stored value = round(value * scale)
+    label: str = ""  # short label for tables; set for the headline outcomes
+    categories: tuple[str, ...] = ()  # for a category: the names of its codes
+    verdict: bool = False  # part of how the truce ended: listed before everything else
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (sent between processes in an aggregate) without its reading function,
+        which may be a closure: the copy describes the field but cannot read a state."""
+        return (_described, (self.name, self.kind, self.unit, self.description, self.scale,
+                             self.label, self.categories, self.verdict))
+
+    @property
+    def headline(self) -> bool:
+        """Shown in the console table, at the top of summary.md and in comparisons."""
+        return bool(self.label)
+
+    def decode(self, stored: int) -> float | int | str | None:
+        if self.kind == "category":
+            return self.categories[stored]
+        if self.kind == "milestone":
+            return None if stored == MISSING else stored
+        return stored if self.scale == 1 else stored / self.scale
+
+    def column(self, stored: list[int]) -> list[str]:
+        """How a column of stored values is written in replications.csv."""
+        if self.kind == "category":
+            return [self.categories[v] for v in stored]
+        if self.kind == "milestone":
+            return ["" if v == MISSING else str(v) for v in stored]
+        if self.scale == 1:
+            return list(map(str, stored))
+        digits = len(str(self.scale)) - 1  # exact decimal text from the stored integer
+        return [f"{'-' if v < 0 else ''}{abs(v) // self.scale}.{abs(v) % self.scale:0{digits}d}"
+                for v in stored]
+
+    def parse(self, text: str) -> int:
+        """A cell of replications.csv back to its stored value (ValueError if malformed)."""
+        if self.kind == "category":
+            return self.categories.index(text)
+        if self.kind == "milestone" and text == "":
+            return MISSING
+        if self.scale == 1:
+            return int(text)
+        return round(float(text) * self.scale)
+
+
+def _unreadable(st: TruceState) -> int:
+    raise RuntimeError("this outcome was copied from another process and reads no state")
+
+
+def _described(name: str, kind: Kind, unit: str, description: str, scale: int, label: str,
+               categories: tuple[str, ...], verdict: bool) -> Outcome:
+    return Outcome(name, kind, unit, description, _unreadable, scale, label, categories,
+                   verdict)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One daily series: a state attribute recorded at the end of every day."""
+
+    name: str
+    unit: str
+    attribute: str  # of TruceState (or a dotted path), read by the recorder
+    scale: int = 1  # stored = round(value * scale) in the aggregates
+    band: int = 0  # > 0: keep 5-95% bands, with histogram bins this wide (stored units)
+
+
+Draw = Callable[[Scenario, np.random.Generator, int], Sequence[Any]]
+
+
+def _none(s: Scenario) -> tuple[Outcome, ...]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor or activity of the truce, as the registry (:mod:`.actors`) lists it.
+
+    `start(st)` sets up the actor's part of the state and starts its processes; `draw`
+    gives, for a block of `n` replications, each replication's random numbers from the
+    actor's own named stream (`stream`), which reach it as ``st.draws[name]``.
+    """
+
+    name: str
+    start: Callable[[TruceState], None]
+    stream: str = ""
+    draw: Draw | None = None
+    outcomes: Callable[[Scenario], tuple[Outcome, ...]] = _none
+    series: tuple[Series, ...] = ()
+    events: tuple[type, ...] = ()

@@ -1,0 +1,167 @@
+"""Violence: incidents attributed to each side's forces, their deaths, and the tension they
+cause (DESIGN.md §2, violations).
+
+A discrete-time self-exciting process: each side's incidents on a day are Poisson with a
+base rate plus a retaliation term fed by the other side's incidents on earlier days,
+decaying geometrically (mean lag `retaliation_decay_days`). Deaths per day are Poisson
+around incidents x fatalities per incident x a gamma multiplier (mean 1) that makes some
+days far deadlier than others. Incidents by Israeli forces cost Palestinian lives, and
+the reverse. During a crisis base rates rise; incidents set the talks back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from trucesim import fmt
+from trucesim.model.actor import Actor, Outcome, Series
+from trucesim.model.events import Line, Narration
+from trucesim.model.sampling import poisson
+from trucesim.model.state import CRISIS, VIOLENCE, Proc, TruceState, at
+from trucesim.scenario.schema import Scenario
+
+NAME = "violence"
+
+
+@dataclass(frozen=True, slots=True)
+class Draws:
+    """One replication's numbers from the 'violations' stream: per side, per day."""
+
+    incidents_israeli_forces: list[float]  # how many incidents
+    incidents_palestinian_groups: list[float]
+    deaths_palestinians: list[float]  # how many deaths, given the incidents
+    deaths_israelis: list[float]
+    scale_israeli_forces: list[float]  # the day's fatality multiplier (gamma, mean 1)
+    scale_palestinian_groups: list[float]
+
+
+def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
+    days = s.truce.window_days + 1
+    inc0, inc1, fat0, fat1 = (a.tolist() for a in g.random((4, n, days)))
+    scale0, scale1 = (g.gamma(side.fatality_dispersion, 1 / side.fatality_dispersion,
+                              (n, days)).tolist()
+                      for side in (s.violations.israeli_forces, s.violations.palestinian_groups))
+    return [Draws(inc0[r], inc1[r], fat0[r], fat1[r], scale0[r], scale1[r]) for r in range(n)]
+
+
+@dataclass(frozen=True, slots=True)
+class Incidents:
+    """The day's incidents, by the side they are attributed to, and the deaths counted."""
+
+    day: int
+    by_israeli_forces: int
+    deaths_palestinians: int
+    by_palestinian_groups: int
+    deaths_israelis: int
+
+    def lines(self, n: Narration) -> list[Line]:
+        t = n.scenario.tension
+        parts, added = [], 0.0
+        for who, victims, k, dead in (
+                ("Israeli forces", "Palestinian", self.by_israeli_forces,
+                 self.deaths_palestinians),
+                ("Palestinian armed groups", "Israeli", self.by_palestinian_groups,
+                 self.deaths_israelis)):
+            if not k:
+                continue
+            toll = f"the model counts {fmt.count(dead, f'{victims} death')}" if dead else \
+                "no deaths"
+            parts.append(f"{fmt.count(k, 'incident')} initiated by {who} ({toll})")
+            added += t.per_incident * k + t.per_death * dead
+        # the crisis test comes at the end of the day, after tension has faded a little
+        now = n.tension(self.day)
+        text = f"{'; '.join(parts)}. Tension +{added:.1f}; at the end of the day it is {now:.1f}"
+        threshold = n.scenario.crisis.threshold
+        if not n.memo.get("told_threshold") or now >= 0.75 * threshold:
+            n.memo["told_threshold"] = True
+            text += f" (a crisis starts at {threshold:g})"
+        return [("violence", text[0].upper() + text[1:] + ".")]
+
+
+def start(st: TruceState) -> None:
+    st.start(violence(st))
+
+
+def violence(st: TruceState) -> Proc:
+    """Incidents by each side, their deaths, and the tension they cause."""
+    s, env = st.scenario, st.env
+    d: Draws = st.draws[NAME]
+    v, t, talks = s.violations, s.tension, s.negotiations
+    base0, base1 = v.israeli_forces.incidents_per_day, v.palestinian_groups.incidents_per_day
+    lethal0 = v.israeli_forces.fatalities_per_incident
+    lethal1 = v.palestinian_groups.fatalities_per_incident
+    keep = math.exp(-1.0 / v.retaliation_decay_days)
+    # push: a side's rate added the next day by one incident of the other side; the
+    # kernel push * keep**(lag - 1) sums to `retaliation` incidents over all later days
+    push0 = v.israeli_forces.retaliation * (1 - keep)
+    push1 = v.palestinian_groups.retaliation * (1 - keep)
+    per_incident, per_death = t.per_incident, t.per_death
+    talks_start, setback = talks.start_day, talks.setback_per_incident
+    multiplier = s.crisis.incident_multiplier
+    inc0, inc1 = d.incidents_israeli_forces, d.incidents_palestinian_groups
+    fat0, fat1 = d.deaths_palestinians, d.deaths_israelis
+    scale0, scale1 = d.scale_israeli_forces, d.scale_palestinian_groups
+    exp = math.exp
+    excitation0 = excitation1 = 0.0
+    yield at(env, 1, VIOLENCE)
+    for day in range(1, s.truce.window_days + 1):
+        if not st.in_force:
+            return
+        m = multiplier if st.status == CRISIS else 1.0
+        rate0, rate1 = base0 * m + excitation0, base1 * m + excitation1
+        # most days are quiet: P(no incident) = exp(-rate), checked before inverting
+        u, p = inc0[day], exp(-rate0)
+        n0 = 0 if u < p else poisson(rate0, u, p)
+        u, p = inc1[day], exp(-rate1)
+        n1 = 0 if u < p else poisson(rate1, u, p)
+        excitation0 = keep * excitation0 + push0 * n1
+        excitation1 = keep * excitation1 + push1 * n0
+        st.attacks_today = n1
+        if n0 or n1:
+            # incidents by Israeli forces cost Palestinian lives, and the reverse
+            k0 = poisson(n0 * lethal0 * scale0[day], fat0[day]) if n0 else 0
+            k1 = poisson(n1 * lethal1 * scale1[day], fat1[day]) if n1 else 0
+            st.incidents_by_israeli_forces += n0
+            st.incidents_by_palestinian_groups += n1
+            st.incidents_total += n0 + n1
+            st.deaths_palestinians_truce += k0
+            st.deaths_israelis_truce += k1
+            st.deaths_palestinians += k0
+            st.deaths_israelis += k1
+            st.tension += per_incident * (n0 + n1) + per_death * (k0 + k1)
+            if day >= talks_start and not st.agreed:
+                st.progress = max(0.0, st.progress - setback * (n0 + n1))
+            if st.log is not None:
+                st.log.append(Incidents(day, n0, k0, n1, k1))
+        yield env.timeout(1)
+
+
+def outcomes(s: Scenario) -> tuple[Outcome, ...]:
+    return (
+        Outcome("incidents_israeli_forces", "number", "incidents",
+                "Incidents initiated by Israeli forces",
+                lambda st: st.incidents_by_israeli_forces),
+        Outcome("incidents_palestinian_groups", "number", "incidents",
+                "Incidents initiated by Palestinian armed groups",
+                lambda st: st.incidents_by_palestinian_groups),
+        Outcome("deaths_palestinians_truce", "number", "deaths",
+                "Palestinian deaths while the truce held", lambda st: st.deaths_palestinians_truce),
+        Outcome("deaths_israelis_truce", "number", "deaths", "Israeli deaths while the truce held",
+                lambda st: st.deaths_israelis_truce),
+        Outcome("deaths_palestinians", "number", "deaths", "Palestinian deaths over the whole "
+                "window", lambda st: st.deaths_palestinians, label="Palestinian deaths"),
+        Outcome("deaths_israelis", "number", "deaths", "Israeli deaths over the whole window",
+                lambda st: st.deaths_israelis, label="Israeli deaths"),
+    )
+
+
+ACTOR = Actor(
+    NAME, start, stream="violations", draw=draw, outcomes=outcomes,
+    series=(Series("deaths_palestinians", "deaths", "deaths_palestinians", band=5),
+            Series("deaths_israelis", "deaths", "deaths_israelis"),
+            Series("incidents", "incidents", "incidents_total")),
+    events=(Incidents,),
+)

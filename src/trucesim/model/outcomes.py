@@ -1,0 +1,66 @@
+"""The outcome registry: the outcome record and daily series of a replication, assembled
+from what each actor declares (:class:`~trucesim.model.actor.Outcome`,
+:class:`~trucesim.model.actor.Series`).
+
+The record lists how the truce ended first, then every count, then every milestone, each
+group in registry order (:data:`trucesim.model.actors.ACTORS`). Every outcome is stored
+as an integer in a fixed unit (a share as basis points, an amount in hundredths): sums
+and histograms of integers are exact, so summaries do not depend on how replications
+were split into chunks or ordered, and equal seeds give byte-identical files. A
+milestone that never happened is stored as -1 and written empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from trucesim.model import actors
+from trucesim.model.actor import MISSING, Outcome, Series
+from trucesim.model.state import TruceState
+from trucesim.scenario.schema import Scenario
+
+__all__ = ["MISSING", "Outcome", "Series", "by_name", "category", "csv_header", "csv_rows",
+           "fields", "row", "series"]
+
+
+def fields(s: Scenario) -> tuple[Outcome, ...]:
+    """The outcome record's fields for this scenario, in file order."""
+    declared = [o for actor in actors.ACTORS for o in actor.outcomes(s)]
+    verdict = [o for o in declared if o.verdict]
+    counts = [o for o in declared if not o.verdict and o.kind != "milestone"]
+    milestones = [o for o in declared if not o.verdict and o.kind == "milestone"]
+    return (*verdict, *counts, *milestones)
+
+
+def by_name(s: Scenario) -> dict[str, Outcome]:
+    return {o.name: o for o in fields(s)}
+
+
+def category(fields_: Sequence[Outcome]) -> tuple[int, Outcome]:
+    """The record's category field (how the truce ended) and its position."""
+    return next((k, f) for k, f in enumerate(fields_) if f.kind == "category")
+
+
+def series() -> tuple[Series, ...]:
+    """The daily series, in registry order."""
+    return tuple(x for actor in actors.ACTORS for x in actor.series)
+
+
+def row(fields_: Sequence[Outcome], st: TruceState) -> list[int]:
+    """The stored (integer) outcome record of a finished replication, in field order."""
+    return [f.read(st) for f in fields_]
+
+
+def csv_header(fields_: Sequence[Outcome]) -> str:
+    return ",".join(["replication", *(f.name for f in fields_)]) + "\n"
+
+
+def csv_rows(fields_: Sequence[Outcome], start: int, values: np.ndarray) -> str:
+    """replications.csv rows for stored records `values` (n, fields) from index `start`."""
+    if not len(values):
+        return ""
+    columns = [list(map(str, range(start, start + len(values))))]
+    columns += [f.column(col) for f, col in zip(fields_, values.T.tolist(), strict=True)]
+    return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"

@@ -1,0 +1,97 @@
+"""A run, end to end: replications -> streaming aggregate -> the results directory.
+
+results/<scenario>/ receives summary.json, summary.md, replications.csv (one row per
+replication, written as chunks finish), daily.csv (survival curve and daily
+trajectories) and manifest.json (what produced the files). Everything is written to a
+temporary directory and moved into place at the end (see :mod:`trucesim.output`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trucesim.model import outcomes
+from trucesim.run import manifest, summary
+from trucesim.run.engine import replicate
+from trucesim.run.executors import Executor
+from trucesim.run.interrupt import stop_on_interrupt
+from trucesim.run.output import ResultsDir
+from trucesim.run.stats import Aggregate
+from trucesim.scenario.assumptions import assumptions_markdown
+from trucesim.scenario.schema import Scenario
+
+Progress = Callable[[int], None]  # called with the number of replications just finished
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    summary: dict[str, Any]
+    aggregate: Aggregate
+    directory: Path
+    wall_seconds: float
+
+
+def daily_csv(agg: Aggregate) -> str:
+    rows = agg.daily()
+    header = list(rows[0])
+    lines = [",".join(header)]
+    for row in rows:
+        lines.append(",".join(str(row[h]) if h == "day" else f"{row[h]:.6g}" for h in header))
+    return "\n".join(lines) + "\n"
+
+
+class Interrupted(Exception):
+    """A run stopped by Ctrl-C; `directory` holds its partial results, if any."""
+
+    def __init__(self, done: int, requested: int, directory: Path | None) -> None:
+        super().__init__(f"interrupted after {done:,} of {requested:,} replications")
+        self.done, self.requested, self.directory = done, requested, directory
+
+
+def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
+        sources: Sequence[str] = (), overrides: Sequence[str] = (),
+        progress: Progress | None = None, chunk_size: int | None = None) -> RunResult:
+    """Run `n` replications and write the results directory for `scenario`.
+
+    On Ctrl-C the run stops after the chunk at hand; if any replication finished, the
+    files are written for those (a prefix of the replications, every CSV row whole) with
+    the manifest's status 'partial', then :class:`Interrupted` is raised.
+    """
+    started = time.perf_counter()
+    fields = outcomes.fields(scenario)
+    agg = Aggregate(fields, outcomes.series(), scenario.truce.window_days + 1)
+    destination = out / scenario.name
+    with ResultsDir(destination) as results, stop_on_interrupt() as stop:
+        csv = results.stream("replications.csv")
+        csv.write(outcomes.csv_header(fields))
+        chunks = replicate(scenario, seed, n, executor=executor, chunk_size=chunk_size)
+        for chunk in chunks:
+            csv.write(chunk.csv_rows)
+            agg.merge(chunk.aggregate)
+            if progress is not None:
+                progress(chunk.stop - chunk.start)
+            if stop.requested:
+                chunks.close()  # cancels what is queued, waits for what is running
+                break
+        if stop.requested and agg.n == 0:
+            raise Interrupted(0, n, None)  # nothing finished: nothing is written
+        result = summary.build(scenario, agg, seed)
+        wall = time.perf_counter() - started
+        results.text("summary.json", summary.to_json(result))
+        results.text("summary.md", summary.markdown(
+            result, fields, assumptions_markdown(scenario, sources, overrides)))
+        results.text("daily.csv", daily_csv(agg))
+        record = manifest.run(scenario, seed, n, wall, executor.workers,
+                              type(executor).__name__, sources, overrides)
+        if stop.requested:
+            record = manifest.partial(record, agg.n)
+        results.json("manifest.json", record)
+        directory = results.commit()
+    if stop.requested:
+        raise Interrupted(agg.n, n, directory)
+    return RunResult(scenario, result, agg, directory, wall)

@@ -1,0 +1,214 @@
+"""The deal's terms and how they are carried out: the window, the hostages held, the
+handover schedule, the exchange, the withdrawal and aid (DESIGN.md §2).
+
+Every key is declared once with :func:`~trucesim.scenario.section.param`: unit, meaning,
+plausible range, source and confidence of its default.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from trucesim.scenario.section import Section, param
+
+
+class Truce(Section):
+    window_days: int = param(
+        60, "days", "Days simulated; day 0 is when the truce takes effect. Normally the "
+        "agreed period; longer if the days after an agreed phase are followed too "
+        "(see phase_days).",
+        source="July 2025 plan, 60 days (Reuters) [S7]", confidence="agreed text",
+        plausible=(30, 120), ge=1, le=365,
+    )
+    phase_days: int = param(
+        0, "days", "Length of the agreed phase when it is shorter than the window (Jan 2025: "
+        "a 42-day first phase); 0 = the whole window. At the phase's end the talks decide "
+        "(permanent, extended, expired); the rest of the window is still simulated, with "
+        "aid at aid.trucks_per_day_after_expiry if the phase expired.",
+        source="July 2025 plan: one 60-day period, no phases [S7]", confidence="agreed text",
+        plausible=(0, 120), ge=0, le=365,
+    )
+
+    @property
+    def phase_end(self) -> int:
+        """The day the agreed phase ends (the window's last day unless phase_days is set)."""
+        return self.phase_days or self.window_days
+
+
+class Hostages(Section):
+    living_held: int = param(
+        20, "persons", "Living hostages held in Gaza when the truce starts.",
+        source="~50 held, 20 alive, Jul-Aug 2025 (agreements.md, hostage stock)",
+        confidence="reported", plausible=(0, 100), ge=0,
+    )
+    bodies_held: int = param(
+        30, "bodies", "Bodies of hostages held in Gaza when the truce starts.",
+        source="~50 held, 20 alive, Jul-Aug 2025 (agreements.md, hostage stock)",
+        confidence="reported", plausible=(0, 100), ge=0,
+    )
+
+
+class Release(Section):
+    """One scheduled handover of living hostages and/or bodies."""
+
+    day: int = param(..., "day", "Day of the truce the handover is due.", ge=0)
+    living: int = param(0, "persons", "Living hostages handed over.", ge=0)
+    bodies: int = param(0, "bodies", "Bodies handed over.", ge=0)
+    label: str = param("", "text", "Optional name of the handover, used in stories.")
+    prisoners_per_living: dict[str, float] = param(
+        {}, "persons per living hostage",
+        "Ratios for this handover's living hostages, by category, replacing those of "
+        "exchange.prisoners_per_living_hostage for the categories given (Jan 2025: 50 per "
+        "female soldier instead of 30 per civilian). Empty: the exchange's ratios apply.",
+    )
+    living_outside_deal: int = param(
+        0, "persons", "Living hostages released with this handover outside the agreement "
+        "(Jan 2025: 5 Thai nationals on 30 Jan): they leave hostages.living_held but "
+        "count in no schedule and free no one in exchange.", ge=0,
+    )
+
+
+class Handovers(Section):
+    """How handovers are carried out: slips, disputes, withholding."""
+
+    slip_probability: float = param(
+        0.15, "probability per handover", "Chance a handover is late.",
+        source="assumption; Jan 2025: one of 9 handovers a day late (Bibas body) [S45][S47]",
+        plausible=(0.0, 0.5), ge=0, le=1,
+    )
+    slip_mean_days: float = param(
+        2.0, "days", "Mean delay of a late handover (at least one day).",
+        plausible=(1, 10), ge=1, le=60,
+    )
+    dispute_probability: float = param(
+        0.2, "probability per handover",
+        "Chance a handover is disputed (identity of a body, ceremonies, lists).",
+        source="Jan 2025: 2 of 9 handovers disputed [S45][S48] (inferred)",
+        confidence="estimate", plausible=(0.0, 0.5), ge=0, le=1,
+    )
+    withheld_in_crisis: bool = param(
+        True, "yes/no", "Whether a handover due during a crisis waits until the crisis ends.",
+    )
+    bodies_mode: Literal["scheduled", "as_recovered"] = param(
+        "scheduled", "choice",
+        "'scheduled': bodies are handed over on the releases' days; 'as_recovered': the "
+        "scheduled total is handed over body by body as each is recovered.",
+        source="July 2025 plan: bodies on the plan's days [S7]", confidence="agreed text",
+    )
+    recovery_mean_days: float = param(
+        20.0, "days", "Mean time to recover a body (as_recovered mode).",
+        plausible=(5, 60), gt=0,
+    )
+    recovery_shape: float = param(
+        2.0, "gamma shape", "Shape of the recovery-time distribution; higher is less spread.",
+        plausible=(0.5, 10), gt=0,
+    )
+
+
+class Exchange(Section):
+    """What the other side frees in return, and when."""
+
+    prisoners_per_living_hostage: dict[str, float] = param(
+        {"life_sentence_prisoners": 12.5, "gaza_detainees": 111.1},
+        "persons per living hostage",
+        "Prisoners and detainees freed per released living hostage, by category. A file "
+        "that states this table replaces the inherited one whole.",
+        source="May 2025 text: 125 life-sentence + 1,111 Gaza detainees for 10 living [S3][S4]",
+        confidence="agreed text", plausible=(0, 250),
+    )
+    bodies_returned_per_body: float = param(
+        10.0, "bodies per hostage body", "Palestinian bodies returned per hostage body.",
+        source="May 2025 text: 180 for 18 [S3][S4]", confidence="agreed text",
+        plausible=(0, 30), ge=0,
+    )
+    verification_lag_days: int = param(
+        1, "days", "Days between a handover and the matching release.",
+        source="Jan 2025: round 1's prisoners freed early the next day [S29][S34], rounds 2-6 "
+        "the same day (data/records/jan-2025.toml); kept at 1 after the backtest, where 0 "
+        "fitted the record no better", confidence="estimate", plausible=(0, 3), ge=0, le=30,
+    )
+    withhold_probability_if_disputed: float = param(
+        0.5, "probability", "Chance the tranche is withheld when its handover is disputed.",
+        source="assumption; 22 Feb 2025: 602 prisoners withheld over ceremonies [S48][S49]",
+        plausible=(0, 1), ge=0, le=1,
+    )
+    withhold_mean_days: float = param(
+        5.0, "days", "Mean time a withheld tranche is held back.",
+        source="22 Feb to 26-27 Feb 2025 [S48][S51]", confidence="reported",
+        plausible=(1, 20), ge=1, le=60,
+    )
+
+
+class WithdrawalStage(Section):
+    """One line the army pulls back to, triggered by a day or by a handover."""
+
+    name: str = param(..., "text", "Name of the stage (used in outputs: day_withdrawal_<name>).")
+    share: float = param(..., "share of territory", "Share held once the stage is done.",
+                         ge=0, le=1)
+    day: int | None = param(None, "day", "Day the stage is due (give this or after_release).",
+                            ge=0)
+    after_release: int | None = param(
+        None, "index", "Index in releases (0 = the first) whose handover triggers the stage.",
+        ge=0,
+    )
+    delay_days: int = param(0, "days", "Days between the trigger and the new line.", ge=0)
+
+
+class Withdrawal(Section):
+    initial_share: float = param(
+        0.67, "share of territory", "Share of Gaza held by the army on day 0.",
+        source="'two-thirds', seed report (July 2025)", confidence="reported",
+        plausible=(0.3, 0.8), ge=0, le=1,
+    )
+    share_after_collapse: float = param(
+        0.67, "share of territory", "Share held again once the truce collapses.",
+        plausible=(0.3, 0.8), ge=0, le=1,
+    )
+    stages: tuple[WithdrawalStage, ...] = param(
+        (), "list", "Stages of the withdrawal, in order; each holds no more than the last.",
+        strict=False,
+    )
+
+
+class Aid(Section):
+    trucks_per_day_agreed: float = param(
+        600.0, "trucks/day", "Aid trucks per day the agreement provides for.",
+        source="Jan 2025 terms [S28]; July 2025 aid 'consistent with 19 January' [S8][S10]",
+        confidence="agreed text", plausible=(0, 1000), ge=0,
+    )
+    crossing_capacity_trucks_per_day: float = param(
+        800.0, "trucks/day", "Most trucks the crossings can pass in a day.",
+        source="COGAT: 600-800 a day, Oct 2025 [S107]", confidence="reported",
+        plausible=(200, 1200), ge=0,
+    )
+    delivery_ratio_mean: float = param(
+        0.92, "share", "Mean share of the day's possible trucks that actually enter.",
+        source="~550 of 600 a day, Jan-Feb 2025 [S56] (inferred)", confidence="estimate",
+        plausible=(0.3, 1.0), gt=0, lt=1,
+    )
+    delivery_ratio_sd: float = param(
+        0.08, "share", "Day-to-day spread of that share (sd of a beta distribution).",
+        plausible=(0.01, 0.3), gt=0, lt=0.5,
+    )
+    closure_probability_per_incident: float = param(
+        0.1, "probability", "Chance an attack by Palestinian groups closes the crossings.",
+        plausible=(0, 0.5), ge=0, le=1,
+    )
+    closure_days: int = param(2, "days", "Days the crossings stay closed after such an attack.",
+                              plausible=(1, 7), ge=0, le=60)
+    halt_probability_per_crisis_day: float = param(
+        0.3, "probability per day", "Chance aid is halted as leverage on a day of crisis.",
+        source="assumption; full halt on 2 Mar 2025 [S57]", plausible=(0, 1), ge=0, le=1,
+    )
+    trucks_per_day_after_collapse: float = param(
+        0.0, "trucks/day", "Trucks a day once the truce has collapsed.",
+        source="2 Mar-May 2025: entry of all goods halted [S57]", confidence="reported",
+        plausible=(0, 300), ge=0,
+    )
+    trucks_per_day_after_expiry: float = param(
+        0.0, "trucks/day", "Trucks a day after an agreed phase expires without agreement or "
+        "extension (only when truce.phase_days is shorter than the window). Each such day "
+        "below the agreed rate counts as a day of aid held back as leverage.",
+        source="2 Mar 2025, the day after phase 1 expired: Israel halts entry of all aid "
+        "[S57][S56]", confidence="reported", plausible=(0, 600), ge=0,
+    )

@@ -1,0 +1,141 @@
+"""Scenario files -> validated, frozen :class:`~trucesim.scenario.schema.Scenario` objects.
+
+Every problem found becomes an :class:`Issue` naming the file, the key path
+(``releases[2].day``) and, where known, the line; :class:`ScenarioError` carries all of
+them at once, so a user fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from trucesim.scenario import toml
+from trucesim.scenario.rules import check
+from trucesim.scenario.schema import Scenario
+from trucesim.scenario.toml import KeyPath, RawScenario, SourceError, format_path
+
+__all__ = ["Issue", "Scenario", "ScenarioError", "check", "digest", "load"]
+
+# tables that are one value (category -> ratio): a file that states them replaces them whole
+VALUE_TABLES: frozenset[KeyPath] = frozenset({("exchange", "prisoners_per_living_hostage")})
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in a scenario: where it is and what is wrong, on one line."""
+
+    file: str
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; `issues` lists every problem found."""
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+def load(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Read, merge (`extends`), override (`--set K=V`) and validate one scenario file."""
+    path = Path(path)
+    try:
+        raw = toml.read(path, whole=VALUE_TABLES)
+        for text in overrides:
+            try:
+                key, value = toml.parse_override(text)
+            except ValueError as exc:
+                raise SourceError("--set", str(exc)) from None
+            toml.apply_override(raw, key, value, text)
+    except SourceError as exc:
+        raise ScenarioError(
+            [Issue(exc.file, format_path(exc.path), exc.message, exc.line)]) from None
+    try:
+        scenario = Scenario.model_validate(raw.data)
+    except ValidationError as exc:
+        raise ScenarioError([_issue(raw, err) for err in exc.errors()]) from None
+    problems = check(scenario)
+    if problems:
+        raise ScenarioError([_located(raw, *problem) for problem in problems])
+    return scenario
+
+
+def _located(raw: RawScenario, path: KeyPath, message: str,
+             also: tuple[KeyPath, ...] = ()) -> Issue:
+    """An issue at `path`, or at whichever of `also` was written last (child over parent)."""
+    best = min((path, *also), key=lambda p: raw.locate(p)[2])
+    file, line, _ = raw.locate(best)
+    return Issue(file, format_path(best), message, line)
+
+
+def _issue(raw: RawScenario, err: Any) -> Issue:
+    path = tuple(p for p in err["loc"] if isinstance(p, str | int))
+    kind, got = err["type"], err.get("input")
+    if kind == "extra_forbidden":
+        message = "unknown key" + _suggestion(path)
+    elif kind == "missing":
+        message = "required key is missing"
+    elif kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
+              "less_than": "<"}[kind]
+        bound = next(iter(err.get("ctx", {}).values()), "?")
+        message = f"must be {op} {bound:g} (got {got!r})"
+    else:
+        message = f"{err['msg'][0].lower()}{err['msg'][1:]} (got {_short(got)})"
+    return _located(raw, path, message)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _suggestion(path: KeyPath) -> str:
+    """'; did you mean ...' for an unknown key, from the keys valid at that place."""
+    model: Any = Scenario
+    for part in path[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        info = model.model_fields.get(part)
+        model = _model_of(info.annotation) if info is not None else None
+    if model is None or not isinstance(path[-1], str):
+        return ""
+    word, keys = path[-1], list(model.model_fields)
+    close = difflib.get_close_matches(word, keys, n=1, cutoff=0.6) or [
+        k for k in keys if k.startswith(word) or (len(word) > 3 and word in k)]
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def resolved(s: Scenario) -> dict[str, Any]:
+    """The scenario as plain data, every default filled in."""
+    return s.model_dump(mode="json")
+
+
+def digest(s: Scenario) -> str:
+    """A stable fingerprint of everything that determines the results."""
+    text = json.dumps(resolved(s), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,75 @@
+"""The scenario's vocabulary: the whole scenario, one section per table of the file.
+
+The sections are declared in :mod:`~trucesim.scenario.deal` (the terms of the deal) and
+:mod:`~trucesim.scenario.behaviour` (the parties' assumed behaviour); together they are
+the single table of defaults (DESIGN.md §5.4). Validation of types, bounds and unknown
+keys comes from pydantic; rules across keys live in :mod:`~trucesim.scenario.rules`.
+The objects are frozen: the model never sees a dict.
+
+To give a new actor parameters, declare its Section here (or beside the others) and add
+one field for it to :class:`Scenario` (docs/extending.md).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import Field
+
+from trucesim.scenario.behaviour import (
+    Counterfactual,
+    Crisis,
+    Mediation,
+    Negotiations,
+    Side,
+    Tension,
+    Violations,
+)
+from trucesim.scenario.deal import (
+    Aid,
+    Exchange,
+    Handovers,
+    Hostages,
+    Release,
+    Truce,
+    Withdrawal,
+    WithdrawalStage,
+)
+from trucesim.scenario.section import Confidence, Section, param
+
+__all__ = ["Aid", "Confidence", "Counterfactual", "Crisis", "Exchange", "Handovers",
+           "Hostages", "Mediation", "Negotiations", "Release", "Scenario", "Section", "Side",
+           "Tension", "Truce", "Violations", "Withdrawal", "WithdrawalStage", "param"]
+
+
+class Scenario(Section):
+    """A whole scenario: the deal's terms and the parties' assumed behaviour."""
+
+    name: str = param("scenario", "text", "Short name; results go to results/<name>/.",
+                      pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = param("", "text", "One-line title for reports.")
+    description: str = param("", "text", "What this scenario represents.")
+    truce: Truce = Field(default_factory=Truce)
+    hostages: Hostages = Field(default_factory=Hostages)
+    releases: tuple[Release, ...] = Field(
+        ..., description="The handover schedule ([[releases]] tables), in any order.",
+        strict=False,
+    )
+    handovers: Handovers = Field(default_factory=Handovers)
+    exchange: Exchange = Field(default_factory=Exchange)
+    withdrawal: Withdrawal = Field(default_factory=Withdrawal)
+    aid: Aid = Field(default_factory=Aid)
+    violations: Violations = Field(default_factory=Violations)
+    tension: Tension = Field(default_factory=Tension)
+    mediation: Mediation = Field(default_factory=Mediation)
+    crisis: Crisis = Field(default_factory=Crisis)
+    negotiations: Negotiations = Field(default_factory=Negotiations)
+    counterfactual: Counterfactual = Field(default_factory=Counterfactual)
+
+    @cached_property
+    def living_scheduled(self) -> int:
+        return sum(r.living for r in self.releases)
+
+    @cached_property
+    def bodies_scheduled(self) -> int:
+        return sum(r.bodies for r in self.releases)

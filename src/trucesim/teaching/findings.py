@@ -1,0 +1,207 @@
+"""What a report says in words: key findings with their intervals, the choice of a
+typical run, the glossary and the model's limits.
+
+Findings are sentences built from summary.json (and, for a comparison, from paired
+differences); every figure carries its 95% interval. All wording is neutral and
+attributes nothing to the real world: these are model results under the scenario's
+assumptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from trucesim import fmt
+from trucesim.analysis.compare import Difference
+from trucesim.fmt import bracket, num, pct, prose, whole
+from trucesim.run.results import RunFiles
+
+
+def _outcome(run: RunFiles, name: str) -> dict[str, Any]:
+    d = run.summary["outcomes"].get(name, {})
+    return d if d.get("n") else {}
+
+
+def run_findings(run: RunFiles) -> list[str]:
+    """The key findings of one run, as sentences with 95% intervals."""
+    s = run.summary
+    sc = run.scenario()
+    window = sc.truce.window_days
+    es = s["end_states"]
+    out = []
+    col = es["collapsed"]
+    collapse = s["milestones"].get("day_collapse", {})
+    when = (f"; in half of those runs it had collapsed by about day "
+            f"{whole(collapse['median_day'])}"
+            if col["count"] and "median_day" in collapse else "")
+    out.append(f"In {pct(col['p'])} of runs {bracket(col['ci95'], 'share')} the truce "
+               f"collapsed within the {window}-day window{when}.")
+    rest = [f"{pct(es[k]['p'])} {bracket(es[k]['ci95'], 'share')} {what}" for k, what in (
+        ("extended", "it was extended at the end of the window"),
+        ("expired", "it expired"),
+        ("permanent", "the talks reached a permanent agreement"))]
+    out.append(f"In {rest[0]}, in {rest[1]}, and in {rest[2]}.")
+    crisis = s["milestones"].get("day_first_crisis")
+    if crisis:
+        out.append(f"At least one crisis occurred in {pct(crisis['p'])} of runs "
+                   f"{bracket(crisis['ci95'], 'share')}.")
+    living, bodies = _outcome(run, "living_released"), _outcome(run, "bodies_released")
+    complete = s["milestones"].get("day_schedule_living_complete")
+    if living and bodies:
+        text = (f"On average {num(living['mean'])} {bracket(living['ci95_mean'], 'count')} "
+                f"living hostages and {num(bodies['mean'])} "
+                f"{bracket(bodies['ci95_mean'], 'count')} hostages' bodies were released, "
+                f"against {sc.living_scheduled} and {sc.bodies_scheduled} in the schedule")
+        if complete and sc.living_scheduled:
+            text += (f"; every scheduled living hostage was out by the end in "
+                     f"{pct(complete['p'])} of runs {bracket(complete['ci95'], 'share')}")
+        out.append(text + ".")
+    freed = _outcome(run, "detainees_freed_total")
+    if freed:
+        out.append(f"On average {num(freed['mean'])} {bracket(freed['ci95_mean'], 'count')} "
+                   f"prisoners and detainees were freed in exchange.")
+    land = _outcome(run, "territory_share_end")
+    if land:
+        out.append(f"At the end the army held {pct(land['median'])} of Gaza in the median run "
+                   f"(5th-95th percentile of runs: {pct(land['p05'])}-{pct(land['p95'])}; "
+                   f"{pct(sc.withdrawal.initial_share)} at the start).")
+    aid = _outcome(run, "aid_share_of_agreed")
+    if aid:
+        out.append(f"Aid delivered averaged {pct(aid['mean'])} "
+                   f"{bracket(aid['ci95_mean'], 'share')} of the trucks agreed.")
+    pal, isr = _outcome(run, "deaths_palestinians"), _outcome(run, "deaths_israelis")
+    if pal and isr:
+        out.append(f"In the median run the model counts {whole(pal['median'])} Palestinian "
+                   f"deaths over the window (5th-95th percentile: {whole(pal['p05'])}-"
+                   f"{whole(pal['p95'])}); the mean, {num(pal['mean'])} "
+                   f"{bracket(pal['ci95_mean'], 'count')}, is pulled up by the runs in which "
+                   f"the truce collapsed and war resumed. Israeli deaths: median "
+                   f"{whole(isr['median'])} ({whole(isr['p05'])}-{whole(isr['p95'])}).")
+    averted = _outcome(run, "deaths_averted")
+    if averted:
+        out.append(f"Against the scenario's no-truce rates, about {num(averted['mean'])} "
+                   f"{bracket(averted['ci95_mean'], 'count')} deaths were averted on average.")
+    return out
+
+
+def comparison_findings(titles: dict[str, str], diffs: Sequence[Difference],
+                        paired: dict[str, bool]) -> list[str]:
+    """One sentence per compared scenario, its headline differences with intervals.
+
+    `titles` maps each scenario's name to its title, the reference first."""
+    reference = next(iter(titles.values()))
+    out = []
+    headline = ("p_collapsed", "living_released", "bodies_released", "aid_share_of_agreed",
+                "deaths_palestinians")
+    for other in dict.fromkeys(d.scenario for d in diffs):
+        rows = {d.measure.name: d for d in diffs if d.scenario == other}
+        how = "paired runs, same random numbers" if paired[other] else \
+            "independent runs (different seeds): a wider interval"
+        parts = []
+        for name in headline:
+            d = rows.get(name)
+            if d is None:
+                continue
+            change = fmt.change(*d.diff, d.measure.shown_unit)
+            label = d.measure.label
+            label = label.replace("P(truce ", "chance the truce ").rstrip(")") \
+                if label.startswith("P(") else label
+            parts.append(f"{label}: {change}")
+        out.append(f"{titles.get(other, other)} compared with {reference} ({how}): "
+                   + "; ".join(parts) + ".")
+    out.append("An interval that excludes 0 means the difference is larger than the "
+               "replications' noise; it says nothing about whether the assumptions are right.")
+    return out
+
+
+def typical(run: RunFiles) -> tuple[int, str]:
+    """A replication whose outcome is typical, and why: the most common end state, with
+    releases, deaths and aid closest to the medians across runs."""
+    rows = run.replication_rows()
+    if not rows:
+        return 0, ("replications.csv is not in the results directory, so replication 0 is "
+                   "told.")
+    es = run.summary["end_states"]
+    common = max(es, key=lambda k: es[k]["count"])
+    keys = ("living_released", "bodies_released", "deaths_palestinians", "aid_share_of_agreed")
+    stats = {k: run.summary["outcomes"][k] for k in keys}
+
+    def distance(row: dict[str, str]) -> float:
+        total = 0.0
+        for k, d in stats.items():
+            spread = max(d["p95"] - d["p05"], 1e-9)
+            total += abs(float(row[k]) - d["median"]) / spread
+        return total
+
+    candidates = [r for r in rows if r["end_state"] == common] or rows
+    best = min(candidates, key=lambda r: (distance(r), int(r["replication"])))
+    medians = ", ".join(pct(stats[k]["median"]) if k.startswith("aid") else
+                        whole(stats[k]["median"]) for k in keys)
+    mine = ", ".join(prose(float(best[k]), "share" if k.startswith("aid") else "count")
+                     for k in keys)
+    why = (f"Replication {best['replication']} is told because it is typical: it ended the "
+           f"most common way ({common}), and its living hostages and bodies released, "
+           f"Palestinian deaths counted and share of aid delivered ({mine}) are close to the "
+           f"medians across runs ({medians}).")
+    return int(best["replication"]), why
+
+
+GLOSSARY = {
+    "truce window": "The days the truce is agreed for (60 in the July 2025 plan); day 0 is "
+                    "when it takes effect.",
+    "handover": "The release of living hostages and/or hostages' bodies on a scheduled day.",
+    "slip": "A handover that comes later than scheduled.",
+    "dispute": "A handover contested by the other side (identities, ceremonies, lists).",
+    "tranche": "What is freed in return for a handover: prisoners and detainees by "
+               "category, and Palestinian bodies returned.",
+    "withheld tranche": "A tranche held back for some days after a dispute, as on 22 "
+                        "February 2025.",
+    "withdrawal stage": "A line the army pulls back to, on a day or after a handover.",
+    "incident": "A violation of the truce initiated by one side; the model counts its "
+                "deaths and lets it provoke retaliation.",
+    "tension": "A number in the model that incidents, deaths, late or disputed handovers, "
+               "withheld tranches and aid halts raise; it fades by itself and faster once "
+               "mediators act.",
+    "mediators": "The US, Qatar and Egypt; in the model they act once tension passes a "
+                 "threshold, after a delay.",
+    "crisis": "A period in which tension is above the crisis threshold: handovers, "
+              "releases and the withdrawal wait.",
+    "collapse": "The end of the truce when a crisis is not resolved in time (or, with a "
+                "small chance, on any day of crisis); war resumes in the model.",
+    "extended / expired / permanent": "How the window ends: talks serious enough lead "
+                                      "(usually) to an extension, an agreement to a "
+                                      "permanent ceasefire, otherwise the truce expires.",
+    "replication (run)": "One play of the scenario with its own random draws; a results "
+                         "directory holds many.",
+    "seed": "The number that fixes all random draws of a set of runs; the same seed gives "
+            "the same results.",
+    "common random numbers": "Two scenarios run with the same seed share their random "
+                             "history, so their difference shows the effect of what was "
+                             "changed, not luck.",
+    "95% interval of a mean or probability": "How precisely the runs pin down the model's "
+                                             "average (t-interval) or probability (Wilson "
+                                             "interval); it narrows with more runs.",
+    "5th-95th percentile": "The range within which 90% of runs fall: how differently runs "
+                           "of the same deal turn out; it does not narrow with more runs.",
+    "survival curve": "The share of runs in which the truce still holds on each day.",
+    "paired difference": "The difference between two scenarios computed run by run (same "
+                         "random numbers), then averaged.",
+    "counterfactual": "What the scenario assumes the same days would have cost without a "
+                      "truce (deaths per day at war).",
+    "deaths averted": "Counterfactual deaths minus the deaths the model counts in a run.",
+}
+
+LIMITS = (
+    "Politics inside each party and the content of the talks are not modelled; talks are "
+    "a single number of progress.",
+    "Hostages' and detainees' individual circumstances are not modelled.",
+    "Deaths are deaths caused by incidents or by resumed war, not all deaths in Gaza: "
+    "disease and hunger deaths are left out, and so is displacement.",
+    "Attacks by groups outside the agreement and events outside Gaza are left out.",
+    "Incidents are counted, not described; their rates and the tension they cause are "
+    "assumptions.",
+    "There is no feedback from the outcome of one truce to the next.",
+    "Most behavioural parameters (how often incidents happen, how fast mediators act, "
+    "the collapse hazard) are assumptions, labelled as such in the assumptions table.",
+)
