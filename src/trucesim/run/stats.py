@@ -8,7 +8,7 @@ distinct values, not the number of replications.
 
 Reported: means with a 95% t-interval, the median and 5th/95th percentiles (numpy's
 default 'linear' definition, computed from the histogram), proportions with 95% Wilson
-intervals, the truce's survival curve, and daily mean trajectories with 5-95% bands.
+intervals (scipy), the truce's survival curve, and daily mean trajectories with 5-95% bands.
 """
 
 from __future__ import annotations
@@ -22,18 +22,14 @@ import numpy as np
 
 from trucesim.model.actor import MISSING, Outcome, Series
 
-Z95 = 1.959963984540054
-
-
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion."""
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    """95% Wilson score interval for a binomial proportion (scipy's binomtest)."""
     if n == 0:
         return (math.nan, math.nan)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    from scipy.stats import binomtest
+
+    ci = binomtest(successes, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return (float(ci.low), float(ci.high))
 
 
 def t_quantile(df: float) -> float:
