@@ -30,8 +30,8 @@ import numpy as np
 from trucesim import __version__, fmt
 from trucesim.analysis.history import Quantity, Record, quantities
 from trucesim.model import outcomes
-from trucesim.model.actor import MISSING
 from trucesim.model.actors.negotiations import END_STATES
+from trucesim.model.declare import MISSING
 from trucesim.run.engine import Chunk, chunk_bounds, run_chunk
 from trucesim.run.executors import Executor, SerialExecutor
 from trucesim.scenario.load import digest

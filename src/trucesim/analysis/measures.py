@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from trucesim.model import outcomes
-from trucesim.model.actor import MISSING, Outcome
+from trucesim.model.declare import MISSING, Outcome
 from trucesim.run.stats import t_quantile, wilson
 from trucesim.scenario.schema import Scenario
 

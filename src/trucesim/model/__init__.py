@@ -2,7 +2,7 @@
 
 - :mod:`.actors`: the registry, and one module per actor (its draws, processes, outcome
   fields, daily series and typed events);
-- :mod:`.actor`: what an actor declares; :mod:`.events`: what events share;
+- :mod:`.declare`: what an actor declares; :mod:`.events`: what events share;
 - :mod:`.state`: the shared state, the truce's status and the clock's conventions;
 - :mod:`.streams`: named random streams per block of replications; :mod:`.sampling`;
 - :mod:`.outcomes`: the outcome registry; :mod:`.run`: one replication.

@@ -1,6 +1,6 @@
 """The outcome registry: the outcome record and daily series of a replication, assembled
-from what each actor declares (:class:`~trucesim.model.actor.Outcome`,
-:class:`~trucesim.model.actor.Series`).
+from what each actor declares (:class:`~trucesim.model.declare.Outcome`,
+:class:`~trucesim.model.declare.Series`).
 
 The record lists how the truce ended first, then every count, then every milestone, each
 group in registry order (:data:`trucesim.model.actors.ACTORS`). Every outcome is stored
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from trucesim.model import actors
-from trucesim.model.actor import MISSING, Outcome, Series
+from trucesim.model.declare import MISSING, Outcome, Series
 from trucesim.model.state import TruceState
 from trucesim.scenario.schema import Scenario
 

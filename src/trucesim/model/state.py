@@ -7,7 +7,8 @@ the mediators' day, the talks, the end of the window, and at night a snapshot of
 
 The state is a blackboard: each actor (:mod:`trucesim.model.actors`) reads and writes
 the quantities it shares with others here, under names that say what they count and for
-which side. An actor's private bookkeeping goes in ``parts[actor name]``. The truce's
+which side. An actor's own bookkeeping goes in ``parts.<actor name>``, where the
+recorder and the outcome declarations can read it too. The truce's
 status changes only through the transitions below, which keep the flags that processes
 test (``in_force``, ``truce_holds``, ``in_crisis``) consistent with it.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from enum import IntEnum
+from types import SimpleNamespace
 from typing import Any, Final
 
 import simpy
@@ -98,7 +100,7 @@ class TruceState:
     end_day: int = -1
     milestones: dict[str, int] = field(default_factory=dict)
     daily: list[float] = field(default_factory=list)  # the recorder's series, flattened
-    parts: dict[str, Any] = field(default_factory=dict)  # actors' private state
+    parts: SimpleNamespace = field(default_factory=SimpleNamespace)  # actors' own state
     on_collapse: list[Callable[[TruceState, int], None]] = field(default_factory=list)
     processes: list[Proc] = field(default_factory=list)
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from trucesim.model.actor import Actor
+from trucesim.model.declare import Actor
 from trucesim.scenario.schema import Scenario
 
 BLOCK = 64

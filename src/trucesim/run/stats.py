@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from trucesim.model.actor import MISSING, Outcome, Series
+from trucesim.model.declare import MISSING, Outcome, Series
+
 
 def wilson(successes: int, n: int) -> tuple[float, float]:
     """95% Wilson score interval for a binomial proportion (scipy's binomtest)."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from trucesim import __version__, fmt
-from trucesim.model.actor import Outcome
+from trucesim.model.declare import Outcome
 from trucesim.run.stats import Aggregate
 from trucesim.scenario.load import digest
 from trucesim.scenario.schema import Scenario

@@ -53,15 +53,15 @@ class Parameter:
 def parameters(scenario: Scenario | None = None,
                notes: dict[str, str] | None = None) -> list[Parameter]:
     """Every parameter in schema order, with `scenario`'s values (defaults if None)."""
-    reference = _defaults()
+    reference = _defaults(type(scenario) if scenario is not None else Scenario)
     actual = scenario if scenario is not None else reference
     out: list[Parameter] = []
     _walk(actual, reference, "", out, {}, notes or {})
     return out
 
 
-def _defaults() -> Scenario:
-    return Scenario.model_validate({"releases": []})
+def _defaults(cls: type[Scenario]) -> Scenario:
+    return cls.model_validate({"releases": []})
 
 
 def _walk(model: BaseModel, default: BaseModel, prefix: str, out: list[Parameter],

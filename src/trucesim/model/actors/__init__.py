@@ -9,7 +9,6 @@ adding one changes no other actor's random numbers.
 
 from __future__ import annotations
 
-from trucesim.model.actor import Actor
 from trucesim.model.actors import (
     aid,
     exchange,
@@ -21,6 +20,7 @@ from trucesim.model.actors import (
     war,
     withdrawal,
 )
+from trucesim.model.declare import Actor
 
 ACTORS: tuple[Actor, ...] = (
     handovers.ACTOR,  # scheduled releases of living hostages and bodies

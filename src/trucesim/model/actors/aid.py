@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim import fmt
-from trucesim.model.actor import SHARE, Actor, Outcome, Series, scaled
+from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
 from trucesim.model.state import AID, CRISIS, HOLDING, Proc, TruceState, at
 from trucesim.scenario.schema import Scenario

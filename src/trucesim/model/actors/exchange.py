@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trucesim import fmt
-from trucesim.model.actor import Actor, Outcome, Series
+from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days
 from trucesim.model.state import CRISIS, EXCHANGE, Proc, TruceState, at, wait_for_calm
@@ -107,7 +107,7 @@ class Tranche:
 def start(st: TruceState) -> None:
     categories = len(st.scenario.exchange.prisoners_per_living_hostage)
     st.detainees_freed = [0] * categories
-    st.parts[NAME] = Ledger(0, [0] * categories, [0.0] * categories)
+    st.parts.exchange = Ledger(0, [0] * categories, [0.0] * categories)
 
 
 def answer(st: TruceState, label: str, living: int, bodies: int, disputed: bool, j: int,
@@ -134,7 +134,7 @@ def _freed(st: TruceState, living: int, ratios: Mapping[str, float]) -> list[int
     their own ratio (`ratios`) added. With no such handover the extra term is 0.0 and
     this is exactly the exchange's ratio times the living tranched.
     """
-    ledger: Ledger = st.parts[NAME]
+    ledger: Ledger = st.parts.exchange
     out = []
     table = st.scenario.exchange.prisoners_per_living_hostage
     for k, (name, ratio) in enumerate(table.items()):
@@ -155,7 +155,7 @@ def tranche(st: TruceState, label: str, living: int, bodies: int, disputed: bool
     """The other side's part of a handover: prisoners, detainees and bodies freed."""
     s, env = st.scenario, st.env
     x = s.exchange
-    ledger: Ledger = st.parts[NAME]
+    ledger: Ledger = st.parts.exchange
     returned = _share(x.bodies_returned_per_body, ledger.bodies, ledger.bodies + bodies)
     ledger.bodies += bodies
     yield at(env, int(env.now) + x.verification_lag_days, EXCHANGE)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim import fmt
-from trucesim.model.actor import MISSING, Actor, Outcome, Series
 from trucesim.model.actors import exchange
+from trucesim.model.declare import MISSING, Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days
 from trucesim.model.state import (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim import fmt
-from trucesim.model.actor import MISSING, TENTHS, Actor, Outcome, Series, scaled
+from trucesim.model.declare import MISSING, TENTHS, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
 from trucesim.model.state import HOLDING, MEDIATION, Proc, TruceState, at
 from trucesim.scenario.schema import Scenario

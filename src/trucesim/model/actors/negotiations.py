@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trucesim.model.actor import MISSING, SHARE, Actor, Outcome, Series, scaled
+from trucesim.model.declare import MISSING, SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
 from trucesim.model.state import CRISIS, TALKS, WINDOW_END, Proc, TruceState, at
 from trucesim.scenario.schema import Scenario

@@ -1,6 +1,6 @@
 """The recorder: a snapshot of the truce at the end of every day, for the daily trajectories.
 
-It reads each registered actor's daily series (:class:`~trucesim.model.actor.Series`) in
+It reads each registered actor's daily series (:class:`~trucesim.model.declare.Series`) in
 registry order, then its own two: whether the truce still holds (has not collapsed) and
 whether it is in crisis.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from trucesim.model.actor import Actor, Series
+from trucesim.model.declare import Actor, Series
 from trucesim.model.state import RECORD, Proc, TruceState, at
 
 NAME = "recorder"

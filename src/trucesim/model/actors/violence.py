@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim import fmt
-from trucesim.model.actor import Actor, Outcome, Series
+from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import poisson
 from trucesim.model.state import CRISIS, VIOLENCE, Proc, TruceState, at

@@ -14,7 +14,7 @@ from functools import partial
 
 import numpy as np
 
-from trucesim.model.actor import HUNDREDTHS, Actor, Outcome, scaled
+from trucesim.model.declare import HUNDREDTHS, Actor, Outcome, scaled
 from trucesim.model.state import VIOLENCE, Proc, TruceState, at
 from trucesim.model.streams import BLOCK
 from trucesim.scenario.schema import Scenario

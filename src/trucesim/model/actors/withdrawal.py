@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from trucesim import fmt
-from trucesim.model.actor import MISSING, SHARE, Actor, Outcome, Series, scaled
+from trucesim.model.declare import MISSING, SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
 from trucesim.model.state import CRISIS, WITHDRAWAL, Proc, TruceState, at, wait_for_calm
 from trucesim.scenario.schema import Scenario
