@@ -12,12 +12,13 @@ milestone that never happened is stored as -1 and written empty.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 
 import numpy as np
 
 from trucesim.model import actors
-from trucesim.model.declare import MISSING, Outcome, Series
+from trucesim.model.declare import MISSING, Actor, Outcome, Series
 from trucesim.model.state import TruceState
 from trucesim.scenario.schema import Scenario
 
@@ -45,12 +46,36 @@ def category(fields_: Sequence[Outcome]) -> tuple[int, Outcome]:
 
 def series() -> tuple[Series, ...]:
     """The daily series, in registry order."""
-    return tuple(x for actor in actors.ACTORS for x in actor.series)
+    return _for_registry()[0]
+
+
+def snapshot() -> attrgetter[tuple[float, ...]]:
+    """Reads every daily series from a state at once (the recorder's nightly snapshot)."""
+    return _for_registry()[1]
+
+
+_CACHE: list[tuple[tuple[Actor, ...], tuple[Series, ...], attrgetter[tuple[float, ...]]]] = []
+
+
+def _for_registry() -> tuple[tuple[Series, ...], attrgetter[tuple[float, ...]]]:
+    """The series and snapshot of the current registry, remembered by identity (this is
+    asked once per replication; the registry changes only in tests)."""
+    registry = actors.ACTORS
+    if not _CACHE or _CACHE[0][0] is not registry:
+        found = tuple(x for actor in registry for x in actor.series)
+        _CACHE[:] = [(registry, found, attrgetter(*(x.attribute for x in found)))]
+    return _CACHE[0][1], _CACHE[0][2]
 
 
 def row(fields_: Sequence[Outcome], st: TruceState) -> list[int]:
     """The stored (integer) outcome record of a finished replication, in field order."""
     return [f.read(st) for f in fields_]
+
+
+def reader(fields_: Sequence[Outcome]) -> Callable[[TruceState], list[int]]:
+    """row() for many replications: the fields' reading functions looked up once."""
+    reads = [f.read for f in fields_]
+    return lambda st: [read(st) for read in reads]
 
 
 def csv_header(fields_: Sequence[Outcome]) -> str:

@@ -79,6 +79,7 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
     registered = actors.ACTORS
     fields = outcomes.fields(scenario)
     series = outcomes.series()
+    row = outcomes.reader(fields)
     blocks: dict[int, list[Draws]] = {}
     with _collect_per_block() as collect:
         for index in range(start, stop):
@@ -87,7 +88,7 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
                 collect()
                 blocks = {block: draw_block(scenario, seed, block, registered)}
             st = run_replication(scenario, blocks[block][r], None)
-            rows.extend(outcomes.row(fields, st))
+            rows.extend(row(st))
             notes.extend(st.daily)
     n, days = stop - start, scenario.truce.window_days + 1
     values = np.frombuffer(rows, dtype=np.int64).reshape(n, len(fields))

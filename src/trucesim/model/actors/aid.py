@@ -92,17 +92,20 @@ def aid(st: TruceState) -> Proc:
             if held_back:
                 st.aid_halt_days += 1
                 st.tension += per_halt_day
-                st.note(Halt(day, True))
+                if st.log is not None:
+                    st.log.append(Halt(day, True))
         elif attacks and u_closure[day] < 1.0 - stay_open**attacks:
             closed_until = day + closure_days - 1
             st.aid_closed_days += 1
-            st.note(Closure(day, closure_days))
+            if st.log is not None:
+                st.log.append(Closure(day, closure_days))
         elif day <= closed_until:
             st.aid_closed_days += 1
         elif status == CRISIS and u_halt[day] < halt:
             st.aid_halt_days += 1
             st.tension += per_halt_day
-            st.note(Halt(day, False))
+            if st.log is not None:
+                st.log.append(Halt(day, False))
         else:
             st.aid_delivered += trucks[day]
         yield env.timeout(1)

@@ -162,7 +162,9 @@ def tranche(st: TruceState, label: str, living: int, bodies: int, disputed: bool
     if disputed and u_withhold < x.withhold_probability_if_disputed:
         days = geometric_days(x.withhold_mean_days, u_days)
         st.tension += s.tension.per_withheld_tranche
-        st.note(Withheld(int(env.now), days, sum(freed), label, not living and not bodies))
+        if st.log is not None:
+            st.log.append(Withheld(int(env.now), days, sum(freed), label,
+                                   not living and not bodies))
         yield at(env, int(env.now) + days, EXCHANGE)
     if s.handovers.withheld_in_crisis and st.status == CRISIS:
         yield from wait_for_calm(st, Paused)

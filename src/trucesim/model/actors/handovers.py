@@ -169,14 +169,16 @@ def handover(st: TruceState, j: int, r: Release) -> Proc:
     if st.in_force and d.slip[j] < h.slip_probability:
         slipped = geometric_days(h.slip_mean_days, d.slip_delay[j])
         st.tension += t.per_slipped_handover
-        st.note(Slipped(day, label, slipped))
+        if st.log is not None:
+            st.log.append(Slipped(day, label, slipped))
         day += slipped
         yield at(env, day, HANDOVER)
     waited = h.withheld_in_crisis and st.status == CRISIS
     if waited:
         yield from wait_for_calm(st, lambda today: Paused(today, label))
     if not st.in_force:
-        st.note(Cancelled(int(env.now), label))
+        if st.log is not None:
+            st.log.append(Cancelled(int(env.now), label))
         return
     day = int(env.now)
     bodies = 0 if h.bodies_mode == "as_recovered" else r.bodies
@@ -186,7 +188,8 @@ def handover(st: TruceState, j: int, r: Release) -> Proc:
         outside = min(r.living_outside_deal, st.living_held - living)
         st.living_held -= outside
         st.outside_released += outside
-        st.note(OutsideDeal(day, label, outside))
+        if st.log is not None:
+            st.log.append(OutsideDeal(day, label, outside))
     hand_over(st, day, label, living, min(bodies, st.bodies_held), disputed, r.day, j, None,
               r.prisoners_per_living, slipped, waited)
     st.release_done[j].succeed()

@@ -135,14 +135,17 @@ def mediation(st: TruceState) -> Proc:
         if st.status == HOLDING:
             if tension >= threshold:
                 st.start_crisis(day)
-                st.note(CrisisStarted(day, round(tension, 1)))
+                if st.log is not None:
+                    st.log.append(CrisisStarted(day, round(tension, 1)))
         elif tension < resolve:
-            st.note(Resolved(day, day - st.crisis_start, round(tension, 1)))
+            if st.log is not None:
+                st.log.append(Resolved(day, day - st.crisis_start, round(tension, 1)))
             st.resolve_crisis()
         else:
             st.crisis_days += 1
             if day - st.crisis_start >= max_days or u_collapse[day] < hazard:
-                st.note(Collapsed(day, day - st.crisis_start, round(st.tension, 1)))
+                if st.log is not None:
+                    st.log.append(Collapsed(day, day - st.crisis_start, round(st.tension, 1)))
                 st.collapse(day)
         yield env.timeout(1)
 

@@ -93,7 +93,8 @@ def talks(st: TruceState) -> Proc:
     drift, volatility, setback, shocks = (n.drift_per_day, n.volatility_per_day,
                                           n.setback_per_crisis_day, d.shocks)
     yield at(env, n.start_day, TALKS)
-    st.note(TalksStarted(n.start_day))
+    if st.log is not None:
+        st.log.append(TalksStarted(n.start_day))
     for day in range(n.start_day, s.truce.phase_end + 1):
         if not st.in_force:
             return
@@ -105,7 +106,8 @@ def talks(st: TruceState) -> Proc:
             if progress >= 1.0:
                 st.progress, st.agreed = 1.0, True
                 st.milestones["agreement"] = day
-                st.note(Agreement(day))
+                if st.log is not None:
+                    st.log.append(Agreement(day))
             else:
                 st.progress = 0.0 if progress < 0.0 else progress
         yield env.timeout(1)
@@ -132,7 +134,8 @@ def phase_end(st: TruceState) -> Proc:
         st.end()
     else:
         st.phase_expired = st.end_state == "expired"
-    st.note(PhaseEnded(end, st.end_state, round(st.progress, 2)))
+    if st.log is not None:
+        st.log.append(PhaseEnded(end, st.end_state, round(st.progress, 2)))
 
 
 # what it reports ----------------------------------------------------------------------

@@ -18,10 +18,9 @@ TRUCE_SERIES = (Series("holding", "share of runs", "truce_holds"),
 
 
 def start(st: TruceState) -> None:
-    from trucesim.model.outcomes import series
+    from trucesim.model.outcomes import snapshot
 
-    snapshot = attrgetter(*(s.attribute for s in series()))
-    st.start(recorder(st, snapshot))
+    st.start(recorder(st, snapshot()))
 
 
 def recorder(st: TruceState, snapshot: attrgetter[tuple[float, ...]]) -> Proc:

@@ -70,7 +70,8 @@ def withdrawal(st: TruceState) -> Proc:
             return
         before, st.share_held = st.share_held, stage.share
         st.milestones[f"withdrawal_{stage.name}"] = int(env.now)
-        st.note(StageReached(int(env.now), stage.name, stage.share, before))
+        if st.log is not None:
+            st.log.append(StageReached(int(env.now), stage.name, stage.share, before))
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
