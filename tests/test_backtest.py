@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from conftest import ROOT
 from trucesim.analysis import backtest
 from trucesim.analysis import history as records
-from trucesim.analysis.backtest import Quantity, evaluate, quantile
+from trucesim.analysis.observations import Quantity
+from trucesim.analysis.verdicts import evaluate, quantile
 from trucesim.cli import app
 from trucesim.scenario import load
 
@@ -156,8 +157,10 @@ def test_the_record_becomes_cumulative_quantities():
     assert by_name["prisoners by day 28"].observed == 1135
     assert by_name["prisoners by day 40"].reports == (1737, 1755)
     assert by_name["deaths by day 52"].read == ("daily", "deaths_palestinians", 52)
-    assert by_name["war resumed, day"].read == ("resumed", "day_collapse", 0)
-    assert len(qs) == 25 and skipped and "scenario input" in skipped[0]
+    assert by_name["war resumed, day"].read == ("field", "day_war_resumed", 0)
+    # aid held back after the phase is now a model result too: nothing is left out
+    assert by_name["aid held back after the phase, day"].observed == 43
+    assert len(qs) == 26 and not skipped
 
 
 # --- the command ----------------------------------------------------------------------
@@ -176,7 +179,7 @@ def test_backtest_prints_percentiles_and_coverage_and_writes_its_files(jan):
     assert "prisoners by day 40" in result.output and "observed quantities fall inside" in (
         result.output)
     data = json.loads((out / "backtest-jan-2025" / "summary.json").read_text())
-    assert data["replications"] == 150 and len(data["quantities"]) == 25
+    assert data["replications"] == 150 and len(data["quantities"]) == 26
     for item in data["quantities"]:
         m = item["model"]
         assert m["inside"] in (True, False) and m["verdict"]
@@ -224,3 +227,84 @@ def test_backtest_errors_exit_2_and_write_nothing(case, tmp_path):
     assert not (tmp_path / "out").exists()
     if case == "unknown-stage":
         assert "no withdrawal stage 'rafah'" in result.output
+
+
+# --- judged among the runs still holding, and what cannot be compared -----------------
+
+
+def test_an_observation_is_also_judged_among_the_runs_still_holding():
+    """Ten runs: 6 still holding with 10 freed, 4 collapsed earlier with 0 freed. The
+    observation 0 is inside the interval of all runs (5th percentile 0) but below every
+    run still holding: the pass comes only from the collapsed runs."""
+    xs = np.array([10.0] * 6 + [0.0] * 4)
+    held = np.array([True] * 6 + [False] * 4)
+    r = evaluate(q(0), xs, held=held)
+    assert r.inside and r.percentile == pytest.approx(0.5 * 4 / 10)
+    assert r.holding_share == pytest.approx(0.6)
+    assert r.percentile_holding == 0.0 and r.inside_holding is False
+    c = backtest.calibration([r])
+    assert c["inside_only_with_collapsed_runs"] == 1 and "only because runs" in c["words"]
+
+
+def test_an_observation_not_compared_counts_as_a_miss():
+    xs = np.arange(1.0, 101.0)
+    c = backtest.calibration([evaluate(q(50), xs)], not_compared=1)
+    assert (c["inside"], c["quantities"]) == (1, 2)
+    assert "1 of 2 observed quantities (1 could not be compared" in c["words"]
+
+
+def test_the_record_format_takes_territory_israeli_deaths_and_bodies_returned(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text("""name = "r"
+day_one = 2025-01-19
+[[territory]]
+day = 3
+date = 2025-01-21
+value = 0.4
+sources = ["S1"]
+[[israeli_deaths]]
+day = 3
+date = 2025-01-21
+value = 1
+sources = ["S1"]
+[[palestinian_bodies_returned]]
+day = 3
+date = 2025-01-21
+value = 10
+sources = ["S1"]
+[ending.fighting_resumed]
+day = 5
+date = 2025-01-23
+sources = ["S1"]
+""")
+    qs, skipped = backtest.quantities(records.load(path), load(ROOT / "scenarios" / "base.toml"))
+    reads = {x.name: x.read for x in qs}
+    assert reads == {"Israeli deaths by day 3": ("daily", "deaths_israelis", 3),
+                     "Palestinian bodies returned by day 3": ("daily", "bodies_returned", 3),
+                     "territory held on day 3": ("daily", "territory_share_held", 3),
+                     "war resumed, day": ("field", "day_war_resumed", 0)}
+    assert not skipped
+
+
+def test_a_share_above_one_is_an_error_with_its_line(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text('name = "r"\nday_one = 2025-01-19\n[[territory]]\nday = 3\n'
+                    'date = 2025-01-21\nvalue = 1.4\nsources = ["S1"]\n')
+    with pytest.raises(records.RecordError) as info:
+        records.load(path)
+    (issue,) = info.value.issues
+    assert (issue.path, issue.line) == ("territory[0].value", 6)
+
+
+def test_validate_takes_a_record_too(tmp_path):
+    result = invoke("validate", RECORD)
+    assert result.exit_code == 0 and "ok: " in result.output and "record jan-2025" in (
+        result.output)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\nday_one = 2025-01-19\n[[handovers]]\nday = 2\n'
+                   'date = 2025-01-19\nliving = 1\nsources = ["S1"]\n')
+    result = invoke("validate", bad)
+    assert result.exit_code == 2 and f"{bad}:5: handovers[0].date" in result.output
+    # a file without day_one is a scenario, unless --record says otherwise
+    result = invoke("validate", "--record", ROOT / "scenarios" / "base.toml")
+    assert result.exit_code == 2 and "day_one" in result.output

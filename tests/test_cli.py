@@ -69,7 +69,8 @@ BAD = {
     "unknown": ('[handovers]\nslip_probabilty = 0.2\n', "did you mean 'slip_probability'"),
     "type": ('[aid]\ntrucks_per_day_agreed = "many"\n', "aid.trucks_per_day_agreed"),
     "negative": ('[[releases]]\nday = 1\nliving = -3\n', "releases[0].living: must be >= 0"),
-    "window": ('[[releases]]\nday = 75\nliving = 3\n', "releases[0].day: day 75 is outside"),
+    "window": ('conditions = []\n[[releases]]\nday = 75\nliving = 3\n',
+               "releases[0].day: day 75 is outside"),
     "too-many": ('[hostages]\nliving_held = 5\n', "hostages.living_held"),
 }
 

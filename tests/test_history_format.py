@@ -36,8 +36,8 @@ def tranches(rep):
 
 def test_a_round_of_four_female_soldiers_frees_exactly_200():
     rep = simulate(calm(*SOLDIERS), seed=1, log=True)
-    # 3 civilians x 30 on day 1 (freed day 2), 4 soldiers x 50 on day 7 (freed day 8)
-    assert tranches(rep) == [(2, {"prisoners": 90}), (8, {"prisoners": 200})]
+    # 3 civilians x 30 on day 1, 4 soldiers x 50 on day 7, each freed the same day
+    assert tranches(rep) == [(1, {"prisoners": 90}), (7, {"prisoners": 200})]
     assert rep.record["detainees_freed_total"] == 290
 
 
@@ -48,8 +48,8 @@ def test_a_handovers_ratio_replaces_only_the_categories_it_names():
     s = calm('exchange.prisoners_per_living_hostage={prisoners = 30, gaza_detainees = 46.68}',
              SOLDIERS[1])
     rep = simulate(s, seed=1, log=True)
-    assert tranches(rep) == [(2, {"prisoners": 90, "gaza_detainees": 140}),
-                             (8, {"prisoners": 200, "gaza_detainees": 187})]
+    assert tranches(rep) == [(1, {"prisoners": 90, "gaza_detainees": 140}),
+                             (7, {"prisoners": 200, "gaza_detainees": 187})]
 
 
 def test_hostages_outside_the_deal_leave_the_stock_but_free_no_one():
@@ -63,10 +63,12 @@ def test_hostages_outside_the_deal_leave_the_stock_but_free_no_one():
 
 
 def _phase(*extra):
-    """A calm truce with a 20-day phase in a 30-day window and talks that never move."""
+    """A calm truce with a 20-day phase in a 30-day window, talks that never move, and no
+    return to war after the phase (tested on its own in test_mechanics.py)."""
     return calm("truce.window_days=30", "truce.phase_days=20", "releases=[{day = 1, living = 8}]",
-                "withdrawal.stages=[]", "negotiations.drift_per_day=0",
-                "negotiations.volatility_per_day=0", "mediation.effectiveness_spread=0", *extra)
+                "withdrawal.stages=[]", "conditions=[]", "negotiations.drift_per_day=0",
+                "negotiations.volatility_per_day=0", "mediation.effectiveness_spread=0",
+                "phase_end.war_probability=0", *extra)
 
 
 def test_an_expired_phase_halts_aid_and_the_truce_runs_on():
@@ -173,7 +175,8 @@ def test_every_value_in_the_january_2025_scenario_has_a_comment():
 
 def test_the_january_2025_terms_free_the_agreed_numbers_when_nothing_goes_wrong():
     """By hand: 20 civilians x 30 + 5 female soldiers x 50 = 850 prisoners, and
-    25 x 46.68 = 1,167 Gaza detainees, 2,017 in all, the last tranche freed on day 36."""
+    25 x 46.68 = 1,167 Gaza detainees, 2,017 in all, the last tranche freed on day 35
+    (the day of the last living hostages' handover)."""
     s = load(HISTORY, CALM)
     rep = simulate(s, seed=4)
     r = rep.record
@@ -182,8 +185,8 @@ def test_the_january_2025_terms_free_the_agreed_numbers_when_nothing_goes_wrong(
     assert r["living_released"] == 25 and r["bodies_released"] == 8
     assert r["living_released_outside_deal"] == 5
     assert r["day_withdrawal_netzarim"] == 22 and r["end_day"] == 42
-    assert rep.daily[35, DAILY_SERIES.index("detainees_freed")] < 2017
-    assert rep.daily[36, DAILY_SERIES.index("detainees_freed")] == 2017
+    assert rep.daily[34, DAILY_SERIES.index("detainees_freed")] < 2017
+    assert rep.daily[35, DAILY_SERIES.index("detainees_freed")] == 2017
 
 
 # --- invariants with the extensions (hypothesis) ---------------------------------------
@@ -205,7 +208,7 @@ def phased(draw):
                         f"bodies = {bodies}, living_outside_deal = {outside}{ratio}}}")
     overrides = [
         f"truce.window_days={window}", f"truce.phase_days={phase}",
-        f"releases=[{', '.join(releases)}]", "withdrawal.stages=[]",
+        f"releases=[{', '.join(releases)}]", "withdrawal.stages=[]", "conditions=[]",
         f"negotiations.start_day={draw(st.integers(0, phase or window))}",
         f"aid.trucks_per_day_after_expiry={draw(st.sampled_from([0, 100, 600]))}",
         f"handovers.slip_probability={draw(st.floats(0, 1))}",
@@ -231,7 +234,13 @@ def test_invariants_with_phases_ratios_and_hostages_outside_the_deal(case):
         assert r[f"detainees_freed_{name}"] <= math.floor(top * r["living_released"] + 0.5)
     # how it ended is decided by the end of the phase; a later breakdown is recorded apart
     assert 0 <= r["end_day"] <= end
-    collapse = r["day_collapse"]
+    collapse, war = r["day_collapse"], r["day_war_resumed"]
     assert (r["end_state"] == "collapsed") == (collapse is not None and collapse <= end)
     assert collapse is None or collapse <= window
+    # war resumes the day after a collapse, or after an expired phase, within the window
+    assert war is None or (war <= window and (war == (collapse or -2) + 1
+                                              or (r["end_state"] == "expired" and war > end)))
+    # nothing released can be owed, and nothing owed can be negative
+    assert r["owed_living_hostages"] >= 0 and r["owed_hostage_bodies"] >= 0
+    assert r["owed_prisoners"] >= 0 and r["owed_palestinian_bodies"] >= 0
     assert r["aid_halt_days"] <= window

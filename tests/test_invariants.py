@@ -39,7 +39,7 @@ def scenarios(draw):
     overrides = [
         f"truce.window_days={window}", f"hostages.living_held={living_held}",
         f"hostages.bodies_held={bodies_held}", f"releases=[{', '.join(releases)}]",
-        "withdrawal.stages=[{name = \"a\", after_release = 0, share = 0.5}, "
+        "conditions=[]", "withdrawal.stages=[{name = \"a\", after_release = 0, share = 0.5}, "
         f"{{name = \"b\", day = {draw(st.integers(0, window))}, share = 0.3}}]",
         f"handovers.slip_probability={draw(p)}", f"handovers.dispute_probability={draw(p)}",
         f"handovers.bodies_mode=\"{draw(st.sampled_from(['scheduled', 'as_recovered']))}\"",

@@ -10,7 +10,6 @@ import pytest
 from conftest import base, calm
 from trucesim.model.actors import exchange, handovers
 from trucesim.model.outcomes import series
-from trucesim.model.sampling import MIN_HANDOVERS
 from trucesim.model.streams import BLOCK, generator
 from trucesim.run.engine import simulate
 
@@ -32,9 +31,12 @@ def test_a_calm_truce_follows_the_schedule_exactly():
     assert r["detainees_freed_life_sentence_prisoners"] == 125
     assert r["detainees_freed_gaza_detainees"] == 1111
     assert r["detainees_freed_total"] == 1236
-    # 10 bodies per body, one day after each handover: the day-60 tranche (80) falls on
-    # day 61, outside the window, so 50 + 50 are returned within it
-    assert r["bodies_returned"] == 100
+    # 10 bodies per body, on the day of each handover (Jan 2025 record): 50 + 50 + 80,
+    # the day-60 handover's included
+    assert r["bodies_returned"] == 180
+    # everything the deal made due by the horizon was delivered, on both sides
+    assert (r["owed_living_hostages"], r["owed_hostage_bodies"], r["owed_prisoners"],
+            r["owed_palestinian_bodies"]) == (0, 0, 0, 0)
     assert r["day_withdrawal_north"] == 1 and r["day_withdrawal_south"] == 7
     assert r["territory_share_end"] == 0.40
     assert (r["day_schedule_living_complete"], r["day_schedule_bodies_complete"]) == (50, 60)
@@ -44,7 +46,7 @@ def test_a_calm_truce_follows_the_schedule_exactly():
     assert [e.day for e in events(rep, handovers.HandedOver)] == [1, 7, 30, 50, 60]
     # the first tranche: 8 living -> round(12.5 * 8) = 100 and round(111.1 * 8) = 889
     first = events(rep, exchange.Tranche)[0]
-    assert first.day == 2
+    assert first.day == 1
     assert dict(first.freed) == {"life_sentence_prisoners": 100, "gaza_detainees": 889}
 
 
@@ -83,8 +85,8 @@ def test_a_disputed_handover_can_see_its_tranche_withheld():
              "exchange.withhold_mean_days=1", "crisis.threshold=1000", "crisis.resolve_below=1")
     rep = simulate(s, seed=3, log=True)
     withheld = events(rep, exchange.Withheld)
-    assert withheld and withheld[0].day == 2
-    assert events(rep, exchange.Tranche)[0].day == 3  # held back one day
+    assert withheld and withheld[0].day == 1
+    assert events(rep, exchange.Tranche)[0].day == 2  # held back one day
     assert rep.record["detainees_freed_total"] == 1236
 
 
@@ -104,8 +106,12 @@ def test_an_unresolved_crisis_collapses_the_truce():
     r = rep.record
     assert (r["day_first_crisis"], r["day_collapse"]) == (1, 4)
     assert (r["end_state"], r["end_day"]) == ("collapsed", 4)
-    # the day-1 handover happened; its tranche waited out the crisis and was never freed
-    assert r["living_released"] == 8 and r["detainees_freed_total"] == 0
+    # the day-1 handover and its tranche (the same morning) came before the crisis began
+    # that evening: 8 living for round(12.5 * 8) + round(111.1 * 8) = 100 + 889
+    assert r["living_released"] == 8 and r["detainees_freed_total"] == 989
+    # the handovers due on days 7, 30, 50 and 60 were cancelled: all still owed
+    assert (r["owed_living_hostages"], r["owed_hostage_bodies"]) == (2, 5 + 5 + 8)
+    assert r["owed_prisoners"] == 0 and r["day_war_resumed"] == 5
     # the army went north on day 1, never south, and returned to its lines on collapse
     assert r["day_withdrawal_north"] == 1 and r["day_withdrawal_south"] is None
     assert r["territory_share_end"] == 0.67
@@ -198,7 +204,8 @@ def test_deaths_average_the_fatalities_per_incident():
 def test_attacks_close_the_crossings():
     s = calm("violations.palestinian_groups.incidents_per_day=30",
              "violations.israeli_forces.retaliation=0", "aid.closure_probability_per_incident=1",
-             "tension.per_incident=0", "tension.per_death=0")
+             "tension.per_incident=0", "tension.per_palestinian_death=0",
+             "tension.per_israeli_death=0")
     r = simulate(s, seed=1).record
     assert r["aid_closed_days"] == 60 and r["aid_trucks_delivered"] == 0
 
@@ -207,8 +214,7 @@ def test_bodies_as_recovered_come_on_their_recovery_days():
     s = calm("handovers.bodies_mode=\"as_recovered\"")
     for index in range(5):
         rep = simulate(s, seed=6, index=index, log=True)
-        g = generator(6, 0, "releases")
-        g.random((3, BLOCK, MIN_HANDOVERS))  # the schedule's own draws come first
+        g = generator(6, 0, "recovery")  # the recovery actor's own stream
         days = np.ceil(g.gamma(2.0, 10.0, (BLOCK, 18)))[index]
         assert rep.record["bodies_released"] == int((days <= 60).sum())
         handed = [e.day for e in events(rep, handovers.HandedOver) if e.bodies]

@@ -74,24 +74,25 @@ def test_more_releases_than_hostages_held_points_at_the_file_that_changed(write)
 
 
 def test_a_handover_must_release_someone(write):
-    issue = only(write('extends = "base.toml"\n[[releases]]\nday = 3\n'))
+    issue = only(write('extends = "base.toml"\nconditions = []\n[[releases]]\nday = 3\n'))
     assert issue.path == "releases[0]"
 
 
 def test_withdrawal_stage_cannot_increase_the_share_held(write):
-    path = write('extends = "base.toml"\n[withdrawal]\ninitial_share = 0.6\n'
+    path = write('extends = "base.toml"\nconditions = []\n[withdrawal]\ninitial_share = 0.6\n'
                  '[[withdrawal.stages]]\nname = "x"\nday = 3\nshare = 0.7\n')
     issue = only(path)
     assert issue.path == "withdrawal.stages[0].share" and "increase" in issue.message
 
 
 def test_withdrawal_stage_needs_exactly_one_trigger(write):
-    path = write('extends = "base.toml"\n[[withdrawal.stages]]\nname = "x"\nshare = 0.5\n')
+    path = write('extends = "base.toml"\nconditions = []\n[[withdrawal.stages]]\nname = "x"\n'
+                 'share = 0.5\n')
     assert only(path).path == "withdrawal.stages[0]"
 
 
 def test_withdrawal_stage_must_name_an_existing_release(write):
-    path = write('extends = "base.toml"\n[[withdrawal.stages]]\nname = "x"\n'
+    path = write('extends = "base.toml"\nconditions = []\n[[withdrawal.stages]]\nname = "x"\n'
                  'after_release = 5\nshare = 0.5\n')
     issue = only(path)
     assert issue.path == "withdrawal.stages[0].after_release" and "releases[5]" in issue.message
@@ -140,7 +141,8 @@ def test_extends_inherits_everything_not_restated(write):
 
 
 def test_extends_replaces_arrays_whole(write):
-    child = load(write('extends = "base.toml"\n[[releases]]\nday = 2\nliving = 4\n'))
+    child = load(write('extends = "base.toml"\nconditions = []\n[[releases]]\nday = 2\n'
+                       'living = 4\n'))
     assert [(r.day, r.living) for r in child.releases] == [(2, 4)]
 
 
@@ -189,7 +191,8 @@ def test_digest_changes_with_any_value():
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_shipped_scenarios_are_valid(path):
-    assert load(path).truce.window_days == 60
+    window = {"pause-with-extensions": 21, "open-ended": 90}.get(path.stem, 60)
+    assert load(path).truce.window_days == window
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
@@ -223,6 +226,8 @@ def test_schema_defaults_match_base():
 
     defaults = Scenario.model_validate({"releases": [r.model_dump() for r in base().releases],
                                         "withdrawal": base().withdrawal.model_dump(),
+                                        "conditions": [c.model_dump() for c in
+                                                       base().conditions],
                                         "name": "base", "title": base().title,
                                         "description": base().description})
     assert defaults == base()

@@ -37,14 +37,15 @@ def test_calm_story_tells_each_handover_on_its_day_with_the_scheduled_numbers():
                       (30, "5 hostages' bodies"), (50, "2 living hostages"),
                       (60, "8 hostages' bodies")):
         assert f"The day-{day} handover: {what} handed over, on time." in text_of(tale, day)
-    # tranches one day later (verification lag 1 day): 12.5 and 111.1 per living hostage,
-    # rounded cumulatively: 8 -> 100 + 889 (888.8); 10 -> 125 + 1,111, so 25 + 222 on day 51
+    # tranches the same day (verification lag 0): 12.5 and 111.1 per living hostage,
+    # rounded cumulatively: 8 -> 100 + 889 (888.8); 10 -> 125 + 1,111, so 25 + 222 on day 50
     assert ("In return for the day-1 handover, Israel frees 989 prisoners and detainees "
-            "(100 life-sentence prisoners, 889 Gaza detainees).") in text_of(tale, 2)
+            "(100 life-sentence prisoners, 889 Gaza detainees).") in text_of(tale, 1)
     assert "frees 247 prisoners and detainees (25 life-sentence prisoners, 222 Gaza detainees)" \
-        in text_of(tale, 51)
-    for day in (8, 31):  # 5 bodies x 10
+        in text_of(tale, 50)
+    for day in (7, 30):  # 5 bodies x 10
         assert "Israel returns 50 Palestinian bodies." in text_of(tale, day)
+    assert "Israel returns 80 Palestinian bodies." in text_of(tale, 60)  # 8 bodies x 10
     assert "now holds 55% of Gaza" in text_of(tale, 1)
     assert "now holds 40% of Gaza" in text_of(tale, 7)
     assert "Still held in Gaza: 10 living hostages and 12 hostages' bodies." in text_of(tale, 60)
@@ -52,12 +53,12 @@ def test_calm_story_tells_each_handover_on_its_day_with_the_scheduled_numbers():
 
 def test_calm_story_summarises_quiet_days_and_nothing_else():
     _, tale = told(calm(*STEADY))
-    # events: handovers 1, 7, 30, 50, 60; tranches a day later (the day-60 one falls after
-    # the window); talks start on day 1 and the window ends on day 60
+    # events: handovers 1, 7, 30, 50, 60 with their tranches the same day; talks start on
+    # day 1 and the truce ends on day 60
     assert story.days_told(tale) == [
-        (0, 0), (1, 1), (2, 2), (3, 6), (7, 7), (8, 8), (9, 29), (30, 30), (31, 31),
-        (32, 49), (50, 50), (51, 51), (52, 59), (60, 60)]
-    assert re.fullmatch(r"No incidents\. Aid: about [\d,]+ trucks a day\.", text_of(tale, 9, 29))
+        (0, 0), (1, 1), (2, 6), (7, 7), (8, 29), (30, 30), (31, 49), (50, 50), (51, 59),
+        (60, 60)]
+    assert re.fullmatch(r"No incidents\. Aid: about [\d,]+ trucks a day\.", text_of(tale, 8, 29))
     assert "incident initiated" not in " ".join(
         line.text for e in tale.entries for line in e.lines)
 
@@ -71,10 +72,11 @@ def test_calm_story_ends_and_sums_up_consistently():
     assert ("the truce is extended" in end) == (state == "extended")
     totals = " ".join(tale.summary)
     assert "Released: 10 of 10 scheduled living hostages and 18 of 18 scheduled bodies" in totals
-    # 125 + 1,111 freed; bodies of the day-7 and day-30 handovers returned (2 x 50)
+    # 125 + 1,111 freed; 10 bodies returned for each of the 18 hostages' bodies
     assert "1,236 prisoners and detainees (125 life-sentence prisoners, 1,111 Gaza detainees)" \
         in totals
-    assert "100 Palestinian bodies returned" in totals
+    assert "180 Palestinian bodies returned" in totals
+    assert "Still owed under the deal at the end of the window: nothing." in totals
     assert "the model counts 0 Palestinian deaths and 0 Israeli deaths" in totals
     assert "the army holds 40% of Gaza at the end (67% at the start)" in totals
 
@@ -106,12 +108,16 @@ def test_withheld_tranche_is_released_later_for_the_right_handover():
                     "exchange.withhold_probability_if_disputed=1", "crisis.threshold=100")
     rep, tale = told(scenario)
     withheld = [e for e in rep.events if isinstance(e, Withheld)]
-    assert len(withheld) == 4  # the day-60 handover's tranche falls after the window
-    for event, label in zip(withheld, ("day-1", "day-7", "day-30", "day-50"), strict=True):
+    assert len(withheld) == 5  # every handover's, the day-60 one's included
+    for event, label in zip(withheld, ("day-1", "day-7", "day-30", "day-50", "day-60"),
+                            strict=True):
         assert f"withholds its part of the exchange for the {label} handover" in \
             text_of(tale, event.day)
         released = event.day + event.days
-        assert f"In return for the {label} handover, Israel" in text_of(tale, released)
+        if released <= 60:
+            assert f"In return for the {label} handover, Israel" in text_of(tale, released)
+        else:  # released after the horizon: still owed at its end
+            assert "Still owed under the deal at the end of the window" in " ".join(tale.summary)
 
 
 def test_story_cli_prints_plain_text_when_not_a_terminal():

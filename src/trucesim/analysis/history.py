@@ -14,19 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from trucesim.model import outcomes
 from trucesim.scenario.load import Issue
-from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import KeyPath, format_path, key_lines
 
-EndState = Literal["permanent", "extended", "expired", "collapsed"]
-Group = Literal["schedule", "dynamics"]
+EndState = Literal["permanent", "extended", "expired", "collapsed", "ongoing"]
 _SOURCE = re.compile(r"^S\d+$")
 
 
@@ -65,15 +61,24 @@ class Reported(Entry):
     reported_by: str = ""
 
 
+class Share(Entry):
+    """The share of Gaza held by the army, as reported on a day."""
+
+    value: float = Field(ge=0, le=1)
+    reports: list[float] = Field(default_factory=list)
+    qualifier: Literal["", "more than", "about"] = ""
+    reported_by: str = ""
+
+
 class StageDone(Entry):
     stage: str = Field(description="Name of the withdrawal stage in the scenario.")
 
 
 class Ending(_Strict):
-    phase_end_state: EndState
-    phase_end: Entry
+    phase_end_state: EndState | None = None
+    phase_end: Entry | None = None
     aid_halted: Entry | None = None
-    fighting_resumed: Entry | None = None
+    fighting_resumed: Entry | None = None  # war resumed on this day
 
 
 class Record(_Strict):
@@ -85,8 +90,11 @@ class Record(_Strict):
     day_one: dt.date
     handovers: list[Handover] = Field(default_factory=list)
     prisoner_releases: list[PrisonerRelease] = Field(default_factory=list)
-    deaths: list[Reported] = Field(default_factory=list)
+    deaths: list[Reported] = Field(default_factory=list)  # Palestinian, cumulative
+    israeli_deaths: list[Reported] = Field(default_factory=list)  # cumulative
+    palestinian_bodies_returned: list[Reported] = Field(default_factory=list)  # cumulative
     aid: list[Reported] = Field(default_factory=list)
+    territory: list[Share] = Field(default_factory=list)
     withdrawal: list[StageDone] = Field(default_factory=list)
     ending: Ending | None = None
 
@@ -156,7 +164,8 @@ def check(record: Record) -> list[tuple[KeyPath, str]]:
     """Rules across keys: dates agree with days, sources are [Sn] keys, reports agree."""
     out: list[tuple[KeyPath, str]] = []
     entries: list[tuple[KeyPath, Entry]] = []
-    for section in ("handovers", "prisoner_releases", "deaths", "aid", "withdrawal"):
+    for section in ("handovers", "prisoner_releases", "deaths", "israeli_deaths",
+                    "palestinian_bodies_returned", "aid", "territory", "withdrawal"):
         entries += [((section, i), e) for i, e in enumerate(getattr(record, section))]
     if record.ending is not None:
         for key in ("phase_end", "aid_halted", "fighting_resumed"):
@@ -175,104 +184,14 @@ def check(record: Record) -> list[tuple[KeyPath, str]]:
     for i, h in enumerate(record.handovers):
         if h.living == h.bodies == h.outside_deal == 0:
             out.append((("handovers", i), "a handover must release someone"))
-    for section in ("prisoner_releases", "deaths", "aid"):
+    e = record.ending
+    if e is not None and (e.phase_end is None) != (e.phase_end_state is None):
+        out.append((("ending",), "give both phase_end and phase_end_state, or neither"))
+    for section in ("prisoner_releases", "deaths", "israeli_deaths",
+                    "palestinian_bodies_returned", "aid", "territory"):
         for i, e in enumerate(getattr(record, section)):
             value = e.count if isinstance(e, PrisonerRelease) else e.value
             if e.reports and value not in e.reports:
                 out.append(((section, i, "reports"), f"the figure used ({value:g}) must be one "
                             "of the reported figures"))
     return out
-
-
-# the record as quantities the model also produces ------------------------------------
-@dataclass(frozen=True)
-class Quantity:
-    """One observed quantity and how to read the same quantity from a replication."""
-
-    name: str
-    group: Group
-    unit: str
-    observed: float | str
-    reports: tuple[float, ...]
-    qualifier: str
-    day: int | None
-    sources: tuple[str, ...]
-    note: str
-    read: tuple[str, str, int]  # (daily, series, day) | (field|resumed|category, name, 0)
-
-
-def _entry(e: Entry) -> tuple[tuple[str, ...], str]:
-    return tuple(e.sources), e.note
-
-
-def quantities(record: Record, scenario: Scenario) -> tuple[list[Quantity], list[str]]:
-    """The record's observations as model quantities, and those left out (with why)."""
-    out: list[Quantity] = []
-    skipped: list[str] = []
-    window = scenario.truce.window_days
-    living = bodies = outside = 0
-    for h in record.handovers:
-        living, bodies, outside = living + h.living, bodies + h.bodies, outside + h.outside_deal
-        sources, note = _entry(h)
-        note = "; ".join(x for x in (h.who, note) if x)
-        if h.living:
-            out.append(Quantity(f"living out by day {h.day}", "schedule",
-                                "persons", living, (), "", h.day, sources, note,
-                                ("daily", "living_released", h.day)))
-        if h.bodies:
-            out.append(Quantity(f"bodies out by day {h.day}", "schedule",
-                                "bodies", bodies, (), "", h.day, sources, note,
-                                ("daily", "bodies_released", h.day)))
-    if outside:
-        days = [h.day for h in record.handovers if h.outside_deal]
-        sources = tuple(s for h in record.handovers if h.outside_deal for s in h.sources)
-        out.append(Quantity("out outside the deal", "schedule", "persons",
-                            outside, (), "", None, sources, f"on day(s) {days}",
-                            ("field", "living_released_outside_deal", 0)))
-    freed = 0
-    for p in record.prisoner_releases:
-        before, freed = freed, freed + p.count
-        sources, note = _entry(p)
-        out.append(Quantity(f"prisoners by day {p.day}", "schedule",
-                            "persons", freed, tuple(before + r for r in p.reports), "", p.day,
-                            sources, note, ("daily", "detainees_freed", p.day)))
-    for series, label, unit, entries in (
-            ("deaths_palestinians", "deaths by day", "deaths",
-             record.deaths),
-            ("aid_trucks_delivered", "aid trucks by day", "trucks", record.aid)):
-        for r in entries:
-            sources, note = _entry(r)
-            note = "; ".join(x for x in (r.reported_by, note) if x)
-            out.append(Quantity(f"{label} {r.day}", "dynamics", unit, r.value,
-                                tuple(r.reports), r.qualifier, r.day, sources, note,
-                                ("daily", series, r.day)))
-    for w in record.withdrawal:
-        sources, note = _entry(w)
-        out.append(Quantity(f"{w.stage} done, day", "schedule",
-                            "day", w.day, (), "", w.day, sources, note,
-                            ("field", f"day_withdrawal_{w.stage}", 0)))
-    if record.ending is not None:
-        e = record.ending
-        sources, note = _entry(e.phase_end)
-        out.append(Quantity(f"phase end (day {e.phase_end.day})", "dynamics",
-                            "", e.phase_end_state, (), "", e.phase_end.day, sources, note,
-                            ("category", "end_state", 0)))
-        if e.fighting_resumed is not None:
-            sources, note = _entry(e.fighting_resumed)
-            out.append(Quantity("war resumed, day", "dynamics", "day",
-                                e.fighting_resumed.day, (), "", e.fighting_resumed.day,
-                                sources, note, ("resumed", "day_collapse", 0)))
-        if e.aid_halted is not None:
-            skipped.append(f"aid halted on day {e.aid_halted.day}: a scenario input "
-                           "(aid.trucks_per_day_after_expiry), not a model result")
-    names = {f.name for f in outcomes.fields(scenario)}
-    kept = []
-    for q in out:
-        kind, name, day = q.read
-        if kind == "daily" and day > window:
-            skipped.append(f"{q.name}: after the scenario's window (day {window})")
-        elif kind in ("field", "resumed", "category") and name not in names:
-            skipped.append(f"{q.name}: the scenario has no outcome '{name}'")
-        else:
-            kept.append(q)
-    return kept, skipped

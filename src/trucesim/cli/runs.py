@@ -28,10 +28,23 @@ if TYPE_CHECKING:
     from trucesim.scenario.schema import Scenario
 
 
-def validate(paths: ScenarioArgs, set_: SetOption = None) -> None:
-    """Check scenario files; print every problem found, one per line."""
-    scenarios = load_all(paths, set_)
-    for path, scenario in zip(paths, scenarios, strict=True):
+def validate(
+    paths: ScenarioArgs,
+    set_: SetOption = None,
+    record: Annotated[bool, typer.Option(
+        "--record", help="The files are records of real truces (data/records/), not "
+        "scenarios; a file with a 'day_one' key is taken as a record anyway.")] = False,
+) -> None:
+    """Check scenario (or record) files; print every problem found, one per line."""
+    from trucesim.cli.validity import check_records, is_record
+
+    records = [p for p in paths if record or is_record(p)]
+    scenarios = [p for p in paths if p not in records]
+    checked = check_records(records)
+    loaded = load_all(scenarios, set_) if scenarios else []
+    for line in checked:
+        typer.echo(line)
+    for path, scenario in zip(scenarios, loaded, strict=True):
         typer.echo(f"ok: {path} ({scenario.name}: {len(scenario.releases)} handovers, "
                    f"{scenario.truce.window_days}-day window)")
 

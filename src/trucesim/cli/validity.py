@@ -179,6 +179,42 @@ def _backtest_paths(paths: list[Path]) -> tuple[Path, Path]:
     return HISTORY_SCENARIO, HISTORY_RECORD
 
 
+def is_record(path: Path) -> bool:
+    """Whether a file is a record of a real truce (it has a top-level 'day_one')."""
+    import tomllib
+
+    try:
+        return "day_one" in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def check_records(paths: list[Path]) -> list[str]:
+    """'ok: ...' for each valid record (checked against the scenario it names, if any);
+    every problem of all of them on its own line and exit 2 otherwise."""
+    from trucesim.analysis import history
+    from trucesim.scenario.load import ScenarioError, load
+
+    oks, problems = [], []
+    for path in paths:
+        try:
+            rec = history.load(path)
+        except history.RecordError as exc:
+            problems += [str(issue) for issue in exc.issues]
+            continue
+        scenario_file = history.scenario_path(rec, path)
+        if scenario_file is not None:
+            try:
+                problems += [f"{path}: {p}" for p in _stage_problems(load(scenario_file), rec)]
+            except ScenarioError as exc:
+                problems += [f"{path}: its scenario: {issue}" for issue in exc.issues]
+        oks.append(f"ok: {path} (record {rec.name}: {len(rec.handovers)} handovers, "
+                   f"{len(rec.prisoner_releases)} prisoner releases, day 1 = {rec.day_one})")
+    if problems:
+        fail(problems)
+    return oks
+
+
 def _stage_problems(scenario: Any, record: Any) -> list[str]:
     """Record entries naming what the scenario does not have, one line each."""
     names = {s.name for s in scenario.withdrawal.stages}
@@ -198,7 +234,7 @@ def _backtest_console(data: dict[str, Any], directory: Path) -> None:
                   f": {data['replications']:,} replications, seed {data['seed']}",
                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("observed quantity", "observed", "median", "90% interval", "pct",
-                   "inside?"):
+                   "pct if holding", "inside?"):
         table.add_column(column, overflow="fold", no_wrap=column in ("observed quantity",
                                                                      "pct"))
     for row in rows(data):

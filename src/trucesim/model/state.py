@@ -93,6 +93,7 @@ class TruceState:
     crisis_start: int = -1
     calm: simpy.Event | None = None
     # talks and how the agreed phase ends
+    phase_end: int = 0  # the day the agreed phase ends, extensions included
     progress: float = 0.0
     agreed: bool = False
     phase_expired: bool = False  # the agreed phase ended without agreement or extension
@@ -141,15 +142,22 @@ class TruceState:
         self.calm.succeed()
 
     def collapse(self, day: int) -> None:
-        """The truce breaks down: those waiting for calm wake up, and every actor that
-        registered in ``on_collapse`` reacts (the army returns to its lines, war resumes)."""
+        """The truce breaks down in a crisis: war resumes the next day."""
+        self.milestones["collapse"] = day
+        self.return_to_war(day + 1)
+
+    def return_to_war(self, first_day: int) -> None:
+        """Fighting resumes on `first_day`: those waiting for calm wake up, and every actor
+        that registered in ``on_collapse`` reacts (the army returns to its lines, war
+        deaths follow the counterfactual rates)."""
         self.status, self.in_force, self.truce_holds, self.in_crisis = (
             COLLAPSED, False, False, False)
-        self.milestones["collapse"] = day
-        assert self.calm is not None
-        self.calm.succeed()
+        if first_day <= self.scenario.truce.window_days:
+            self.milestones["war_resumed"] = first_day
+        if self.calm is not None and not self.calm.triggered:
+            self.calm.succeed()
         for react in self.on_collapse:
-            react(self, day)
+            react(self, first_day)
 
     def end(self) -> None:
         """The agreed period is over (the window's last day)."""

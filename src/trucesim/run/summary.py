@@ -62,6 +62,8 @@ def rows(summary: dict[str, Any],
     """(outcome, mean [95% CI], median, 5th-95th percentile) for the headline outcomes."""
     out = []
     for state, d in summary["end_states"].items():
+        if state == "ongoing" and not d["count"]:
+            continue  # only an open-ended truce can still be going at the horizon
         out.append((f"P(truce {state})", f"{fmt.table(d['p'], 'share')} "
                     f"[{fmt.table_interval(d['ci95'], 'share')}]", "", ""))
     for f in fields:

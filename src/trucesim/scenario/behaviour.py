@@ -35,6 +35,20 @@ class Side(Section):
         0.5, "gamma shape", "Shape of the day's fatality multiplier; low means rare "
         "mass-casualty days.", plausible=(0.2, 10), gt=0,
     )
+    retaliation_per_own_death: float = param(
+        0.0, "incidents per death", "Expected incidents this side adds in the days after "
+        "each death on its own side (its response to its own losses; 0 = none).",
+        source="assumption: off unless a scenario sets it", plausible=(0, 1), ge=0, le=20,
+    )
+    mass_casualty_probability: float = param(
+        0.0, "probability per death", "Chance that each death on this side's own side makes "
+        "the next day a mass-casualty day of this side's incidents (0 = never).",
+        source="assumption: off unless a scenario sets it", plausible=(0, 0.5), ge=0, le=1,
+    )
+    mass_casualty_multiplier: float = param(
+        5.0, "factor", "How much deadlier this side's incidents are on such a day.",
+        plausible=(1, 20), ge=1, le=1000,
+    )
 
 
 Provenance = dict[str, tuple[str, Confidence]]
@@ -89,8 +103,10 @@ class Tension(Section):
 
     per_incident: float = param(1.0, "tension", "Tension added by each incident.",
                          plausible=(0, 4), ge=0)
-    per_death: float = param(0.3, "tension", "Tension added by each death.",
-                      plausible=(0, 2), ge=0)
+    per_palestinian_death: float = param(0.3, "tension", "Tension added by each Palestinian "
+                                         "death.", plausible=(0, 2), ge=0)
+    per_israeli_death: float = param(0.3, "tension", "Tension added by each Israeli death.",
+                                     plausible=(0, 2), ge=0)
     per_slipped_handover: float = param(2.0, "tension", "Tension added by a late handover.",
                                         plausible=(0, 8), ge=0)
     per_dispute: float = param(4.0, "tension", "Tension added by a disputed handover.",

@@ -14,19 +14,29 @@ from trucesim.scenario.section import Section, param
 
 class Truce(Section):
     window_days: int = param(
-        60, "days", "Days simulated; day 0 is when the truce takes effect. Normally the "
-        "agreed period; longer if the days after an agreed phase are followed too "
-        "(see phase_days).",
+        60, "days", "Days the model observes (the horizon); day 0 is when the truce takes "
+        "effect. Normally the agreed period; longer to follow the days after an agreed "
+        "phase (see phase_days). What the deal still owes at the horizon is reported.",
         source="July 2025 plan, 60 days (Reuters) [S7]", confidence="agreed text",
         plausible=(30, 120), ge=1, le=365,
     )
     phase_days: int = param(
         0, "days", "Length of the agreed phase when it is shorter than the window (Jan 2025: "
-        "a 42-day first phase); 0 = the whole window. At the phase's end the talks decide "
-        "(permanent, extended, expired); the rest of the window is still simulated, with "
-        "aid at aid.trucks_per_day_after_expiry if the phase expired.",
+        "a 42-day first phase); 0 = the whole window. At the phase's end the truce becomes "
+        "permanent, is extended, or expires (then a quiet lapse or, after a delay, a return "
+        "to war: see [phase_end]); the rest of the window is still simulated, with aid at "
+        "aid.trucks_per_day_after_expiry if the phase expired.",
         source="July 2025 plan: one 60-day period, no phases [S7]", confidence="agreed text",
         plausible=(0, 120), ge=0, le=365,
+    )
+    phase_name: str = param(
+        "truce", "text", "What the agreed phase is called in stories ('truce', 'pause', "
+        "'phase 1').", max_length=40)
+    open_ended: bool = param(
+        False, "yes/no", "An open-ended ceasefire: no verdict when the agreed phase ends; the "
+        "talks go on, and the state at the horizon is reported ('ongoing' if it still holds "
+        "without a permanent agreement).",
+        source="July 2025 plan: a 60-day period [S7]", confidence="agreed text",
     )
 
     @property
@@ -122,10 +132,13 @@ class Exchange(Section):
         plausible=(0, 30), ge=0,
     )
     verification_lag_days: int = param(
-        1, "days", "Days between a handover and the matching release.",
-        source="Jan 2025: round 1's prisoners freed early the next day [S29][S34], rounds 2-6 "
-        "the same day (data/records/jan-2025.toml); kept at 1 after the backtest, where 0 "
-        "fitted the record no better", confidence="estimate", plausible=(0, 3), ge=0, le=30,
+        0, "days", "Days between a handover and the matching release (0 = the same day).",
+        source="Jan 2025 record: rounds 2-6 freed the same day as the handover, round 1 "
+        "early the next day [S29][S34][S35][S39][S40][S43] (data/records/jan-2025.toml)",
+        confidence="reported", plausible=(0, 3), ge=0, le=30,
+    )
+    withheld_in_crisis: bool = param(
+        True, "yes/no", "Whether a tranche due during a crisis waits until the crisis ends.",
     )
     withhold_probability_if_disputed: float = param(
         0.5, "probability", "Chance the tranche is withheld when its handover is disputed.",

@@ -11,7 +11,71 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from trucesim.scenario.schema import Release, Scenario, Side, Violations, WithdrawalStage
+from trucesim.scenario.schema import (
+    Condition,
+    Release,
+    Scenario,
+    Side,
+    Violations,
+    WithdrawalStage,
+)
+
+CONDITIONS = """A condition ties one step of the deal to the state of the truce: the step
+waits until the condition holds (`wait_until`), or is paused or changed while it holds
+(`while` with `pause = true` or one of the step's keys). Steps: `aid`, `talks`,
+`exchange` (every tranche), `releases[i]` (or a handover's label), `withdrawal.<stage>`.
+Conditions are checked each day at the step's own time. Steps that would wait for each
+other in a circle are an error.
+
+The language: quantities `day`, `living_held`, `bodies_held`, `living_owed`,
+`bodies_owed` (due under the deal by now, not yet handed over), `prisoners_owed`,
+`palestinian_bodies_owed`, `tension`, `share_held`, `aid_days_at_least(TRUCKS)`
+(consecutive days up to yesterday with at least that many trucks); facts `crisis`,
+`done(H)`, `on_time(H)` (H: `releases[i]` or a label in quotes), `reached(STAGE)`;
+comparisons `< <= > >= == !=`; `and`, `or`, `not`, parentheses.
+
+```toml
+[[conditions]]
+name = "aid for bodies"             # aid falls to 300 trucks a day while bodies are owed
+applies_to = "aid"
+while = "bodies_owed > 0"
+trucks_per_day = 300
+
+[[conditions]]
+name = "south after the day-7 handover"   # a withdrawal stage waits for a handover
+applies_to = "withdrawal.south"
+wait_until = "done(releases[1])"
+
+[[conditions]]
+name = "no talks in a crisis"       # the talks pause while a crisis lasts
+applies_to = "talks"
+while = "crisis"
+pause = true
+```"""
+
+EXTENSIONS = """```toml
+[truce]
+window_days = 14        # observe two weeks
+phase_days = 4          # a 4-day pause...
+phase_name = "pause"
+
+[extensions]
+days_each = 1           # ...extended a day at a time
+max_days = 3            # for at most 3 more days
+living_per_day = 10     # each extension day buys 10 more living hostages
+```"""
+
+PHASE_END = """A phase that expires (no permanent agreement, no extension) is followed by a
+return to war after a delay with probability `war_probability`, otherwise by a quiet
+lapse. An open-ended ceasefire (`truce.open_ended = true`) has no verdict at its phase's
+end: the talks go on, and a run still holding at the horizon ends as `ongoing`.
+
+```toml
+[truce]
+window_days = 90
+phase_days = 42
+open_ended = true       # phase 1, then talks with no deadline
+```"""
 
 INTRO = """# Scenario file format
 
@@ -74,8 +138,8 @@ def _table(title: str, model: type[BaseModel], note: str = "",
         source = source if source == confidence else f"{source} ({confidence})"
         span = extra.get("plausible")
         plausible = f"{span[0]:g} to {span[1]:g}" if isinstance(span, list) else ""
-        lines.append(f"| `{name}` | {extra.get('unit', '')} | {default} | {plausible} | "
-                     f"{info.description} | {source} |")
+        lines.append(f"| `{info.alias or name}` | {extra.get('unit', '')} | {default} | "
+                     f"{plausible} | {info.description} | {source} |")
     return [*lines, ""]
 
 
@@ -85,6 +149,11 @@ def render() -> str:
         model = info.annotation
         if name == "releases":
             parts += _table("[[releases]]", Release, "One table per handover, in any order.")
+        elif name == "conditions":
+            parts += _table("[[conditions]]", Condition, CONDITIONS)
+        elif name in ("extensions", "phase_end"):
+            assert isinstance(model, type) and issubclass(model, BaseModel)
+            parts += _table(name, model, EXTENSIONS if name == "extensions" else PHASE_END)
         elif name == "violations":
             parts += _table("violations", Violations)
             defaults = Violations()

@@ -21,7 +21,7 @@ from trucesim.scenario import toml
 from trucesim.scenario.schema import Scenario
 
 # lists of records (the schedule), not parameters
-_SCHEDULES = {"releases", "stages"}
+_SCHEDULES = {"releases", "stages", "conditions"}
 CONFIDENCES = ("agreed text", "reported", "estimate", "assumption")
 
 

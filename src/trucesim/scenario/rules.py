@@ -8,6 +8,7 @@ Each rule gives the key path it concerns, a message, and optionally other keys i
 from __future__ import annotations
 
 from trucesim.scenario.schema import Scenario
+from trucesim.scenario.steps import check_conditions
 from trucesim.scenario.toml import KeyPath
 
 Problem = tuple[KeyPath, str] | tuple[KeyPath, str, tuple[KeyPath, ...]]
@@ -40,6 +41,8 @@ def check(s: Scenario) -> list[Problem]:
                         f"must be >= 0 (got {ratio!r})"))
     out += _check_withdrawal(s)
     out += _check_thresholds(s)
+    out += check_conditions(s)
+    out += _check_extensions(s)
     if s.negotiations.start_day > window:
         out.append((("negotiations", "start_day"),
                     f"day {s.negotiations.start_day} is outside the window 0..{window}"))
@@ -109,4 +112,19 @@ def _check_thresholds(s: Scenario) -> list[Problem]:
     if v.israeli_forces.retaliation * v.palestinian_groups.retaliation >= 1:
         out.append((("violations",), "retaliation of both sides multiplies to >= 1: violence "
                     "would grow without bound"))
+    return out
+
+
+def _check_extensions(s: Scenario) -> list[Problem]:
+    x = s.extensions
+    out: list[Problem] = []
+    if x.days_each and not (x.living_per_day or x.bodies_per_day):
+        out.append((("extensions",), "an extension must buy releases: set living_per_day "
+                    "or bodies_per_day"))
+    if x.days_each and x.max_days < x.days_each:
+        out.append((("extensions", "max_days"), f"must be at least days_each ({x.days_each}) "
+                    "for an extension to be possible"))
+    if x.days_each and s.truce.open_ended:
+        out.append((("extensions",), "an open-ended ceasefire has no phase end to extend",
+                    (("truce", "open_ended"),)))
     return out

@@ -35,11 +35,13 @@ from trucesim.scenario.deal import (
     Withdrawal,
     WithdrawalStage,
 )
+from trucesim.scenario.mechanics import Condition, Extensions, PhaseEnd
 from trucesim.scenario.section import Confidence, Section, param
 
-__all__ = ["Aid", "Confidence", "Counterfactual", "Crisis", "Exchange", "Handovers",
-           "Hostages", "Mediation", "Negotiations", "Release", "Scenario", "Section", "Side",
-           "Tension", "Truce", "Violations", "Withdrawal", "WithdrawalStage", "param"]
+__all__ = ["Aid", "Condition", "Confidence", "Counterfactual", "Crisis", "Exchange",
+           "Extensions", "Handovers", "Hostages", "Mediation", "Negotiations", "PhaseEnd",
+           "Release", "Scenario", "Section", "Side", "Tension", "Truce", "Violations",
+           "Withdrawal", "WithdrawalStage", "param"]
 
 
 class Scenario(Section):
@@ -65,6 +67,11 @@ class Scenario(Section):
     crisis: Crisis = Field(default_factory=Crisis)
     negotiations: Negotiations = Field(default_factory=Negotiations)
     counterfactual: Counterfactual = Field(default_factory=Counterfactual)
+    conditions: tuple[Condition, ...] = Field(
+        (), description="Conditions tying steps of the deal to the state of the truce "
+        "([[conditions]] tables).", strict=False)
+    extensions: Extensions = Field(default_factory=Extensions)
+    phase_end: PhaseEnd = Field(default_factory=PhaseEnd)
 
     @cached_property
     def living_scheduled(self) -> int:
@@ -73,3 +80,7 @@ class Scenario(Section):
     @cached_property
     def bodies_scheduled(self) -> int:
         return sum(r.bodies for r in self.releases)
+
+    def label(self, j: int) -> str:
+        """The name a handover goes by in stories and conditions."""
+        return self.releases[j].label or f"handover {j + 1}"

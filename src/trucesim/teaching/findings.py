@@ -37,11 +37,21 @@ def run_findings(run: RunFiles) -> list[str]:
             if col["count"] and "median_day" in collapse else "")
     out.append(f"In {pct(col['p'])} of runs {bracket(col['ci95'], 'share')} the truce "
                f"collapsed within the {window}-day window{when}.")
-    rest = [f"{pct(es[k]['p'])} {bracket(es[k]['ci95'], 'share')} {what}" for k, what in (
-        ("extended", "it was extended at the end of the window"),
-        ("expired", "it expired"),
-        ("permanent", "the talks reached a permanent agreement"))]
-    out.append(f"In {rest[0]}, in {rest[1]}, and in {rest[2]}.")
+    name = sc.truce.phase_name
+    states = [("extended", f"the {name} was extended when it ended"),
+              ("expired", f"the {name} expired"),
+              ("permanent", "the talks reached a permanent agreement")]
+    if es.get("ongoing", {}).get("count"):
+        states.append(("ongoing", f"the {name} still held at the end of the window, the "
+                       "talks going on"))
+    rest = [f"{pct(es[k]['p'])} {bracket(es[k]['ci95'], 'share')} {what}"
+            for k, what in states]
+    out.append(f"In {', in '.join(rest[:-1])}, and in {rest[-1]}.")
+    war = s["milestones"].get("day_war_resumed")
+    if war and war["count"] and war["count"] > col["count"]:
+        out.append(f"Fighting resumed within the window in {pct(war['p'])} of runs "
+                   f"{bracket(war['ci95'], 'share')}: after a collapse, or some days after "
+                   f"the {name} expired.")
     crisis = s["milestones"].get("day_first_crisis")
     if crisis:
         out.append(f"At least one crisis occurred in {pct(crisis['p'])} of runs "
@@ -148,8 +158,18 @@ def typical(run: RunFiles) -> tuple[int, str]:
 
 
 GLOSSARY = {
-    "truce window": "The days the truce is agreed for (60 in the July 2025 plan); day 0 is "
-                    "when it takes effect.",
+    "window (horizon)": "The days the model follows the truce (60 for the July 2025 plan); "
+                        "day 0 is when it takes effect. What the deal still owes at its end "
+                        "is reported.",
+    "agreed phase": "The days the deal is agreed for (the whole window, or a first phase "
+                    "such as the 42 days of January 2025); at its end the truce becomes "
+                    "permanent, is extended or expires.",
+    "extension bought by releases": "An agreed phase extended a day (or some days) at a "
+                                    "time in exchange for more releases.",
+    "condition": "A term that ties one step of the deal to another: a withdrawal stage that "
+                 "waits for a handover, aid that falls while bodies are owed.",
+    "return to war": "After a phase expires without agreement, fighting may resume after a "
+                     "delay; otherwise the truce lapses quietly.",
     "handover": "The release of living hostages and/or hostages' bodies on a scheduled day.",
     "slip": "A handover that comes later than scheduled.",
     "dispute": "A handover contested by the other side (identities, ceremonies, lists).",
@@ -169,9 +189,9 @@ GLOSSARY = {
               "releases and the withdrawal wait.",
     "collapse": "The end of the truce when a crisis is not resolved in time (or, with a "
                 "small chance, on any day of crisis); war resumes in the model.",
-    "extended / expired / permanent": "How the window ends: talks serious enough lead "
-                                      "(usually) to an extension, an agreement to a "
-                                      "permanent ceasefire, otherwise the truce expires.",
+    "extended / expired / permanent": "How the agreed phase ends: talks serious enough "
+                                      "lead (usually) to an extension, an agreement to a "
+                                      "permanent ceasefire, otherwise it expires.",
     "replication (run)": "One play of the scenario with its own random draws; a results "
                          "directory holds many.",
     "seed": "The number that fixes all random draws of a set of runs; the same seed gives "

@@ -87,14 +87,14 @@ def entries(s: Scenario, rep: Replication) -> list[Entry]:
     by_day: dict[int, list[Event]] = {}
     for event in rep.events:
         by_day.setdefault(event.day, []).append(event)
-    collapse = rep.record["day_collapse"]
-    assert collapse is None or isinstance(collapse, int)
+    war = rep.record["day_war_resumed"]  # the days from then on are told together
+    assert war is None or isinstance(war, int)
     out = [Entry(0, 0, tuple(opening(s)))]
     day = 1
     while day <= window:
-        if collapse is not None and day > collapse:
-            war = [e for d in range(day, window + 1) for e in by_day.get(d, ())]
-            out.append(Entry(day, window, (*n.tell(war), war_summary(rep, day, window))))
+        if war is not None and day >= war:
+            told = [e for d in range(day, window + 1) for e in by_day.get(d, ())]
+            out.append(Entry(day, window, (*n.tell(told), war_summary(rep, day, window))))
             break
         if day in by_day:
             out.append(Entry(day, day, tuple(n.tell(by_day[day]))))
@@ -102,7 +102,7 @@ def entries(s: Scenario, rep: Replication) -> list[Entry]:
             continue
         last = day
         while last + 1 <= window and last + 1 not in by_day and not (
-                collapse is not None and last + 1 > collapse):
+                war is not None and last + 1 >= war):
             last += 1
         out.append(Entry(day, last, (quiet(rep, day, last),)))
         day = last + 1
@@ -135,6 +135,7 @@ def quiet(rep: Replication, first: int, last: int) -> Line:
 
 
 def war_summary(rep: Replication, first: int, last: int) -> Line:
+    """Days of war after the truce broke down or lapsed, summed up."""
     pal, isr = (rep.column(c) for c in ("deaths_palestinians", "deaths_israelis"))
     return Line("crisis", f"War (in the model). Over these days the model counts "
                 f"{fmt.count(pal[last] - pal[first - 1], 'Palestinian death')} and "
@@ -151,10 +152,20 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
         return float(value)
 
     count, pct = fmt.count, fmt.percent
-    ended = {"permanent": "became a permanent ceasefire at the end of the window",
-             "extended": "was extended at the end of the window",
-             "expired": "expired at the end of the window",
-             "collapsed": f"collapsed on day {r['end_day']}"}[str(r["end_state"])]
+    name, day = s.truce.phase_name, r["end_day"]
+    ended = {"permanent": f"the {name} became a permanent ceasefire on day {day}",
+             "extended": f"the {name} was extended on day {day}",
+             "expired": f"the {name} expired on day {day}",
+             "ongoing": f"the {name} was still holding at the end of the window, the talks "
+                        "going on",
+             "collapsed": f"the truce collapsed on day {day}"}[str(r["end_state"])]
+    if r["day_war_resumed"] is not None and r["end_state"] != "collapsed":
+        ended += f"; fighting resumed on day {r['day_war_resumed']}"
+    owed = [x for x in (
+        fmt.people(int(num("owed_living_hostages")), int(num("owed_hostage_bodies"))),
+        count(num("owed_prisoners"), *fmt.PRISONERS) if num("owed_prisoners") else "",
+        count(num("owed_palestinian_bodies"), "Palestinian body", "Palestinian bodies")
+        if num("owed_palestinian_bodies") else "") if x and x != "no one"]
     by_category = ", ".join(fmt.freed(num(f"detainees_freed_{c}"), c)
                             for c in s.exchange.prisoners_per_living_hostage)
     total = count(num("detainees_freed_total"), *fmt.PRISONERS)
@@ -169,7 +180,7 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
                f"deaths averted.")
     still = fmt.people(int(num("living_still_held")), int(num("bodies_still_held")))
     return [
-        f"How it ended: the truce {ended}.",
+        f"How it ended: {ended}.",
         f"Released: {num('living_released'):.0f} of {s.living_scheduled} scheduled living "
         f"hostages and {num('bodies_released'):.0f} of {s.bodies_scheduled} scheduled bodies; "
         f"still held in Gaza at the end: {still}.",
@@ -186,6 +197,8 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
         deaths,
         f"Crises: {num('crises'):.0f} ({count(num('crisis_days'), 'day')} in crisis); highest "
         f"tension {num('max_tension'):.1f}.",
+        "Still owed under the deal at the end of the window: " + (", ".join(owed) or "nothing")
+        + ".",
     ]
 
 

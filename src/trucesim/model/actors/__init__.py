@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from trucesim.model.actors import (
     aid,
+    conditions,
     exchange,
     handovers,
     mediation,
     negotiations,
+    phase,
     recorder,
+    recovery,
     violence,
     war,
     withdrawal,
@@ -23,13 +26,16 @@ from trucesim.model.actors import (
 from trucesim.model.declare import Actor
 
 ACTORS: tuple[Actor, ...] = (
+    conditions.ACTOR,  # terms tying steps to the state of the truce (first: others ask it)
     handovers.ACTOR,  # scheduled releases of living hostages and bodies
+    recovery.ACTOR,  # bodies handed over as they are recovered (if the deal says so)
     exchange.ACTOR,  # prisoners, detainees and bodies freed in return
     withdrawal.ACTOR,  # the army's lines, stage by stage
     aid.ACTOR,  # trucks agreed against delivered
     violence.ACTOR,  # incidents, deaths, retaliation
     war.ACTOR,  # war after a collapse; the counterfactual
     mediation.ACTOR,  # tension, mediators, crises, collapse
-    negotiations.ACTOR,  # talks, and how the agreed phase ends
+    negotiations.ACTOR,  # talks toward a permanent ceasefire
+    phase.ACTOR,  # how the agreed phase ends: verdict, extensions, lapse or war
     recorder.ACTOR,  # the daily snapshot (last: it records what the others did)
 )

@@ -11,12 +11,13 @@ agreed rate counts as aid held back.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from trucesim import fmt
-from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
+from trucesim.model.actors import conditions
+from trucesim.model.declare import MISSING, SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
 from trucesim.model.state import AID, CRISIS, HOLDING, Proc, TruceState, at
 from trucesim.scenario.schema import Scenario
@@ -60,12 +61,49 @@ class Halt:
     after_expiry: bool  # held back after the agreed phase expired, not in a crisis
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("aid", f"Aid is halted as leverage during the crisis (tension "
-                 f"+{n.scenario.tension.per_aid_halt_day:g}).")]
+        tension = f"(tension +{n.scenario.tension.per_aid_halt_day:g})"
+        if self.after_expiry:
+            trucks = n.scenario.aid.trucks_per_day_after_expiry
+            return [("aid", f"From today aid is held back, the {n.scenario.truce.phase_name} "
+                     f"having expired without an agreement: {trucks:,.0f} trucks a day "
+                     f"{tension[:-1]} each day).")]
+        return [("aid", f"Aid is halted as leverage during the crisis {tension}.")]
+
+
+@dataclass(slots=True)
+class AidLog:
+    """The actor's own state (st.parts.aid)."""
+
+    history: list[int] = field(default_factory=list)  # trucks a day, if a condition counts
+    rule: str = ""  # the condition that set yesterday's aid ("" for the agreed terms)
 
 
 def start(st: TruceState) -> None:
+    st.parts.aid = AidLog()
     st.start(aid(st))
+
+
+def by_condition(st: TruceState, rules: tuple[conditions.Rule, ...], planned: int,
+                 possible: float, day: int) -> int:
+    """An ordinary day's trucks under the conditions on aid (`planned` under the terms)."""
+    rule = conditions.active(st, rules, "trucks_per_day")
+    log: AidLog = st.parts.aid
+    name = rule.name if rule is not None else ""
+    if rule is None:
+        target = st.scenario.aid.trucks_per_day_agreed
+    elif rule.pause:
+        target = 0.0
+    else:
+        target = min(rule.effects["trucks_per_day"], possible)
+    if name != log.rule:
+        log.rule = name
+        if st.log is not None:
+            what = ("no aid enters" if target == 0 else f"{target:,.0f} trucks a day"
+                    + (" agreed" if rule is None else " at most"))
+            st.log.append(conditions.Changed(day, "aid", name, what))
+    if rule is None:
+        return planned
+    return math.floor(planned * target / possible + 0.5) if possible else 0
 
 
 def aid(st: TruceState) -> Proc:
@@ -78,11 +116,18 @@ def aid(st: TruceState) -> Proc:
     held_back = a.trucks_per_day_after_expiry < a.trucks_per_day_agreed
     stay_open, closure_days = 1.0 - a.closure_probability_per_incident, a.closure_days
     halt, per_halt_day = a.halt_probability_per_crisis_day, s.tension.per_aid_halt_day
-    trucks, u_closure, u_halt = d.trucks, d.closure, d.halt
+    rules = conditions.for_step(st, "aid")
+    trucks = list(d.trucks) if rules else d.trucks  # the day's trucks under the terms
+    u_closure, u_halt = d.closure, d.halt
+    possible = min(a.trucks_per_day_agreed, a.crossing_capacity_trucks_per_day)
+    history = st.parts.aid.history if st.parts.conditions.aid_history else None
     closed_until = -1
     yield at(env, 1, AID)
     for day in range(1, s.truce.window_days + 1):
         status, attacks = st.status, st.attacks_today
+        before = st.aid_delivered
+        if rules:
+            trucks[day] = by_condition(st, rules, d.trucks[day], possible, day)
         if status == HOLDING and not attacks and day > closed_until and not st.phase_expired:
             st.aid_delivered += trucks[day]  # an ordinary day, the most common case
         elif not st.in_force:  # collapsed
@@ -92,8 +137,10 @@ def aid(st: TruceState) -> Proc:
             if held_back:
                 st.aid_halt_days += 1
                 st.tension += per_halt_day
-                if st.log is not None:
-                    st.log.append(Halt(day, True))
+                if "aid_held_back" not in st.milestones:  # told once: it lasts
+                    st.milestones["aid_held_back"] = day
+                    if st.log is not None:
+                        st.log.append(Halt(day, True))
         elif attacks and u_closure[day] < 1.0 - stay_open**attacks:
             closed_until = day + closure_days - 1
             st.aid_closed_days += 1
@@ -108,6 +155,8 @@ def aid(st: TruceState) -> Proc:
                 st.log.append(Halt(day, False))
         else:
             st.aid_delivered += trucks[day]
+        if history is not None:
+            history.append(st.aid_delivered - before)
         yield env.timeout(1)
 
 
@@ -125,6 +174,9 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
                 lambda st: st.aid_halt_days),
         Outcome("aid_closed_days", "number", "days", "Days crossings were closed after an "
                 "attack", lambda st: st.aid_closed_days),
+        Outcome("day_aid_held_back", "milestone", "day", "First day aid was held back after "
+                "the agreed phase expired", lambda st: st.milestones.get("aid_held_back",
+                                                                         MISSING)),
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trucesim import fmt
+from trucesim.model.actors import conditions
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days
@@ -46,6 +47,8 @@ class Ledger:
     """Running totals behind the cumulative rounding of what is freed."""
 
     bodies: int = 0  # hostages' bodies whose tranche has been set
+    due_prisoners: int = 0  # prisoners and detainees due in the tranches set so far
+    due_bodies: int = 0  # Palestinian bodies due in them
     # per category: living tranched at the exchange's ratio, and the prisoners due for
     # living tranched at a handover's own ratios (Release.prisoners_per_living)
     at_default: list[int] = field(default_factory=list)
@@ -107,7 +110,7 @@ class Tranche:
 def start(st: TruceState) -> None:
     categories = len(st.scenario.exchange.prisoners_per_living_hostage)
     st.detainees_freed = [0] * categories
-    st.parts.exchange = Ledger(0, [0] * categories, [0.0] * categories)
+    st.parts.exchange = Ledger(0, 0, 0, [0] * categories, [0.0] * categories)
 
 
 def answer(st: TruceState, label: str, living: int, bodies: int, disputed: bool, j: int,
@@ -117,8 +120,14 @@ def answer(st: TruceState, label: str, living: int, bodies: int, disputed: bool,
     if u is None:
         d: Draws = st.draws[NAME]
         u = (d.withhold[j], d.withhold_days[j])
+    ledger: Ledger = st.parts.exchange
     freed = _freed(st, living, ratios)
-    st.start(tranche(st, label, living, bodies, disputed, u[0], u[1], freed))
+    x = st.scenario.exchange
+    returned = _share(x.bodies_returned_per_body, ledger.bodies, ledger.bodies + bodies)
+    ledger.bodies += bodies
+    ledger.due_prisoners += sum(freed)
+    ledger.due_bodies += returned
+    st.start(tranche(st, label, living, bodies, disputed, u[0], u[1], freed, returned))
 
 
 def _share(ratio: float, before: int, after: int) -> int:
@@ -151,13 +160,10 @@ def _freed(st: TruceState, living: int, ratios: Mapping[str, float]) -> list[int
 
 
 def tranche(st: TruceState, label: str, living: int, bodies: int, disputed: bool,
-            u_withhold: float, u_days: float, freed: list[int]) -> Proc:
+            u_withhold: float, u_days: float, freed: list[int], returned: int) -> Proc:
     """The other side's part of a handover: prisoners, detainees and bodies freed."""
     s, env = st.scenario, st.env
     x = s.exchange
-    ledger: Ledger = st.parts.exchange
-    returned = _share(x.bodies_returned_per_body, ledger.bodies, ledger.bodies + bodies)
-    ledger.bodies += bodies
     yield at(env, int(env.now) + x.verification_lag_days, EXCHANGE)
     if disputed and u_withhold < x.withhold_probability_if_disputed:
         days = geometric_days(x.withhold_mean_days, u_days)
@@ -166,8 +172,14 @@ def tranche(st: TruceState, label: str, living: int, bodies: int, disputed: bool
             st.log.append(Withheld(int(env.now), days, sum(freed), label,
                                    not living and not bodies))
         yield at(env, int(env.now) + days, EXCHANGE)
-    if s.handovers.withheld_in_crisis and st.status == CRISIS:
+    if x.withheld_in_crisis and st.status == CRISIS:
         yield from wait_for_calm(st, Paused)
+    rules = conditions.for_step(st, "exchange")
+    if rules:
+        yield from conditions.hold(st, "exchange", f"exchange for the {label}", EXCHANGE)
+        rule = conditions.active(st, rules, "prisoners_factor")
+        if rule is not None and "prisoners_factor" in rule.effects:  # the rest stays owed
+            freed = [math.floor(n * rule.effects["prisoners_factor"]) for n in freed]
     if not st.in_force:
         return
     for k, n in enumerate(freed):
@@ -191,6 +203,12 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
                 label="prisoners/detainees freed"),
         Outcome("bodies_returned", "number", "bodies", "Palestinian bodies returned",
                 lambda st: st.bodies_returned),
+        Outcome("owed_prisoners", "number", "persons", "Prisoners and detainees due in "
+                "exchange for hostages released, not freed by the horizon",
+                lambda st: st.parts.exchange.due_prisoners - st.detainees_total),
+        Outcome("owed_palestinian_bodies", "number", "bodies", "Palestinian bodies due in "
+                "exchange for hostages' bodies, not returned by the horizon",
+                lambda st: st.parts.exchange.due_bodies - st.bodies_returned),
     )
 
 
@@ -200,6 +218,7 @@ def _category(k: int) -> Callable[[TruceState], int]:
 
 ACTOR = Actor(
     NAME, start, stream="exchange", draw=draw, outcomes=outcomes,
-    series=(Series("detainees_freed", "persons", "detainees_total"),),
+    series=(Series("detainees_freed", "persons", "detainees_total"),
+            Series("bodies_returned", "bodies", "bodies_returned")),
     events=(Withheld, Paused, Tranche),
 )

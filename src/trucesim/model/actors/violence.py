@@ -7,6 +7,11 @@ decaying geometrically (mean lag `retaliation_decay_days`). Deaths per day are P
 around incidents x fatalities per incident x a gamma multiplier (mean 1) that makes some
 days far deadlier than others. Incidents by Israeli forces cost Palestinian lives, and
 the reverse. During a crisis base rates rise; incidents set the talks back.
+
+Each side can also respond to its own losses: deaths on a side raise that side's rate in
+the following days (`retaliation_per_own_death`) and can make the next day a
+mass-casualty day of its incidents (`mass_casualty_probability`, `_multiplier`); each
+side's deaths add their own tension. Both responses are off unless a scenario sets them.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ class Draws:
     deaths_israelis: list[float]
     scale_israeli_forces: list[float]  # the day's fatality multiplier (gamma, mean 1)
     scale_palestinian_groups: list[float]
+    mass_israeli_forces: list[float]  # does the day follow own losses with mass casualties?
+    mass_palestinian_groups: list[float]
 
 
 def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
@@ -44,7 +51,9 @@ def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
     scale0, scale1 = (g.gamma(side.fatality_dispersion, 1 / side.fatality_dispersion,
                               (n, days)).tolist()
                       for side in (s.violations.israeli_forces, s.violations.palestinian_groups))
-    return [Draws(inc0[r], inc1[r], fat0[r], fat1[r], scale0[r], scale1[r]) for r in range(n)]
+    mass0, mass1 = (a.tolist() for a in g.random((2, n, days)))
+    return [Draws(inc0[r], inc1[r], fat0[r], fat1[r], scale0[r], scale1[r], mass0[r],
+                  mass1[r]) for r in range(n)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +65,22 @@ class Incidents:
     deaths_palestinians: int
     by_palestinian_groups: int
     deaths_israelis: int
+    mass_casualty: str = ""  # whose incidents were a mass-casualty response today, if any
 
     def lines(self, n: Narration) -> list[Line]:
         t = n.scenario.tension
         parts, added = [], 0.0
-        for who, victims, k, dead in (
+        for who, victims, k, dead, per_death in (
                 ("Israeli forces", "Palestinian", self.by_israeli_forces,
-                 self.deaths_palestinians),
+                 self.deaths_palestinians, t.per_palestinian_death),
                 ("Palestinian armed groups", "Israeli", self.by_palestinian_groups,
-                 self.deaths_israelis)):
+                 self.deaths_israelis, t.per_israeli_death)):
             if not k:
                 continue
             toll = f"the model counts {fmt.count(dead, f'{victims} death')}" if dead else \
                 "no deaths"
             parts.append(f"{fmt.count(k, 'incident')} initiated by {who} ({toll})")
-            added += t.per_incident * k + t.per_death * dead
+            added += t.per_incident * k + per_death * dead
         # the crisis test comes at the end of the day, after tension has faded a little
         now = n.tension(self.day)
         text = f"{'; '.join(parts)}. Tension +{added:.1f}; at the end of the day it is {now:.1f}"
@@ -78,7 +88,12 @@ class Incidents:
         if not n.memo.get("told_threshold") or now >= 0.75 * threshold:
             n.memo["told_threshold"] = True
             text += f" (a crisis starts at {threshold:g})"
-        return [("violence", text[0].upper() + text[1:] + ".")]
+        out = [("violence", text[0].upper() + text[1:] + ".")]
+        if self.mass_casualty:
+            out.append(("violence", f"In the model, the previous day's deaths made this a "
+                        f"mass-casualty day of the incidents attributed to "
+                        f"{self.mass_casualty}."))
+        return out
 
 
 def start(st: TruceState) -> None:
@@ -98,14 +113,24 @@ def violence(st: TruceState) -> Proc:
     # kernel push * keep**(lag - 1) sums to `retaliation` incidents over all later days
     push0 = v.israeli_forces.retaliation * (1 - keep)
     push1 = v.palestinian_groups.retaliation * (1 - keep)
-    per_incident, per_death = t.per_incident, t.per_death
+    per_incident, death0, death1 = t.per_incident, t.per_palestinian_death, t.per_israeli_death
     talks_start, setback = talks.start_day, talks.setback_per_incident
     multiplier = s.crisis.incident_multiplier
     inc0, inc1 = d.incidents_israeli_forces, d.incidents_palestinian_groups
     fat0, fat1 = d.deaths_palestinians, d.deaths_israelis
     scale0, scale1 = d.scale_israeli_forces, d.scale_palestinian_groups
+    # each side's response to its own losses (Israeli forces to Israeli deaths, k1)
+    own0 = v.israeli_forces.retaliation_per_own_death * (1 - keep)
+    own1 = v.palestinian_groups.retaliation_per_own_death * (1 - keep)
+    spare0 = 1.0 - v.israeli_forces.mass_casualty_probability
+    spare1 = 1.0 - v.palestinian_groups.mass_casualty_probability
+    mass0, mass1 = d.mass_israeli_forces, d.mass_palestinian_groups
+    boost0, boost1 = (v.israeli_forces.mass_casualty_multiplier,
+                      v.palestinian_groups.mass_casualty_multiplier)
+    responds = own0 > 0 or own1 > 0 or spare0 < 1 or spare1 < 1
     exp = math.exp
     excitation0 = excitation1 = 0.0
+    heavy0 = heavy1 = False  # today is a mass-casualty day of this side's incidents
     yield at(env, 1, VIOLENCE)
     for day in range(1, s.truce.window_days + 1):
         if not st.in_force:
@@ -122,8 +147,10 @@ def violence(st: TruceState) -> Proc:
         st.attacks_today = n1
         if n0 or n1:
             # incidents by Israeli forces cost Palestinian lives, and the reverse
-            k0 = poisson(n0 * lethal0 * scale0[day], fat0[day]) if n0 else 0
-            k1 = poisson(n1 * lethal1 * scale1[day], fat1[day]) if n1 else 0
+            k0 = poisson(n0 * lethal0 * scale0[day] * (boost0 if heavy0 else 1.0),
+                         fat0[day]) if n0 else 0
+            k1 = poisson(n1 * lethal1 * scale1[day] * (boost1 if heavy1 else 1.0),
+                         fat1[day]) if n1 else 0
             st.incidents_by_israeli_forces += n0
             st.incidents_by_palestinian_groups += n1
             st.incidents_total += n0 + n1
@@ -131,11 +158,21 @@ def violence(st: TruceState) -> Proc:
             st.deaths_israelis_truce += k1
             st.deaths_palestinians += k0
             st.deaths_israelis += k1
-            st.tension += per_incident * (n0 + n1) + per_death * (k0 + k1)
+            st.tension += per_incident * (n0 + n1) + death0 * k0 + death1 * k1
             if day >= talks_start and not st.agreed:
                 st.progress = max(0.0, st.progress - setback * (n0 + n1))
             if st.log is not None:
-                st.log.append(Incidents(day, n0, k0, n1, k1))
+                heavy = ("Israeli forces" if heavy0 and n0 else
+                         "Palestinian armed groups" if heavy1 and n1 else "")
+                st.log.append(Incidents(day, n0, k0, n1, k1, heavy))
+            if responds:  # each side's response to its own losses, from tomorrow
+                excitation0 += own0 * k1
+                excitation1 += own1 * k0
+                heavy0 = k1 > 0 and mass0[day] < 1.0 - spare0**k1
+                heavy1 = k0 > 0 and mass1[day] < 1.0 - spare1**k0
+                yield env.timeout(1)
+                continue
+        heavy0 = heavy1 = False
         yield env.timeout(1)
 
 

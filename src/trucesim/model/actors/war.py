@@ -52,8 +52,8 @@ def start(st: TruceState) -> None:
     st.on_collapse.append(resume)
 
 
-def resume(st: TruceState, day: int) -> None:
-    st.start(war(st, day + 1))
+def resume(st: TruceState, first_day: int) -> None:
+    st.start(war(st, first_day))
 
 
 def war(st: TruceState, first_day: int) -> Proc:

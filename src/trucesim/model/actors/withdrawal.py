@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from trucesim import fmt
+from trucesim.model.actors import conditions
 from trucesim.model.declare import MISSING, SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
 from trucesim.model.state import CRISIS, WITHDRAWAL, Proc, TruceState, at, wait_for_calm
@@ -50,7 +51,7 @@ def start(st: TruceState) -> None:
         st.start(withdrawal(st))
 
 
-def back_to_earlier_lines(st: TruceState, day: int) -> None:
+def back_to_earlier_lines(st: TruceState, first_war_day: int) -> None:
     st.share_held = st.scenario.withdrawal.share_after_collapse
 
 
@@ -66,12 +67,20 @@ def withdrawal(st: TruceState) -> Proc:
         yield at(env, due, WITHDRAWAL)
         if st.status == CRISIS:
             yield from wait_for_calm(st, partial(Paused, name=stage.name))
+        step = f"withdrawal.{stage.name}"
+        rules = conditions.for_step(st, step)
+        share = stage.share
+        if rules:
+            yield from conditions.hold(st, step, f"withdrawal to the '{stage.name}' line",
+                                       WITHDRAWAL)
+            rule = conditions.active(st, rules, "share")
+            share = rule.effects.get("share", share) if rule is not None else share
         if not st.in_force:
             return
-        before, st.share_held = st.share_held, stage.share
+        before, st.share_held = st.share_held, share
         st.milestones[f"withdrawal_{stage.name}"] = int(env.now)
         if st.log is not None:
-            st.log.append(StageReached(int(env.now), stage.name, stage.share, before))
+            st.log.append(StageReached(int(env.now), stage.name, share, before))
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:

@@ -1,0 +1,126 @@
+"""A record's observations as quantities the model also produces, for the backtest.
+
+Each entry of a record (:mod:`.history`) becomes a :class:`Quantity`: a cumulative count
+on a day (hostages released, prisoners freed, deaths on each side, Palestinian bodies
+returned, aid trucks; read from each replication's daily trajectory), a share on a day
+(territory held), the day of a milestone (a withdrawal stage, aid held back after the
+phase, war resumed), or how the agreed phase ended. What the scenario cannot produce is
+listed as not compared, with why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from trucesim.analysis.history import Entry, Record, Reported, Share
+from trucesim.model import outcomes
+from trucesim.scenario.schema import Scenario
+
+Group = Literal["schedule", "dynamics"]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One observed quantity and how to read the same quantity from a replication."""
+
+    name: str
+    group: Group
+    unit: str
+    observed: float | str
+    reports: tuple[float, ...]
+    qualifier: str
+    day: int | None
+    sources: tuple[str, ...]
+    note: str
+    read: tuple[str, str, int]  # (daily, series, day) | (field|category, name, 0)
+
+
+def _entry(e: Entry) -> tuple[tuple[str, ...], str]:
+    return tuple(e.sources), e.note
+
+
+def _reported(out: list[Quantity], series: str, label: str, unit: str,
+              entries: list[Reported] | list[Share]) -> None:
+    for r in entries:
+        sources, note = _entry(r)
+        note = "; ".join(x for x in (r.reported_by, note) if x)
+        out.append(Quantity(f"{label} {r.day}", "dynamics", unit, r.value, tuple(r.reports),
+                            r.qualifier, r.day, sources, note, ("daily", series, r.day)))
+
+
+def _schedule(record: Record, out: list[Quantity]) -> None:
+    living = bodies = outside = 0
+    for h in record.handovers:
+        living, bodies, outside = living + h.living, bodies + h.bodies, outside + h.outside_deal
+        sources, note = _entry(h)
+        note = "; ".join(x for x in (h.who, note) if x)
+        if h.living:
+            out.append(Quantity(f"living out by day {h.day}", "schedule", "persons", living,
+                                (), "", h.day, sources, note,
+                                ("daily", "living_released", h.day)))
+        if h.bodies:
+            out.append(Quantity(f"bodies out by day {h.day}", "schedule", "bodies", bodies,
+                                (), "", h.day, sources, note,
+                                ("daily", "bodies_released", h.day)))
+    if outside:
+        days = [h.day for h in record.handovers if h.outside_deal]
+        sources = tuple(s for h in record.handovers if h.outside_deal for s in h.sources)
+        out.append(Quantity("out outside the deal", "schedule", "persons", outside, (), "",
+                            None, sources, f"on day(s) {days}",
+                            ("field", "living_released_outside_deal", 0)))
+    freed = 0
+    for p in record.prisoner_releases:
+        before, freed = freed, freed + p.count
+        sources, note = _entry(p)
+        out.append(Quantity(f"prisoners by day {p.day}", "schedule", "persons", freed,
+                            tuple(before + r for r in p.reports), "", p.day, sources, note,
+                            ("daily", "detainees_freed", p.day)))
+    for w in record.withdrawal:
+        sources, note = _entry(w)
+        out.append(Quantity(f"{w.stage} done, day", "schedule", "day", w.day, (), "", w.day,
+                            sources, note, ("field", f"day_withdrawal_{w.stage}", 0)))
+
+
+def _ending(record: Record, out: list[Quantity]) -> None:
+    e = record.ending
+    if e is None:
+        return
+    if e.phase_end is not None and e.phase_end_state is not None:
+        sources, note = _entry(e.phase_end)
+        out.append(Quantity(f"phase end (day {e.phase_end.day})", "dynamics", "",
+                            e.phase_end_state, (), "", e.phase_end.day, sources, note,
+                            ("category", "end_state", 0)))
+    for label, entry, field in (("aid held back after the phase, day", e.aid_halted,
+                                 "day_aid_held_back"),
+                                ("war resumed, day", e.fighting_resumed, "day_war_resumed")):
+        if entry is not None:
+            sources, note = _entry(entry)
+            out.append(Quantity(label, "dynamics", "day", entry.day, (), "", entry.day,
+                                sources, note, ("field", field, 0)))
+
+
+def quantities(record: Record, scenario: Scenario) -> tuple[list[Quantity], list[str]]:
+    """The record's observations as model quantities, and those left out (with why)."""
+    out: list[Quantity] = []
+    _schedule(record, out)
+    _reported(out, "deaths_palestinians", "deaths by day", "deaths", record.deaths)
+    _reported(out, "deaths_israelis", "Israeli deaths by day", "deaths", record.israeli_deaths)
+    _reported(out, "bodies_returned", "Palestinian bodies returned by day", "bodies",
+              record.palestinian_bodies_returned)
+    _reported(out, "aid_trucks_delivered", "aid trucks by day", "trucks", record.aid)
+    _reported(out, "territory_share_held", "territory held on day", "share",
+              record.territory)
+    _ending(record, out)
+    window = scenario.truce.window_days
+    names = {f.name for f in outcomes.fields(scenario)}
+    kept, skipped = [], []
+    for q in out:
+        kind, name, day = q.read
+        if kind == "daily" and day > window:
+            skipped.append(f"{q.name}: after the scenario's window (day {window})")
+        elif kind in ("field", "category") and name not in names:
+            skipped.append(f"{q.name}: the scenario has no outcome '{name}'")
+        else:
+            kept.append(q)
+    return kept, skipped
