@@ -48,6 +48,7 @@ class Rules:
 
 
 NONE: tuple[Rule, ...] = ()
+NO_RULES = Rules({}, False)
 _COMPILED: list[tuple[Scenario, Rules]] = []
 
 
@@ -173,7 +174,7 @@ class Changed:
 
 # the calls every actor makes --------------------------------------------------------------
 def start(st: TruceState) -> None:
-    st.parts.conditions = compiled(st.scenario) if st.scenario.conditions else Rules({}, False)
+    st.parts.conditions = compiled(st.scenario) if st.scenario.conditions else NO_RULES
 
 
 def for_step(st: TruceState, step: str) -> tuple[Rule, ...]:

@@ -69,8 +69,8 @@ def talks(st: TruceState) -> Proc:
     if st.log is not None:
         st.log.append(TalksStarted(n.start_day))
     day = n.start_day
-    last = s.truce.window_days if s.truce.open_ended else st.phase_end
-    while day <= last:
+    open_ended, window = s.truce.open_ended, s.truce.window_days
+    while day <= (window if open_ended else st.phase_end):
         if not st.in_force:
             return
         if not st.agreed:
@@ -91,7 +91,6 @@ def talks(st: TruceState) -> Proc:
                 st.progress = 0.0 if progress < 0.0 else progress
         yield env.timeout(1)
         day += 1
-        last = s.truce.window_days if s.truce.open_ended else st.phase_end
 
 
 def by_condition(st: TruceState, rules: tuple[conditions.Rule, ...], drift: float,

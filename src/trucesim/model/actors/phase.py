@@ -41,7 +41,9 @@ class Draws:
 
 def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
     talks, war, delay = g.random((3, n)).tolist()
-    extend = g.random((n, MAX_DECISIONS)).tolist()
+    # drawn last, and only if the deal provides for extensions bought by releases
+    extend = g.random((n, MAX_DECISIONS)).tolist() if s.extensions.days_each else [
+        [] for _ in range(n)]
     return [Draws(talks[r], war[r], delay[r], extend[r]) for r in range(n)]
 
 

@@ -51,7 +51,12 @@ def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
     scale0, scale1 = (g.gamma(side.fatality_dispersion, 1 / side.fatality_dispersion,
                               (n, days)).tolist()
                       for side in (s.violations.israeli_forces, s.violations.palestinian_groups))
-    mass0, mass1 = (a.tolist() for a in g.random((2, n, days)))
+    # drawn last, and only if a side answers its own losses with mass-casualty days
+    v = s.violations
+    if v.israeli_forces.mass_casualty_probability or v.palestinian_groups.mass_casualty_probability:
+        mass0, mass1 = (a.tolist() for a in g.random((2, n, days)))
+    else:
+        mass0 = mass1 = [[] for _ in range(n)]
     return [Draws(inc0[r], inc1[r], fat0[r], fat1[r], scale0[r], scale1[r], mass0[r],
                   mass1[r]) for r in range(n)]
 
