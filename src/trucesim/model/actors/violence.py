@@ -173,8 +173,8 @@ def violence(st: TruceState) -> Proc:
             if responds:  # each side's response to its own losses, from tomorrow
                 excitation0 += own0 * k1
                 excitation1 += own1 * k0
-                heavy0 = k1 > 0 and mass0[day] < 1.0 - spare0**k1
-                heavy1 = k0 > 0 and mass1[day] < 1.0 - spare1**k0
+                heavy0 = k1 > 0 and spare0 < 1 and mass0[day] < 1.0 - spare0**k1
+                heavy1 = k0 > 0 and spare1 < 1 and mass1[day] < 1.0 - spare1**k0
                 yield env.timeout(1)
                 continue
         heavy0 = heavy1 = False
