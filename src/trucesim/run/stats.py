@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -23,8 +24,10 @@ import numpy as np
 from trucesim.model.declare import MISSING, Outcome, Series
 
 
+@lru_cache(maxsize=4096)
 def wilson(successes: int, n: int) -> tuple[float, float]:
-    """95% Wilson score interval for a binomial proportion (scipy's binomtest)."""
+    """95% Wilson score interval for a binomial proportion (scipy's binomtest; remembered,
+    as a run asks for the same counts day after day)."""
     if n == 0:
         return (math.nan, math.nan)
     from scipy.stats import binomtest
