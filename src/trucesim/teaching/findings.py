@@ -158,8 +158,11 @@ GLOSSARY = {
     "withheld tranche": "A tranche held back for some days after a dispute, as on 22 "
                         "February 2025.",
     "withdrawal stage": "A line the army pulls back to, on a day or after a handover.",
-    "incident": "A violation of the truce initiated by one side; the model counts its "
-                "deaths and lets it provoke retaliation.",
+    "incident": "A violation of the truce, attributed in the model to one side's forces "
+                "(Israeli forces, or Palestinian armed groups); the model does not say who "
+                "started it. It counts the incident's deaths, and each incident raises the "
+                "rate of incidents attributed to the other side for some days "
+                "(retaliation).",
     "tension": "A number in the model that incidents, deaths, late or disputed handovers, "
                "withheld tranches and aid halts raise; it fades by itself and faster once "
                "mediators act.",
