@@ -195,6 +195,22 @@ GLOSSARY = {
     "deaths averted": "Counterfactual deaths minus the deaths the model counts in a run.",
 }
 
+SWEEP_GLOSSARY = {
+    "sweep": "The same scenario run at many design points, each with other values of the "
+             "assumptions varied, every point with the same seed (common random numbers).",
+    "design point": "One set of values of the varied assumptions; it is run many times and "
+                    "its outcomes averaged.",
+    "mu* (Morris)": "How much an outcome moves, on average, when one assumption takes one "
+                    "step across its range, scaled to the whole range; large means the "
+                    "outcome depends on it.",
+    "sigma (Morris)": "How much those moves vary from point to point; large means the "
+                      "assumption's effect depends on the other assumptions.",
+    "ST and S1 (Sobol')": "The share of the outcome's variation over the design due to one "
+                          "assumption, with (ST) or without (S1) its interactions.",
+    "where the truce breaks": "The region of the design, found by a shallow regression "
+                              "tree, where the share of runs that collapse is highest.",
+}
+
 LIMITS = (
     "Politics inside each party and the content of the talks are not modelled; talks are "
     "a single number of progress.",
