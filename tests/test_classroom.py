@@ -161,3 +161,58 @@ def test_the_downloaded_toml_extends_the_reference_and_loads_to_the_same_scenari
     saved = copy.parent / "mine.toml"
     saved.write_text(text)
     assert digest(load(saved)) == digest(yours)
+
+
+def test_the_server_is_told_localhost_headless_and_no_usage_statistics():
+    from trucesim.cli.classroom import command
+
+    line = command(8765)
+    assert line[1:4] == ["-m", "streamlit", "run"] and line[4] == str(PAGE)
+    for flag in ("--server.address=127.0.0.1", "--server.headless=true",
+                 "--browser.gatherUsageStats=false", "--server.port=8765"):
+        assert flag in line
+
+
+def test_classroom_refuses_a_bad_scenario_before_starting_anything(tmp_path):
+    from typer.testing import CliRunner
+
+    from trucesim.cli import app
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("releases = 3\n")
+    result = CliRunner().invoke(app, ["classroom", str(bad), "--no-browser"])
+    assert result.exit_code == 2 and "releases" in result.output
+    result = CliRunner().invoke(app, ["classroom", str(BASE), "--no-browser", "-n", "300"])
+    assert result.exit_code == 2 and "--replications must be" in result.output
+
+
+def test_downloads_hold_the_figures_for_slides_and_the_results(tmp_path):
+    import io
+    import struct
+    import zipfile
+
+    from trucesim.run.executors import SerialExecutor
+    from trucesim.teaching import downloads, live
+
+    store = live.Store(SerialExecutor())
+    try:
+        ref = load(BASE)
+        yours = load(BASE, ["crisis.threshold=10.0", "name=base-classroom"])
+        a, b = store.run(ref, 7, 40), store.run(yours, 7, 40)
+        assert store.run(yours, 7, 40).kept
+        comparison = live.paired(a.run, b.run)
+        figures = zipfile.ZipFile(io.BytesIO(downloads.figures_zip(
+            a.run, b.run, comparison, yours, 3)))
+        names = set(figures.namelist())
+        for chart in ("end-states", "survival", "paired-differences", "deaths", "timeline"):
+            assert {f"figures/{chart}.svg", f"figures/{chart}.png"} <= names
+            png = figures.read(f"figures/{chart}.png")
+            assert struct.unpack(">II", png[16:24]) == (1920, 1080)
+        results = zipfile.ZipFile(io.BytesIO(downloads.results_zip(
+            a.run, b.run, comparison, [ref, yours])))
+        assert {"base/summary.json", "base-classroom/replications.csv",
+                "comparison/differences.csv"} <= set(results.namelist())
+        name, text = downloads.scenario_file(BASE, ref, ref)  # unchanged: still its own name
+        assert name == "base-classroom.toml" and 'name = "base-classroom"' in text
+    finally:
+        store.cleanup()

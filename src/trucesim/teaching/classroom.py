@@ -22,6 +22,7 @@ from trucesim.scenario.load import ScenarioError, load
 from trucesim.scenario.schema import Scenario
 from trucesim.teaching import controls, live, vega
 from trucesim.teaching.report import CAVEAT
+from trucesim.teaching.story import Story
 
 VIEWS = ("1. Predict", "2. Many runs", "3. One run, day by day", "4. Download")
 RUNS = (200, 500, 1000, 2000, 5000)
@@ -163,10 +164,9 @@ def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int) 
     st.markdown("**Your version against the reference**: paired differences (the same "
                 "random numbers in both, so the difference is the change, not luck).")
     st.table(vega.differences(comparison))
-    took = (f"{mine.run.replications:,} runs of your version took {mine.seconds:.1f} s "
-            f"({workers} workers)" if mine.seconds else "your version's runs were "
-            "already done (kept from before)")
-    st.caption(f"Seed {mine.run.seed}: {took}.")
+    kept = " (kept from before: not run again)" if mine.kept else ""
+    st.caption(f"Seed {mine.run.seed}: {mine.run.replications:,} runs of your version took "
+               f"{mine.seconds:.1f} s on {workers} worker{'s' if workers > 1 else ''}{kept}.")
 
 
 def step(by: int) -> None:
@@ -183,10 +183,20 @@ def one_run(store: live.Store, yours: Scenario) -> None:
     chart, words = st.columns([3, 2])
     chart.image(told.png, caption=f"Seed {seed}: the truce {told.ended}. The same chart as "
                 "the report's 'typical run'.", width="stretch")
-    from trucesim.teaching.render import markdown
-
     with words.container(height=720):
-        st.markdown(markdown(told.story))
+        st.markdown(compact(told.story))
+
+
+def compact(story: Story) -> str:
+    """The story for the page's narrow column: the totals first, then day by day."""
+    from trucesim.fmt import md
+
+    lines = [f"**{md(story.subtitle)}**", "", f"*{md(story.note)}*", "", "**In sum**", ""]
+    lines += [f"- {md(sentence)}" for sentence in story.summary]
+    lines += ["", "**Day by day**", ""]
+    lines += [f"- **{md(e.label)}**: " + " ".join(md(line.text) for line in e.lines)
+              for e in story.entries]
+    return "\n".join(lines)
 
 
 def main() -> None:

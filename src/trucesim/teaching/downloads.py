@@ -86,6 +86,8 @@ def page(store: Store, path: Path, reference: Scenario, yours: Scenario, seed: i
                        mime="application/toml", key="get_toml")
     st.caption(f"Save it next to {path.name}; `trucesim run {name}` runs it, "
                f"`trucesim diff {path.name} {name}` lists what you changed.")
+    with st.expander(f"What is in {name}"):
+        st.code(text, language="toml")
     if not revealed:
         st.info("The figures and the results can be downloaded once the result is revealed.")
         return

@@ -87,7 +87,8 @@ def executor(workers: int) -> Executor:
 @dataclass(frozen=True)
 class Timed:
     run: RunFiles
-    seconds: float  # wall time of the replications and their files (0 if cached)
+    seconds: float  # wall time of the replications and their files, when they ran
+    kept: bool = False  # True: from the store, not run again
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class Store:
     def __init__(self, pool: Executor, limit: int = 64) -> None:
         self.pool, self.limit = pool, limit
         self.root = Path(tempfile.mkdtemp(prefix="trucesim-classroom-"))
-        self._runs: dict[tuple[str, int, int], RunFiles] = {}
+        self._runs: dict[tuple[str, int, int], Timed] = {}
         self._told: dict[tuple[str, int], OneRun] = {}
         self._lock = threading.Lock()  # one computation at a time: the pool is shared
 
@@ -112,16 +113,16 @@ class Store:
         key = (digest(scenario), seed, n)
         with self._lock:
             if key in self._runs:
-                return Timed(self._runs[key], 0.0)
+                return Timed(self._runs[key].run, self._runs[key].seconds, kept=True)
             started = time.perf_counter()
             folder = self.root / f"{key[0][:16]}-{seed}-{n}"
             done = runner.run(scenario, seed, n, folder, self.pool, progress=progress)
-            result = load_run(done.directory)
+            result = Timed(load_run(done.directory), time.perf_counter() - started)
             if len(self._runs) >= self.limit:  # forget the oldest
                 oldest = next(iter(self._runs))
-                shutil.rmtree(self._runs.pop(oldest).directory.parent, ignore_errors=True)
+                shutil.rmtree(self._runs.pop(oldest).run.directory.parent, ignore_errors=True)
             self._runs[key] = result
-            return Timed(result, time.perf_counter() - started)
+            return result
 
     def one_run(self, scenario: Scenario, seed: int) -> OneRun:
         """Replication 0 of `scenario` with root seed `seed`: its story and its timeline

@@ -24,8 +24,7 @@ KEY = (("p_collapsed", "bad"), ("living_released", "good"), ("bodies_released", 
 
 
 def _names(runs: Sequence[RunFiles]) -> list[str]:
-    return [("reference: " if k == 0 else "your version: ") + r.title
-            for k, r in enumerate(runs)]
+    return ["reference" if k == 0 else "your version" for k in range(len(runs))]
 
 
 def end_states(runs: Sequence[RunFiles]) -> Any:
@@ -100,8 +99,9 @@ def key_numbers(yours: RunFiles, comparison: Comparison) -> list[Number]:
         if d is None:
             continue
         unit = d.measure.shown_unit
-        note = f"95% interval {fmt.bracket(d.b[1:], unit)}"
-        label = d.measure.label + (" (mean)" if unit != "share" else "")
+        note = ("mean, " if unit != "share" else "") + \
+            f"95% interval {fmt.bracket(d.b[1:], unit)}"
+        label = d.measure.label
         if name == "deaths_palestinians":  # skewed: the median run says more
             median = yours.summary["outcomes"][name]["median"]
             note = f"{note}; the median run counts {fmt.whole(median)}"
