@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import socket
 import statistics
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 SLIDER = "Tension at which a crisis starts (tension)"
-KEYS = ["ArrowLeft", "End", "Home", "ArrowRight", "PageUp", "ArrowLeft", "PageDown", "End"]
+# each press lowers the threshold by one step (0.2): every move is a new version
 
 
 def main() -> None:
@@ -59,13 +60,15 @@ def main() -> None:
         server.wait(30)
 
 
-def idle(page, values, before: list[str], deadline: float) -> list[str]:
-    """Wait until the key numbers differ from `before` and no run is in progress."""
+def idle(page, values, change: str, deadline: float) -> list[str]:
+    """Wait until the page's last line says the runs of the version with `change` are
+    done (it is drawn after everything else) and the key numbers are shown; return
+    them."""
+    done = page.get_by_text(re.compile(rf"runs of (your version \({re.escape(change)}\)|"
+                                       rf"the reference) took"))
     while True:
-        now = values.all_inner_texts()
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        if now and now != before and len(now) == 5 and not running:
-            return now
+        if done.count() and len(values.all_inner_texts()) == 5:
+            return values.all_inner_texts()
         if time.monotonic() > deadline:
             raise TimeoutError("no update")
         page.wait_for_timeout(20)
@@ -79,18 +82,19 @@ def measure(url: str, args: argparse.Namespace) -> None:
         started = time.monotonic()
         page.get_by_text("Show results without a prediction", exact=True).click()
         values = page.locator('[data-testid="stMetricValue"]')
-        before = idle(page, values, [], time.monotonic() + 300)
+        numbers = idle(page, values, "", time.monotonic() + 300)
         print(f"first results (workers starting, reference and your version run): "
               f"{time.monotonic() - started:.2f} s")
         thumb = page.get_by_role("slider", name=SLIDER)
         times = []
-        for key in KEYS[:args.moves]:
+        for k in range(1, args.moves + 1):
+            value = f"crisis.threshold={12.0 - 0.2 * k:.1f}"
             thumb.focus()
             t0 = time.monotonic()
-            thumb.press(key)
-            before = idle(page, values, before, time.monotonic() + 300)
+            thumb.press("ArrowLeft")
+            numbers = idle(page, values, value, time.monotonic() + 300)
             times.append(time.monotonic() - t0)
-            print(f"{key:>10}: {times[-1]:.2f} s  P(collapse) {before[0]}")
+            print(f"{value}: {times[-1]:.2f} s  (P(collapse) {numbers[0]})")
         if args.screenshot:
             page.screenshot(path=str(args.screenshot))
         browser.close()

@@ -147,7 +147,8 @@ def show_guess(comparison: Any) -> None:
     st.button("Make a new prediction", on_click=again, key="again")
 
 
-def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int) -> None:
+def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int,
+              changes: list[str]) -> None:
     numbers = vega.key_numbers(mine.run, comparison)
     for column, number in zip(st.columns(len(numbers)), numbers, strict=True):
         column.metric(number.label, number.value, number.delta, delta_color=number.colour,
@@ -165,7 +166,8 @@ def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int) 
                 "random numbers in both, so the difference is the change, not luck).")
     st.table(vega.differences(comparison))
     kept = " (kept from before: not run again)" if mine.kept else ""
-    st.caption(f"Seed {mine.run.seed}: {mine.run.replications:,} runs of your version took "
+    what = f"your version ({', '.join(changes)})" if changes else "the reference"
+    st.caption(f"Seed {mine.run.seed}: {mine.run.replications:,} runs of {what} took "
                f"{mine.seconds:.1f} s on {workers} worker{'s' if workers > 1 else ''}{kept}.")
 
 
@@ -247,7 +249,7 @@ def main() -> None:
     ref, mine, comparison = results(store, reference, yours, seed, n)
     if view == VIEWS[0]:
         show_guess(comparison)
-    many_runs(ref, mine, comparison, store.pool.workers)
+    many_runs(ref, mine, comparison, store.pool.workers, changes)
 
 
 if __name__ == "__main__":  # run by Streamlit; a worker process importing it runs nothing
