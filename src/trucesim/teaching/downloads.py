@@ -20,6 +20,7 @@ from trucesim.run.results import RunFiles
 from trucesim.scenario.load import load
 from trucesim.scenario.schema import Scenario
 from trucesim.teaching import histogram, plots, slides, timeline, tomlfile
+from trucesim.teaching.findings import key_differences
 from trucesim.teaching.live import Store
 
 
@@ -47,7 +48,7 @@ def figures_zip(ref: RunFiles, mine: RunFiles, comparison: Comparison, yours: Sc
         slides.Chart("end-states", plots.end_states(runs), "", ""),
         slides.Chart("survival", plots.survival(runs), "", ""),
         slides.Chart("paired-differences", plots.paired_differences(
-            [d for d in comparison.differences if d.measure.headline]), "", ""),
+            key_differences(comparison.differences)), "", ""),
         slides.Chart("deaths", histogram.deaths(mine), "", ""),
         slides.Chart("releases", plots.releases(mine), "", ""),
         slides.Chart("territory", plots.territory(runs), "", ""),

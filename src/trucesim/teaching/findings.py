@@ -85,6 +85,17 @@ def run_findings(run: RunFiles) -> list[str]:
     return out
 
 
+# the outcomes a comparison leads with (its sentences, and its chart of differences)
+KEY_OUTCOMES = ("p_collapsed", "living_released", "bodies_released", "aid_share_of_agreed",
+                "deaths_palestinians")
+
+
+def key_differences(diffs: Sequence[Difference]) -> list[Difference]:
+    """The differences of the key outcomes (all headline ones if none of them is there)."""
+    key = [d for d in diffs if d.measure.name in KEY_OUTCOMES]
+    return key or [d for d in diffs if d.measure.headline]
+
+
 def comparison_findings(titles: dict[str, str], diffs: Sequence[Difference],
                         paired: dict[str, bool]) -> list[str]:
     """One sentence per compared scenario, its headline differences with intervals.
@@ -92,8 +103,7 @@ def comparison_findings(titles: dict[str, str], diffs: Sequence[Difference],
     `titles` maps each scenario's name to its title, the reference first."""
     reference = next(iter(titles.values()))
     out = []
-    headline = ("p_collapsed", "living_released", "bodies_released", "aid_share_of_agreed",
-                "deaths_palestinians")
+    headline = KEY_OUTCOMES
     for other in dict.fromkeys(d.scenario for d in diffs):
         rows = {d.measure.name: d for d in diffs if d.scenario == other}
         how = "paired runs, same random numbers" if paired[other] else \

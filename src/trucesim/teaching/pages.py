@@ -160,7 +160,7 @@ def run_page(run: RunFiles) -> tuple[str, list[Drawn]]:
 
 def comparison_page(subject: Subject) -> tuple[str, list[Drawn]]:
     from trucesim.teaching import plots
-    from trucesim.teaching.findings import comparison_findings, run_findings
+    from trucesim.teaching.findings import comparison_findings, key_differences, run_findings
 
     c = subject.comparison
     assert c is not None
@@ -169,10 +169,11 @@ def comparison_page(subject: Subject) -> tuple[str, list[Drawn]]:
     differences = [{"scenario": d.scenario, "label": d.measure.label,
                     "text": fmt.change_short(*d.diff, d.measure.shown_unit)}
                    for d in headline]
-    paired = draw(Chart("paired-differences", plots.paired_differences(headline),
-                        "paired differences",
-                        "Each row: the mean difference (dot) from the reference and its 95% "
-                        "interval (line); the vertical line is no difference."))
+    paired = draw(Chart("paired-differences", plots.paired_differences(
+        key_differences(headline)), "paired differences",
+        "The key outcomes, each on its own scale: the mean difference (dot) from the "
+        "reference and its 95% interval (line); the vertical line is no difference. The "
+        "table lists every headline outcome."))
     charts = [draw(c) for c in run_charts(subject.runs)] if subject.runs else []
     runs, timelines = [], []
     for run in subject.runs:
