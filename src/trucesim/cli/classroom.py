@@ -93,7 +93,10 @@ def classroom(
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="trucesim-classroom-") as folder:
-        server = subprocess.Popen(command(port), env=env, cwd=folder)
+        # Streamlit's own banner (stdout) is replaced by the line below; its warnings and
+        # errors (stderr) still show
+        server = subprocess.Popen(command(port), env=env, cwd=folder,
+                                  stdout=subprocess.DEVNULL)
         try:
             if not wait_until_up(url, server):
                 server.terminate()
