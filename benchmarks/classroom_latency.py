@@ -54,27 +54,43 @@ def main() -> None:
         for line in server.stdout:
             if line.startswith("trucesim classroom:"):
                 break
-        measure(f"http://127.0.0.1:{port}", args)
+        measure(f"http://127.0.0.1:{port}", args, server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
+
+
+def cpu_seconds(session: int) -> float:
+    """CPU time used so far by every process of the server's session (Linux /proc): the
+    command, Streamlit and its workers. Unlike wall time, it does not grow when other
+    programs compete for the cores."""
+    total, tick = 0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # the session id
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    return total / tick
 
 
 def idle(page, values, change: str, deadline: float) -> list[str]:
     """Wait until the page's last line says the runs of the version with `change` are
     done (it is drawn after everything else) and the key numbers are shown; return
     them."""
-    done = page.get_by_text(re.compile(rf"runs of (your version \({re.escape(change)}\)|"
-                                       rf"the reference) took"))
+    what = rf"your version \({re.escape(change)}\)" if change else "the reference"
+    done = page.get_by_text(re.compile(rf"runs of {what} took"))
     while True:
-        if done.count() and len(values.all_inner_texts()) == 5:
-            return values.all_inner_texts()
+        shown = values.all_inner_texts()
+        if done.count() and len(shown) == 5:
+            return shown
         if time.monotonic() > deadline:
             raise TimeoutError("no update")
         page.wait_for_timeout(20)
 
 
-def measure(url: str, args: argparse.Namespace) -> None:
+def measure(url: str, args: argparse.Namespace, session: int) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1600})
@@ -86,21 +102,25 @@ def measure(url: str, args: argparse.Namespace) -> None:
         print(f"first results (workers starting, reference and your version run): "
               f"{time.monotonic() - started:.2f} s")
         thumb = page.get_by_role("slider", name=SLIDER)
-        times = []
+        times, cpu = [], []
         for k in range(1, args.moves + 1):
             value = f"crisis.threshold={12.0 - 0.2 * k:.1f}"
             thumb.focus()
-            t0 = time.monotonic()
+            t0, c0 = time.monotonic(), cpu_seconds(session)
             thumb.press("ArrowLeft")
             numbers = idle(page, values, value, time.monotonic() + 300)
             times.append(time.monotonic() - t0)
-            print(f"{value}: {times[-1]:.2f} s  (P(collapse) {numbers[0]})")
+            cpu.append(cpu_seconds(session) - c0)
+            print(f"{value}: {times[-1]:.2f} s, {cpu[-1]:.2f} CPU s "
+                  f"(P(collapse) {numbers[0]})")
         if args.screenshot:
             page.screenshot(path=str(args.screenshot))
         browser.close()
     print(f"median update after a slider move: {statistics.median(times):.2f} s "
           f"({args.replications:,} replications, workers={args.workers or os.cpu_count()}, "
-          f"{os.cpu_count()} cores; min {min(times):.2f}, max {max(times):.2f})")
+          f"{os.cpu_count()} cores; min {min(times):.2f}, max {max(times):.2f}); CPU time "
+          f"used by the server and its workers per update: median "
+          f"{statistics.median(cpu):.2f} s; load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
