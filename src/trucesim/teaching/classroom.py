@@ -85,6 +85,8 @@ def sidebar(reference: Scenario) -> dict[str, Any]:
 
 def run_with_progress(store: live.Store, scenario: Scenario, seed: int, n: int,
                       what: str) -> live.Timed:
+    if store.has(scenario, seed, n):
+        return store.run(scenario, seed, n)
     bar = st.progress(0.0, text=f"Running {n:,} replications of {what}…")
     done = 0
 

@@ -108,6 +108,10 @@ class Store:
         self._told: dict[tuple[str, int], OneRun] = {}
         self._lock = threading.Lock()  # one computation at a time: the pool is shared
 
+    def has(self, scenario: Scenario, seed: int, n: int) -> bool:
+        """Whether these runs are kept (no need to show progress for them)."""
+        return (digest(scenario), seed, n) in self._runs
+
     def run(self, scenario: Scenario, seed: int, n: int,
             progress: Callable[[int], None] | None = None) -> Timed:
         key = (digest(scenario), seed, n)
