@@ -96,12 +96,12 @@ def loaded_by(*args: str) -> set[str]:
     return {m.split(".")[0] for m in json.loads(out)}
 
 
-HEAVY = {"numpy", "simpy", "scipy", "matplotlib", "jinja2", "trucesim.model"}
+HEAVY = {"numpy", "simpy", "scipy", "matplotlib", "jinja2", "streamlit", "trucesim.model"}
 
 
 def test_help_imports_none_of_the_heavy_libraries():
     assert not loaded_by("--help") & (HEAVY | {"pydantic"})
     # a command's own help builds its options with typer, which (0.29 here) validates
     # options with pydantic; nothing of the model or of its libraries is loaded
-    for command in ("run", "compare", "sweep", "story", "report"):
+    for command in ("run", "compare", "sweep", "story", "report", "classroom"):
         assert not loaded_by(command, "--help") & HEAVY, command

@@ -80,7 +80,7 @@ def test_run_report_renders_offline_in_chromium(browser, tmp_path):
     report = write_report([tmp_path / "base"])
     shot = tmp_path / "report.png"
     page, requested = open_report(browser, report, shot)
-    check_rendered(page, images=5)
+    check_rendered(page, images=7)
     assert page.title() == "July 2025 plan: 60-day truce"
     assert page.locator("table.story tr").count() > 10  # the typical run, day by day
     assert requested == [report.as_uri()]
@@ -93,6 +93,6 @@ def test_comparison_report_renders_offline_in_chromium(browser, tmp_path):
         runner.run(load(path), 2025, 40, tmp_path, SerialExecutor())
     report = write_report([tmp_path / "base", tmp_path / "strong-mediation"])
     page, requested = open_report(browser, report, tmp_path / "compare.png")
-    check_rendered(page, images=7)
+    check_rendered(page, images=11)
     assert requested == [report.as_uri()]
     page.close()

@@ -51,22 +51,42 @@ def rows(directory):
         return list(csv.DictReader(handle))
 
 
-def assert_self_contained(html):
+IMAGE = r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"
+
+
+def assert_self_contained(html, report=None):
+    """No script, no external URL (in the page or inside its SVG charts), and every link
+    goes to an anchor of the page or, with `report`, to a file beside it."""
+    import base64
+
     assert "<script" not in html.lower()
     for src in re.findall(r'src="([^"]*)"', html):
-        assert re.fullmatch(r"data:image/png;base64,[A-Za-z0-9+/=]+", src)
-    text = re.sub(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', "", html)
+        svg = base64.b64decode(re.fullmatch(IMAGE, src).group(1)).decode()
+        assert "<script" not in svg and not re.search(r"href=\"(?!#)", svg)
+    text = re.sub(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', "", html)
     assert not re.search(r"(https?:|ftp:|//[a-z0-9]|@import|url\()", text, re.IGNORECASE)
-    assert re.findall(r'href="([^"]*)"', text) and all(
-        href.startswith("#") for href in re.findall(r'href="([^"]*)"', text))
+    links = re.findall(r'href="([^"]*)"', text)
+    assert links
+    anchors = set(re.findall(r'id="([^"]*)"', text))
+    for href in links:
+        if href.startswith("#"):
+            assert href[1:] in anchors, href
+        else:
+            assert re.fullmatch(r"figures/[a-z0-9.-]+\.(svg|png)", href), href
+            if report is not None:
+                assert (report.parent / href).is_file(), href
 
 
 def test_run_report_has_findings_charts_story_assumptions(results, base_html):
     html = base_html
-    assert_self_contained(html)
+    assert_self_contained(html, results / "base" / "report.html")
     for heading in HEADINGS:
         assert f">{heading}</h2>" in html
-    assert html.count("<img ") == 5  # survival, end states, releases, territory, aid
+    # end states, survival, deaths, releases, territory, aid; the typical run's timeline
+    assert html.count("<img ") == 7
+    alts = re.findall(r'<img src="[^"]*" alt="([^"]*)"', html)
+    assert alts[:3] == ["bar chart of how the truce ends", "survival curve of the truce",
+                        "histogram of deaths: July 2025 plan: 60-day truce"]
     summary = json.loads((results / "base" / "summary.json").read_text())
     collapsed = summary["end_states"]["collapsed"]
     lo, hi = collapsed["ci95"]
@@ -107,10 +127,11 @@ def test_comparison_report_of_run_directories_with_paired_differences(results):
     out = results / "compare-base-vs-slipping-handovers" / "report.html"
     assert str(out) in result.output
     html = out.read_text()
-    assert_self_contained(html)
+    assert_self_contained(html, out)
     assert "paired runs, same random numbers" in html
-    assert html.count("<img ") == 1 + 2 + 2 + 1 + 1  # differences, survival, end states,
-    # one release chart per scenario, territory, aid
+    # differences, end states, survival, territory, aid; one histogram of deaths, one
+    # release chart and one timeline per scenario
+    assert html.count("<img ") == 5 + 3 * 2
     base, slip = rows(results / "base"), rows(results / "slipping-handovers")
     diffs = [float(b["bodies_released"]) - float(a["bodies_released"])
              for a, b in zip(base, slip, strict=True)]
@@ -171,7 +192,7 @@ def test_a_compare_directory_uses_its_own_paired_differences(results, tmp_path):
     assert "+1.2 pp [-0.2 to +2.7]" in html  # p_collapsed, in percentage points
     assert "-2.5 [-2.7 to -2.2]" in html  # bodies released
     assert "made_up_outcome" not in html and "+9.0 [+9.0 to +9.0]" not in html
-    assert html.count("<img ") == 7  # the runs beside it give the charts
+    assert html.count("<img ") == 11  # the runs beside it give the charts
     assert "other settings" not in html
 
 

@@ -59,7 +59,7 @@ def test_calm_story_summarises_quiet_days_and_nothing_else():
         (0, 0), (1, 1), (2, 6), (7, 7), (8, 29), (30, 30), (31, 49), (50, 50), (51, 59),
         (60, 60)]
     assert re.fullmatch(r"No incidents\. Aid: about [\d,]+ trucks a day\.", text_of(tale, 8, 29))
-    assert "incident initiated" not in " ".join(
+    assert "incident attributed" not in " ".join(
         line.text for e in tale.entries for line in e.lines)
 
 

@@ -2,17 +2,18 @@
 
 The app and the explicit registration of every command, one module per command group:
 :mod:`.runs` (run, validate), :mod:`.analysis` (compare, diff, sweep), :mod:`.validity`
-(params, backtest), :mod:`.teaching` (story, report), :mod:`.bench`; what they share is
-in :mod:`.options`. User errors (a bad scenario file, a bad option) become one line each
-on stderr and exit code 2, with no traceback and no results written. Heavy modules are
-imported inside the commands, so `trucesim --help` starts fast.
+(params, backtest), :mod:`.teaching` (story, report), :mod:`.classroom`, :mod:`.bench`;
+what they share is in :mod:`.options`. User errors (a bad scenario file, a bad option)
+become one line each on stderr and exit code 2, with no traceback and no results
+written. Heavy modules are imported inside the commands, so `trucesim --help` starts
+fast.
 """
 
 from __future__ import annotations
 
 import typer
 
-from trucesim.cli import analysis, bench, runs, teaching, validity
+from trucesim.cli import analysis, bench, classroom, runs, teaching, validity
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -31,6 +32,7 @@ app.command()(validity.params)
 app.command()(validity.backtest)
 app.command()(teaching.story)
 app.command()(teaching.report)
+app.command()(classroom.classroom)
 
 
 def main() -> None:

@@ -37,6 +37,22 @@ if TYPE_CHECKING:
     from trucesim.scenario.schema import Scenario
 
 SWEEP_REPLICATIONS = 200
+ReportOption = Annotated[bool, typer.Option(
+    "--report", help="Also write report.html (and figures/) in the results directory "
+                     "(needs the 'plots' extra).")]
+
+
+def _write_report(directory: Path, quiet: bool) -> None:
+    from trucesim.teaching.report import ReportError, write_report
+
+    try:
+        written = write_report([directory])
+    except ReportError as exc:
+        fail(exc.lines)
+    except OSError as exc:
+        fail(f"cannot write the report: {exc.strerror or exc}", 1)
+    if not quiet:
+        typer.echo(f"Report written to {written}")
 
 
 def compare(
@@ -50,8 +66,13 @@ def compare(
     quiet: QuietOption = False,
     executor_kind: ExecutorOption = "auto",
     scheduler: SchedulerOption = None,
+    report: ReportOption = False,
 ) -> None:
-    """Run scenarios with the same seeds and report paired differences to the first."""
+    """Run scenarios with the same seeds and report paired differences to the first.
+
+    With --report each scenario's run is kept inside the comparison's directory, and the
+    report is written there.
+    """
     if len(paths) < 2:
         fail("compare needs at least two scenarios")
     scenarios = load_all(paths, None)
@@ -62,6 +83,22 @@ def compare(
     from trucesim.analysis import tables
 
     started = time.perf_counter()
+    if report:
+        from trucesim.teaching.bundle import compare_with_runs
+
+        total = replications * len(scenarios)
+        try:
+            with executor_for(replications, workers, executor_kind, scheduler) as executor, \
+                    progress_bar(total, "compare", quiet) as advance:
+                result, directory, wall = compare_with_runs(
+                    scenarios, seed, replications, out, executor, [str(p) for p in paths],
+                    advance)
+        except OSError as exc:
+            fail(f"cannot write results to {out}: {exc.strerror or exc}", 1)
+        if not quiet:
+            _show_comparison(result, scenarios, directory, wall)
+        _write_report(directory, quiet)
+        return
     with executor_for(replications, workers, executor_kind, scheduler) as executor, \
             progress_bar(replications, "compare", quiet) as advance:
         result = paired.run(scenarios, seed, replications, executor=executor,
@@ -148,6 +185,7 @@ def sweep(
     fresh: Annotated[bool, typer.Option(
         "--fresh", help="Discard an earlier, different sweep in the same directory.")] = False,
     quiet: QuietOption = False,
+    report: ReportOption = False,
 ) -> None:
     """Run a scenario over a design of assumption values; rank what drives the outcome.
 
@@ -165,7 +203,7 @@ def sweep(
         with executor_for(total * replications, workers, "auto", None) as executor, \
                 progress_bar(total, sw.directory_name, quiet) as advance:
             done = run_points(sw, directory, executor, fresh=fresh, progress=advance)
-        report = analyse(sw, directory)
+        analysed = analyse(sw, directory)
     except SweepError as exc:
         fail(exc.lines)
     except OSError as exc:
@@ -176,7 +214,9 @@ def sweep(
         typer.echo(f"Sweep of {sw.scenario.name}: {sw.design.method}, {total} points"
                    f"{resumed}, {replications:,} replications each, seed {seed}, "
                    f"{len(sw.design.factors)} assumptions varied")
-        _show_report(report, sw, directory, wall)
+        _show_report(analysed, sw, directory, wall)
+    if report:
+        _write_report(directory, quiet)
 
 
 def _prepare(path: Path, vary: list[str], method: str, samples: int | None,

@@ -1,5 +1,5 @@
 """Teaching commands: `trucesim story` (one run told day by day) and `trucesim report`
-(a self-contained HTML report of a run or a comparison).
+(a self-contained HTML report of a run, a comparison or a sweep, with its figures).
 
 Registered by :mod:`trucesim.cli`; only typer is imported here at
 import time, the rest inside the commands.
@@ -55,13 +55,15 @@ def story(
 
 def report(
     results: Annotated[list[Path], typer.Argument(
-        help="A results directory (results/<name>/), a comparison directory, or several run "
-             "directories to compare (the first is the reference).", show_default=False)],
+        help="A results directory (results/<name>/), a comparison or sweep directory, or "
+             "several run directories to compare (the first is the reference).",
+        show_default=False)],
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="HTML file to write (default: report.html in the results "
                             "directory, or results/compare-<names>/report.html).")] = None,
 ) -> None:
-    """Write a self-contained HTML report (findings, charts, a typical run, assumptions)."""
+    """Write a self-contained HTML report (findings, charts, a typical run, assumptions),
+    and every chart as SVG and 1920x1080 PNG in figures/ beside it."""
     from trucesim.teaching.report import ReportError, write_report
 
     try:

@@ -59,6 +59,10 @@ class ResultsDir:
     def json(self, name: str, data: Any) -> None:
         self.text(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
+    def binary(self, name: str, content: bytes) -> None:
+        """A file of bytes (an image)."""
+        (self.tmp / name).write_bytes(content)
+
     def commit(self) -> Path:
         """Move the finished files into place, replacing an earlier run's directory."""
         for handle in self._open:

@@ -61,7 +61,7 @@ def _side(rate: float, retaliation: float, fatalities: float, source: str,
         default_factory=lambda: Side(
             incidents_per_day=rate, retaliation=retaliation, fatalities_per_incident=fatalities
         ),
-        description=f"Incidents initiated by this side. Defaults: {source}",
+        description=f"Incidents attributed to this side's forces. Defaults: {source}",
         json_schema_extra={"provenance": {k: list(v) for k, v in provenance.items()}},
     )
 

@@ -95,6 +95,17 @@ def run_findings(run: RunFiles) -> list[str]:
     return out
 
 
+# the outcomes a comparison leads with (its sentences, and its chart of differences)
+KEY_OUTCOMES = ("p_collapsed", "living_released", "bodies_released", "aid_share_of_agreed",
+                "deaths_palestinians")
+
+
+def key_differences(diffs: Sequence[Difference]) -> list[Difference]:
+    """The differences of the key outcomes (all headline ones if none of them is there)."""
+    key = [d for d in diffs if d.measure.name in KEY_OUTCOMES]
+    return key or [d for d in diffs if d.measure.headline]
+
+
 def comparison_findings(titles: dict[str, str], diffs: Sequence[Difference],
                         paired: dict[str, bool]) -> list[str]:
     """One sentence per compared scenario, its headline differences with intervals.
@@ -102,8 +113,7 @@ def comparison_findings(titles: dict[str, str], diffs: Sequence[Difference],
     `titles` maps each scenario's name to its title, the reference first."""
     reference = next(iter(titles.values()))
     out = []
-    headline = ("p_collapsed", "living_released", "bodies_released", "aid_share_of_agreed",
-                "deaths_palestinians")
+    headline = KEY_OUTCOMES
     for other in dict.fromkeys(d.scenario for d in diffs):
         rows = {d.measure.name: d for d in diffs if d.scenario == other}
         how = "paired runs, same random numbers" if paired[other] else \
@@ -178,8 +188,11 @@ GLOSSARY = {
     "withheld tranche": "A tranche held back for some days after a dispute, as on 22 "
                         "February 2025.",
     "withdrawal stage": "A line the army pulls back to, on a day or after a handover.",
-    "incident": "A violation of the truce initiated by one side; the model counts its "
-                "deaths and lets it provoke retaliation.",
+    "incident": "A violation of the truce, attributed in the model to one side's forces "
+                "(Israeli forces, or Palestinian armed groups); the model does not say who "
+                "started it. It counts the incident's deaths, and each incident raises the "
+                "rate of incidents attributed to the other side for some days "
+                "(retaliation).",
     "tension": "A number in the model that incidents, deaths, late or disputed handovers, "
                "withheld tranches and aid halts raise; it fades by itself and faster once "
                "mediators act.",
@@ -210,6 +223,22 @@ GLOSSARY = {
     "counterfactual": "What the scenario assumes the same days would have cost without a "
                       "truce (deaths per day at war).",
     "deaths averted": "Counterfactual deaths minus the deaths the model counts in a run.",
+}
+
+SWEEP_GLOSSARY = {
+    "sweep": "The same scenario run at many design points, each with other values of the "
+             "assumptions varied, every point with the same seed (common random numbers).",
+    "design point": "One set of values of the varied assumptions; it is run many times and "
+                    "its outcomes averaged.",
+    "mu* (Morris)": "How much an outcome moves, on average, when one assumption takes one "
+                    "step across its range, scaled to the whole range; large means the "
+                    "outcome depends on it.",
+    "sigma (Morris)": "How much those moves vary from point to point; large means the "
+                      "assumption's effect depends on the other assumptions.",
+    "ST and S1 (Sobol')": "The share of the outcome's variation over the design due to one "
+                          "assumption, with (ST) or without (S1) its interactions.",
+    "where the truce breaks": "The region of the design, found by a shallow regression "
+                              "tree, where the share of runs that collapse is highest.",
 }
 
 LIMITS = (

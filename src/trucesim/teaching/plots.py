@@ -5,17 +5,20 @@ Every chart reads summary.json, daily.csv and manifest.json through
 produced. matplotlib (the optional extra `plots`) is imported inside the functions and
 drawn with the Agg backend (no display needed); `png` turns a figure into PNG bytes.
 
-Charts: the truce's survival curve with its 95% Wilson band; cumulative releases against
-the agreed schedule (5-95% fan and median); the share of territory held (mean and 5-95%
-band); aid delivered against agreed (cumulative); how the truce ends (bars with Wilson
-intervals); and, for a comparison, paired differences (dot and 95% interval).
+Charts: how the truce ends (bars with Wilson intervals); the truce's survival curve with
+its 95% Wilson band; cumulative releases against the agreed schedule (5-95% fan and
+median); the share of territory held (mean and 5-95% band); aid delivered against agreed
+(cumulative); and, for a comparison, paired differences (dot and 95% interval). Counts
+(people, trucks, days) get whole-number ticks. The histogram of deaths is in
+:mod:`.histogram`, the timeline of one run in :mod:`.timeline`, the sweep's charts in
+:mod:`.drivers`; :mod:`.slides` writes every chart as SVG and as a 1920x1080 PNG.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trucesim.analysis.compare import Difference
 from trucesim.run.results import RunFiles
@@ -30,6 +33,8 @@ WIDTH_IN = 7.5  # figure width, inches
 DPI = 100  # pixels per inch of the PNGs
 END_LABELS = {"permanent": "permanent\nagreement", "extended": "extended",
               "expired": "expired", "collapsed": "collapsed"}
+# an end state a run does not have
+NONE: dict[str, Any] = {"p": 0.0, "ci95": [0.0, 0.0], "count": 0}
 
 
 def figure(height_in: float, ncols: int = 1) -> tuple[Figure, list[Axes]]:
@@ -63,6 +68,23 @@ def _percent_axis(ax: Axes) -> None:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
+def whole_numbers(ax: Axes, axis: str = "y", ticks: int = 6) -> None:
+    """At most `ticks` ticks, at whole numbers only (no 17.5 hostages), with thousands
+    separators."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    for which in ("x", "y") if axis == "both" else (axis,):
+        target = ax.xaxis if which == "x" else ax.yaxis
+        target.set_major_locator(MaxNLocator(nbins=ticks, integer=True, steps=[1, 2, 5, 10]))
+        target.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+
+
+def days_axis(ax: Axes) -> None:
+    """The day of the truce on the x axis, at whole days."""
+    whole_numbers(ax, "x", ticks=8)
+    ax.set_xlabel("day of the truce")
+
+
 def _label(run: RunFiles, runs: Sequence[RunFiles]) -> str | None:
     return run.title if len(runs) > 1 else None
 
@@ -77,7 +99,7 @@ def survival(runs: Sequence[RunFiles]) -> Figure:
         ax.plot(d["day"], d["survival"], color=c, linewidth=2, label=_label(run, runs))
     ax.set_ylim(0, 1.02)
     _percent_axis(ax)
-    ax.set_xlabel("day of the truce")
+    days_axis(ax)
     ax.set_ylabel("runs in which the\ntruce still holds")
     ax.set_title("Survival of the truce (band: 95% interval)", loc="left")
     if len(runs) > 1:
@@ -117,7 +139,8 @@ def releases(run: RunFiles) -> Figure:
             ax.step(d["day"], agreed[what], where="post", color=COLOURS[1], linestyle="--",
                     linewidth=1.5, label="agreed schedule")
         ax.set_title(title, loc="left")
-        ax.set_xlabel("day of the truce")
+        days_axis(ax)
+        whole_numbers(ax)
         ax.set_ylim(bottom=0)
     axes[0].set_ylabel("cumulative count")
     axes[0].legend(frameon=False, loc="lower right", fontsize="small")
@@ -136,7 +159,7 @@ def territory(runs: Sequence[RunFiles]) -> Figure:
                 label=run.title if len(runs) > 1 else "mean")
     ax.set_ylim(0, 1)
     _percent_axis(ax)
-    ax.set_xlabel("day of the truce")
+    days_axis(ax)
     ax.set_ylabel("share of territory held")
     ax.set_title("Territory held by the army", loc="left")
     ax.legend(frameon=False, loc="lower left")
@@ -157,8 +180,8 @@ def aid(runs: Sequence[RunFiles]) -> Figure:
         ax.plot(d["day"], [per_day * day for day in d["day"]], color=c, linestyle="--",
                 linewidth=1.2, label=f"agreed ({per_day:,.0f} a day)")
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(lambda value, _pos: f"{value:,.0f}")
-    ax.set_xlabel("day of the truce")
+    whole_numbers(ax)
+    days_axis(ax)
     ax.set_ylabel("aid trucks, cumulative")
     ax.set_title("Aid delivered against agreed", loc="left")
     ax.legend(frameon=False, loc="upper left", fontsize="small")
@@ -168,10 +191,11 @@ def aid(runs: Sequence[RunFiles]) -> Figure:
 def end_states(runs: Sequence[RunFiles]) -> Figure:
     """How the truce ends: share of runs per end state, with 95% Wilson intervals."""
     fig, (ax,) = figure(3.2)
-    states = list(END_LABELS)
+    # every end state the model declares, in its order (a new one gets its own bar)
+    states = list(dict.fromkeys(k for run in runs for k in run.summary["end_states"]))
     width = 0.8 / len(runs)
     for k, run in enumerate(runs):
-        es = run.summary["end_states"]
+        es = {s: run.summary["end_states"].get(s, NONE) for s in states}
         x = [i - 0.4 + width * (k + 0.5) for i in range(len(states))]
         p = [es[s]["p"] for s in states]
         err = [[es[s]["p"] - es[s]["ci95"][0] for s in states],
@@ -179,7 +203,8 @@ def end_states(runs: Sequence[RunFiles]) -> Figure:
         ax.bar(x, p, width=width * 0.92, color=COLOURS[k % len(COLOURS)],
                label=_label(run, runs), yerr=err, capsize=4,
                error_kw={"elinewidth": 1.2, "ecolor": "#333333"})
-    ax.set_xticks(range(len(states)), [END_LABELS[s] for s in states])
+    ax.set_xticks(range(len(states)), [END_LABELS.get(s, s.replace("_", " "))
+                                       for s in states])
     ax.set_ylim(0, 1)
     _percent_axis(ax)
     ax.set_ylabel("share of runs")

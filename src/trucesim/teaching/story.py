@@ -192,8 +192,8 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
         f"{num('aid_trucks_agreed'):,.0f} agreed ({pct(num('aid_share_of_agreed'))}); halted "
         f"{count(num('aid_halt_days'), 'day')}, crossings closed "
         f"{count(num('aid_closed_days'), 'day')}.",
-        f"Incidents: {num('incidents_israeli_forces'):,.0f} initiated by Israeli forces, "
-        f"{num('incidents_palestinian_groups'):,.0f} by Palestinian armed groups.",
+        f"Incidents: {num('incidents_israeli_forces'):,.0f} attributed to Israeli forces, "
+        f"{num('incidents_palestinian_groups'):,.0f} to Palestinian armed groups.",
         deaths,
         f"Crises: {num('crises'):.0f} ({count(num('crisis_days'), 'day')} in crisis); highest "
         f"tension {num('max_tension'):.1f}.",

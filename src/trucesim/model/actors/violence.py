@@ -84,7 +84,7 @@ class Incidents:
                 continue
             toll = f"the model counts {fmt.count(dead, f'{victims} death')}" if dead else \
                 "no deaths"
-            parts.append(f"{fmt.count(k, 'incident')} initiated by {who} ({toll})")
+            parts.append(f"{fmt.count(k, 'incident')} attributed to {who} ({toll})")
             added += t.per_incident * k + per_death * dead
         # the crisis test comes at the end of the day, after tension has faded a little
         now = n.tension(self.day)
@@ -184,10 +184,10 @@ def violence(st: TruceState) -> Proc:
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
     return (
         Outcome("incidents_israeli_forces", "number", "incidents",
-                "Incidents initiated by Israeli forces",
+                "Incidents attributed to Israeli forces",
                 lambda st: st.incidents_by_israeli_forces),
         Outcome("incidents_palestinian_groups", "number", "incidents",
-                "Incidents initiated by Palestinian armed groups",
+                "Incidents attributed to Palestinian armed groups",
                 lambda st: st.incidents_by_palestinian_groups),
         Outcome("deaths_palestinians_truce", "number", "deaths",
                 "Palestinian deaths while the truce held", lambda st: st.deaths_palestinians_truce),

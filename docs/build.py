@@ -1,0 +1,194 @@
+"""Build the lesson material and the README's sample outputs from the model itself.
+
+    python docs/build.py           # rewrite the generated files
+    python docs/build.py --check   # exit 1, with a diff, if any committed file differs
+
+Every number and every claim about a seed in docs/teaching.md, docs/worksheet.md (and
+.html), docs/answer-key.md and the README's sample-output blocks (between
+``<!-- build:NAME -->`` and ``<!-- /build -->``) is computed here: the commands are run
+(in-process, in a temporary folder) exactly as the docs tell a reader to run them, with
+the seed and replication counts the docs state, and the prose that depends on a result
+is chosen from the result. tests/test_docs.py runs ``--check``: when the model changes,
+the test fails until the docs are rebuilt.
+
+Wall times are the only output left out (they depend on the machine): they read "…".
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import difflib
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+SCENARIOS = ROOT / "scenarios"
+BASE = SCENARIOS / "base.toml"
+SEED, N = 2025, 1000  # the CLI's defaults: what a lecturer gets without options
+GROUP_SEEDS = range(1, 9)  # one seed per group in the one-run activity
+LESSON = {"may-2025": SCENARIOS / "may-2025.toml",
+          "slow-mediators": SCENARIOS / "teaching" / "slow-mediators.toml",
+          "no-retaliation": SCENARIOS / "teaching" / "no-retaliation.toml"}
+README_COMPARE = SCENARIOS / "slipping-handovers.toml"
+README_SWEEP = ["mediation.response_delay_days=0:6", "mediation.drain_per_day=0.1:0.5",
+                "crisis.max_days=3:14", "violations.israeli_forces.retaliation=0.3:0.9",
+                "handovers.slip_probability=0:0.5"]
+README_SWEEP_OPTIONS = ["--method", "morris", "--samples", "4", "-n", "100"]
+SCREEN_SAMPLES, SCREEN_N = 4, 50  # the screening sweep of the key assumptions
+OUTPUTS = ("teaching.md", "worksheet.md", "worksheet.html", "answer-key.md")
+BLOCK = re.compile(r"(<!-- build:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /build -->)",
+                   re.DOTALL)
+
+sys.path.insert(0, str(DOCS))
+import lesson  # noqa: E402  (docs/lesson.py: the facts the prose is built from)
+
+
+def cli(args: Sequence[str | Path]) -> str:
+    """A trucesim command's output, as a reader would see it in an 80-column terminal
+    (wall times replaced by '…')."""
+    from typer.testing import CliRunner
+
+    from trucesim.cli import app
+
+    result = CliRunner(env={"COLUMNS": "80", "TERM": "dumb"}).invoke(
+        app, [str(a) for a in args])
+    if result.exit_code != 0:
+        raise RuntimeError(f"trucesim {' '.join(map(str, args))} failed:\n{result.output}")
+    text = "\n".join(line.rstrip() for line in result.output.splitlines())
+    return re.sub(r"\bin \d+(\.\d+)? s\.", "in … s.", text)
+
+
+def shown(path: Path) -> str:
+    """A scenario path as the docs write it (relative to the repository)."""
+    return path.relative_to(ROOT).as_posix()
+
+
+def compute(work: Path) -> dict[str, Any]:
+    """Run everything the docs quote, in `work`; return the facts."""
+    from trucesim import __version__
+    from trucesim.run.results import load_run
+
+    facts: dict[str, Any] = {"seed": SEED, "n": N, "version": __version__}
+    (work / "scenarios").symlink_to(SCENARIOS)  # paths as a reader types them
+    with contextlib.chdir(work):
+        facts["run_output"] = cli(["run", shown(BASE)])
+        for path in LESSON.values():
+            cli(["run", shown(path), "-q"])
+        facts["compare_output"] = cli(["compare", shown(BASE), shown(README_COMPARE)])
+        sweep = ["sweep", shown(BASE), *(x for v in README_SWEEP for x in ("--vary", v)),
+                 *README_SWEEP_OPTIONS]
+        facts["sweep_command"] = sweep_command(sweep)
+        facts["sweep_output"] = first_table(cli(sweep))
+    runs = {name: load_run(work / "results" / name) for name in ("base", *LESSON)}
+    facts.update(lesson.run_facts(runs["base"]))
+    facts["lesson"] = lesson.comparisons(runs["base"], [runs[k] for k in LESSON],
+                                         [shown(p) for p in LESSON.values()])
+    facts.update(lesson.seed_facts(BASE, GROUP_SEEDS))
+    with contextlib.chdir(work):
+        story = cli(["story", shown(BASE), "--seed", str(facts["worked"]["seed"])])
+    facts["story_output"] = lesson.excerpt(story, facts["worked"]["excerpt_days"])
+    facts["screen"] = lesson.screening(BASE, work / "screen", SEED, SCREEN_SAMPLES, SCREEN_N)
+    return facts
+
+
+def sweep_command(args: Sequence[str]) -> str:
+    """The sweep's command line, wrapped as the README shows it."""
+    out, line = [], "$ trucesim " + " ".join(args[:2])
+    for i in range(2, len(args), 2):
+        part = f"{args[i]} {args[i + 1]}"
+        if len(line) + len(part) + 3 > 88:
+            out.append(line + " \\")
+            line = "    " + part
+        else:
+            line += " " + part
+    return "\n".join([*out, line])
+
+
+def first_table(output: str) -> str:
+    """A sweep's output up to the end of its first ranking table (the rest elided)."""
+    lines = output.splitlines()
+    tables = [i for i, ln in enumerate(lines) if ln.startswith("What drives")]
+    cut = tables[1] if len(tables) > 1 else len(lines)
+    return "\n".join([*lines[:cut], " ..."])
+
+
+def render(facts: dict[str, Any]) -> dict[Path, str]:
+    """Every generated file's text."""
+    md = jinja2.Environment(loader=jinja2.FileSystemLoader(DOCS / "templates"),
+                            autoescape=False, keep_trailing_newline=True,
+                            undefined=jinja2.StrictUndefined)
+    web = jinja2.Environment(loader=jinja2.FileSystemLoader(DOCS / "templates"),
+                             autoescape=True, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    sheet = lesson.worksheet(facts)
+    out = {DOCS / "teaching.md": md.get_template("teaching.md.j2").render(facts),
+           DOCS / "answer-key.md": md.get_template("answer-key.md.j2").render(
+               facts, sheet=sheet),
+           DOCS / "worksheet.md": md.get_template("worksheet.md.j2").render(
+               facts, sheet=sheet),
+           DOCS / "worksheet.html": web.get_template("worksheet.html.j2").render(
+               facts, sheet=sheet)}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = {"run": f"$ trucesim run {shown(BASE)}\n{facts['run_output']}",
+              "compare": f"$ trucesim compare {shown(BASE)} {shown(README_COMPARE)}\n"
+                         f"{facts['compare_output']}",
+              "sweep": f"{facts['sweep_command']}\n{facts['sweep_output']}",
+              "story": f"$ trucesim story {shown(BASE)} --seed {facts['worked']['seed']}\n"
+                       f"{facts['story_output']}"}
+    out[ROOT / "README.md"] = fill(readme, blocks)
+    return out
+
+
+def fill(text: str, blocks: dict[str, str]) -> str:
+    """`text` with each build block's body replaced: a fenced block of its output."""
+    seen = set()
+
+    def body(m: re.Match[str]) -> str:
+        name = m.group("name")
+        seen.add(name)
+        return f"{m.group(1)}```text\n{blocks[name]}\n```\n{m.group(4)}"
+
+    filled = BLOCK.sub(body, text)
+    if seen != set(blocks):
+        raise RuntimeError(f"README.md lacks build blocks: {sorted(set(blocks) - seen)}")
+    return filled
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="compare with the committed files instead of writing them")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="trucesim-docs-") as folder:
+        files = render(compute(Path(folder)))
+    stale = []
+    for path, text in files.items():
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        if old == text:
+            continue
+        stale.append(path)
+        if args.check:
+            sys.stdout.writelines(difflib.unified_diff(
+                old.splitlines(True), text.splitlines(True), str(path), "rebuilt", n=1))
+        else:
+            path.write_text(text, encoding="utf-8")
+    if args.check and stale:
+        print(f"\n{len(stale)} generated file(s) out of date; run: python docs/build.py")
+        return 1
+    names = ", ".join(p.relative_to(ROOT).as_posix() for p in stale) or "nothing changed"
+    print(f"{'checked' if args.check else 'written'}: {names}")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("COLUMNS", "80")
+    raise SystemExit(main())

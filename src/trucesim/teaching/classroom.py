@@ -1,0 +1,258 @@
+"""The classroom page: move a term of the deal, watch the spread of outcomes shift.
+
+A Streamlit script, served by ``trucesim classroom [SCENARIO]`` (:mod:`trucesim.cli.
+classroom`, which passes the scenario and settings in ``TRUCESIM_CLASSROOM_*``
+variables). The sidebar holds the deal's terms and the key assumptions
+(:mod:`.controls`); the page asks for a prediction, locks it, then reveals the model's
+result against it (peer instruction), shows the outcome bars, the survival curve and the
+key numbers side by side with the reference (paired differences, :mod:`.live`), one run
+on a timeline with its story, seed by seed, and offers the scenario (TOML), the figures
+and the results for download (:mod:`.downloads`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from trucesim.scenario.load import ScenarioError, load
+from trucesim.scenario.schema import Scenario
+from trucesim.teaching import controls, live, vega
+from trucesim.teaching.report import CAVEAT
+from trucesim.teaching.story import Story
+
+VIEWS = ("1. Predict", "2. Many runs", "3. One run, day by day", "4. Download")
+RUNS = (200, 500, 1000, 2000, 5000)
+
+
+def setting(name: str, default: str) -> str:
+    return os.environ.get(f"TRUCESIM_CLASSROOM_{name}", default)
+
+
+@st.cache_resource(show_spinner="Starting the workers…")
+def service(workers: int) -> live.Store:
+    """One store of runs (and its warm pool) for the life of the server."""
+    return live.Store(live.executor(workers))
+
+
+def reset() -> None:
+    for name in list(st.session_state):
+        if str(name).startswith(("term:", "assume:")):
+            del st.session_state[name]
+
+
+def widget(side: Any, c: controls.Control, now: Any, prefix: str) -> Any:
+    """The control's input in `side` (a sidebar section); returns the value in the
+    scenario's units."""
+    key = f"{prefix}{c.key}"
+    if c.kind == "bool":
+        return side.checkbox(c.label, value=bool(now), key=key, help=c.help or None)
+    if c.kind == "choice":
+        return side.selectbox(c.label, c.options, index=c.options.index(now), key=key,
+                              help=c.help or None)
+    if c.share:  # a share, moved in whole percent
+        chosen = side.slider(f"{c.label} (%)", 0, 100, round(now * 100), 1, key=key,
+                             help=c.help or None)
+        return chosen / 100
+    if c.kind == "int":
+        return side.slider(c.label, int(c.low), int(c.high), int(now), 1, key=key,
+                           help=c.help or None)
+    return side.slider(c.label, float(c.low), float(c.high), float(now), float(c.step),
+                       key=key, help=c.help or None)
+
+
+def sidebar(reference: Scenario) -> dict[str, Any]:
+    """Every term and key assumption as chosen on the page, by scenario key."""
+    chosen: dict[str, Any] = {}
+    st.sidebar.header("The deal's terms")
+    sections: dict[str, Any] = {}
+    for c in controls.deal_terms(reference):
+        if c.group not in sections:
+            sections[c.group] = st.sidebar.expander(c.group)
+        chosen[c.key] = widget(sections[c.group], c, controls.value(reference, c.key),
+                               "term:")
+    st.sidebar.header("Key assumptions")
+    st.sidebar.caption("The five assumptions the chance of collapse depends on most, by a "
+                       "screening sweep (docs/teaching.md). They are assumptions, not facts.")
+    for c in controls.assumptions(reference):
+        chosen[c.key] = widget(st.sidebar, c, controls.value(reference, c.key), "assume:")
+    st.sidebar.button("Back to the reference", on_click=reset, key="reset")
+    return chosen
+
+
+def run_with_progress(store: live.Store, scenario: Scenario, seed: int, n: int,
+                      what: str) -> live.Timed:
+    if store.has(scenario, seed, n):
+        return store.run(scenario, seed, n)
+    bar = st.progress(0.0, text=f"Running {n:,} replications of {what}…")
+    done = 0
+
+    def advance(k: int) -> None:
+        nonlocal done
+        done += k
+        bar.progress(min(1.0, done / n), text=f"Running {what}: {done:,} of {n:,} runs")
+
+    timed = store.run(scenario, seed, n, advance)
+    bar.empty()
+    return timed
+
+
+def results(store: live.Store, reference: Scenario, yours: Scenario, seed: int,
+            n: int) -> tuple[live.Timed, live.Timed, Any]:
+    ref = run_with_progress(store, reference, seed, n, "the reference")
+    mine = ref if yours is reference else run_with_progress(store, yours, seed, n,
+                                                             "your version")
+    return ref, mine, live.paired(ref.run, mine.run)
+
+
+def predict(reference: Scenario, yours: Scenario, revealed: bool) -> None:
+    st.subheader("Predict first")
+    locked = st.session_state.get("prediction")
+    st.write("Before the model runs, write down what you expect for **your version** of "
+             "the deal. Your guess is locked before the result is revealed.")
+    collapse = st.number_input("Out of 100 runs, in how many does the truce collapse within "
+                               "the window?", 0, 100, 20, 1, key="guess_collapse",
+                               disabled=locked is not None)
+    living = st.number_input(f"On average, how many living hostages are released (the "
+                             f"schedule names {yours.living_scheduled})?", 0,
+                             max(yours.hostages.living_held, 1), yours.living_scheduled, 1,
+                             key="guess_living", disabled=locked is not None)
+    if locked is None:
+        if st.button("Lock my prediction", key="lock", type="primary"):
+            st.session_state.prediction = {"collapse": float(collapse),
+                                           "living": float(living)}
+            st.rerun()
+        return
+    st.success(f"Locked: {locked['collapse']:.0f} of 100 runs collapse; "
+               f"{locked['living']:.0f} living hostages released on average.")
+    if not revealed and st.button("Reveal the model's result", key="reveal", type="primary"):
+        st.session_state.revealed = True
+        st.rerun()
+
+
+def show_guess(comparison: Any) -> None:
+    locked = st.session_state.get("prediction")
+    if locked is None:
+        return
+    st.subheader("Your prediction against the model")
+    st.table(vega.check_guess(locked["collapse"], locked["living"], comparison))
+    st.caption("The bracket is the 95% interval of the model's average over the runs: how "
+               "precisely the runs pin it down, not how much single runs vary.")
+
+    def again() -> None:
+        st.session_state.pop("prediction", None)
+        st.session_state.revealed = False
+
+    st.button("Make a new prediction", on_click=again, key="again")
+
+
+def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int,
+              changes: list[str]) -> None:
+    numbers = vega.key_numbers(mine.run, comparison)
+    for column, number in zip(st.columns(len(numbers)), numbers, strict=True):
+        column.metric(number.label, number.value, number.delta, delta_color=number.colour,
+                      help="Your version; under it, the paired difference from the "
+                           "reference with its 95% interval.")
+        column.caption(number.note)
+    left, right = st.columns(2)
+    # the specs are built here, unvalidated (altair's schema check would cost a rerun
+    # half a second); the browser draws them
+    left.vega_lite_chart(spec=vega.end_states([ref.run, mine.run]).to_dict(validate=False),
+                         width="stretch")
+    right.vega_lite_chart(spec=vega.survival([ref.run, mine.run]).to_dict(validate=False),
+                          width="stretch")
+    st.markdown("**Your version against the reference**: paired differences (the same "
+                "random numbers in both, so the difference is the change, not luck).")
+    st.table(vega.differences(comparison))
+    kept = " (kept from before: not run again)" if mine.kept else ""
+    what = f"your version ({', '.join(changes)})" if changes else "the reference"
+    st.caption(f"Seed {mine.run.seed}: {mine.run.replications:,} runs of {what} took "
+               f"{mine.seconds:.1f} s on {workers} worker{'s' if workers > 1 else ''}{kept}.")
+
+
+def step(by: int) -> None:
+    st.session_state.seed_shown = max(0, int(st.session_state.get("seed_shown", 1)) + by)
+
+
+def one_run(store: live.Store, yours: Scenario) -> None:
+    st.session_state.setdefault("seed_shown", 1)
+    back, number, forward = st.columns([1, 2, 1], vertical_alignment="bottom")
+    back.button("◀ previous seed", on_click=step, args=(-1,), key="previous_seed")
+    seed = int(number.number_input("seed", 0, 10**9, step=1, key="seed_shown"))
+    forward.button("next seed ▶", on_click=step, args=(1,), key="next_seed")
+    told = store.one_run(yours, seed)
+    chart, words = st.columns([3, 2])
+    chart.image(told.png, caption=f"Seed {seed}: the truce {told.ended}. The same chart as "
+                "the report's 'typical run'.", width="stretch")
+    with words.container(height=720):
+        st.markdown(compact(told.story))
+
+
+def compact(story: Story) -> str:
+    """The story for the page's narrow column: the totals first, then day by day."""
+    from trucesim.fmt import md
+
+    lines = [f"**{md(story.subtitle)}**", "", f"*{md(story.note)}*", "", "**In sum**", ""]
+    lines += [f"- {md(sentence)}" for sentence in story.summary]
+    lines += ["", "**Day by day**", ""]
+    lines += [f"- **{md(e.label)}**: " + " ".join(md(line.text) for line in e.lines)
+              for e in story.entries]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    st.set_page_config(page_title="trucesim classroom", layout="wide")
+    path = Path(setting("SCENARIO", "scenarios/base.toml"))
+    workers = int(setting("WORKERS", "0"))
+    try:
+        reference = load(path)
+    except ScenarioError as exc:
+        st.error("\n\n".join(str(issue) for issue in exc.issues))
+        st.stop()
+    n = st.sidebar.select_slider("runs of each version", RUNS,
+                                 value=int(setting("REPLICATIONS", "1000")), key="runs")
+    seed = int(st.sidebar.number_input("root seed", 0, 10**9,
+                                       int(setting("SEED", "2025")), key="seed"))
+    skip = st.sidebar.toggle("Show results without a prediction", key="skip")
+    chosen = sidebar(reference)
+    changes = controls.overrides(reference, chosen)
+    st.title(f"trucesim classroom: {reference.title or reference.name}")
+    st.warning(CAVEAT)
+    title = controls.toml_value(f"{reference.title or reference.name} (classroom version)")
+    try:
+        yours = reference if not changes else load(
+            path, [*changes, f"name={reference.name}-classroom", f"title={title}"])
+    except ScenarioError as exc:
+        st.error("These terms do not make a valid scenario:\n\n" + "\n\n".join(
+            f"- {issue.path}: {issue.message}" for issue in exc.issues))
+        st.stop()
+    st.markdown("**Your version** is the reference (`" + path.name + "`) " + (
+        "with: " + ", ".join(f"`{c}`" for c in changes) if changes else "unchanged") + ".")
+    store = service(workers)
+    view = st.radio("view", VIEWS, horizontal=True, key="view", label_visibility="collapsed")
+    revealed = skip or bool(st.session_state.get("revealed"))
+    if view == VIEWS[2]:
+        one_run(store, yours)
+        return
+    if view == VIEWS[3]:
+        from trucesim.teaching import downloads
+
+        downloads.page(store, path, reference, yours, seed, n, revealed, results)
+        return
+    if view == VIEWS[0]:
+        predict(reference, yours, revealed)
+    if not revealed:
+        st.info("The results appear once a prediction is locked and revealed (or when "
+                "'Show results without a prediction' is on).")
+        return
+    ref, mine, comparison = results(store, reference, yours, seed, n)
+    if view == VIEWS[0]:
+        show_guess(comparison)
+    many_runs(ref, mine, comparison, store.pool.workers, changes)
+
+
+if __name__ == "__main__":  # run by Streamlit; a worker process importing it runs nothing
+    main()
