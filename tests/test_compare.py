@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import BASE, SCENARIOS, base
 from trucesim.analysis import compare
-from trucesim.analysis.measures import matrix, select
+from trucesim.run.measures import matrix, select
 from trucesim.cli import app
 from trucesim.run.engine import run_chunk
 

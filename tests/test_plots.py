@@ -14,7 +14,7 @@ import pytest
 
 from conftest import BASE, SCENARIOS
 from trucesim.analysis.compare import Difference
-from trucesim.analysis.measures import Measure
+from trucesim.run.measures import Measure
 from trucesim.run import runner
 from trucesim.run.executors import SerialExecutor
 from trucesim.run.results import load_run

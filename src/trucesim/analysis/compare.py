@@ -26,10 +26,10 @@ from functools import partial
 
 import numpy as np
 
-from trucesim.analysis.measures import Measure, Totals, matrix, measures, select, stored
 from trucesim.model import outcomes
 from trucesim.run.engine import chunk_bounds, default_chunk_size, run_chunk
 from trucesim.run.executors import Executor, SerialExecutor
+from trucesim.run.measures import Measure, Totals, matrix, measures, select, stored
 from trucesim.run.results import ResultsError, RunFiles
 from trucesim.run.stats import t_quantile
 from trucesim.scenario.schema import Scenario

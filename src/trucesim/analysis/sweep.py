@@ -25,10 +25,10 @@ from typing import Any
 
 from trucesim import __version__
 from trucesim.analysis.designs import MORRIS_LEVELS, Design
-from trucesim.analysis.measures import Totals, matrix, select
 from trucesim.run import manifest as manifests
 from trucesim.run.engine import chunk_bounds, default_chunk_size, run_chunk
 from trucesim.run.executors import Executor, SerialExecutor
+from trucesim.run.measures import Totals, matrix, select
 from trucesim.run.output import LineLog, remove_files, write_text_atomic
 from trucesim.scenario.load import ScenarioError, digest, load
 from trucesim.scenario.schema import Scenario

@@ -20,9 +20,9 @@ from typing import Any
 from trucesim import fmt
 from trucesim.analysis import compare
 from trucesim.analysis.compare import Comparison, Difference, Triple
-from trucesim.analysis.measures import Measure
-from trucesim.analysis.measures import measures as registered
 from trucesim.run import manifest
+from trucesim.run.measures import Measure
+from trucesim.run.measures import measures as registered
 from trucesim.run.output import ResultsDir
 from trucesim.run.results import ResultsError, RunFiles, is_run, load_run
 from trucesim.run.summary import NOTE

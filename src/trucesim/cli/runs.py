@@ -104,19 +104,28 @@ def show(summary: dict[str, object], scenario: Scenario, directory: Path, wall: 
     from rich.table import Table
 
     from trucesim.model import outcomes
-    from trucesim.run.summary import rows
+    from trucesim.run.summary import KEY_DRIVERS, TWO_INTERVALS, drivers, header, rows
 
     sc = summary["scenario"]
     assert isinstance(sc, dict)
     table = Table(title=f"{sc['title'] or sc['name']}: {summary['replications']:,} "
                   f"replications, seed {summary['seed']}", title_justify="left",
                   box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("outcome", "mean [95% CI]", "median", "5th to 95th pct"):
+    for column in header(summary):
         table.add_column(column, justify="left" if column == "outcome" else "right",
                          no_wrap=True)
     for row in rows(summary, outcomes.fields(scenario)):
         table.add_row(*row)
     console = Console()
+    if not console.is_terminal:  # piped or in a file: wide enough for every column
+        console = Console(width=max(console.width, 100 + 18 * ("uncertainty" in summary)))
     console.print(table)
+    u = summary.get("uncertainty")
+    if isinstance(u, dict):
+        console.print(TWO_INTERVALS.format(sets=u["parameter_sets"]))
+        console.print("What drives them (Spearman's rho across the parameter sets, 95% "
+                      "interval; all in summary.md):")
+        for line in drivers(summary, only=KEY_DRIVERS):
+            console.print(f"  {line}")
     console.print(f"Model results under the scenario's assumptions, not forecasts. "
                   f"Written to {directory}/ in {wall:.1f} s.")

@@ -70,6 +70,8 @@ def _text(value: Any) -> str:
 
 def _value(p: Parameter) -> str:
     mark = (" *" if p.changed else "") + (" !" if p.implausible else "")
+    if p.distribution:
+        return f"{p.distribution} (mean {_text(p.value)}){mark}"
     return _text(p.value) + mark
 
 

@@ -22,7 +22,10 @@ from trucesim.model import actors, outcomes
 from trucesim.model.run import run as run_replication
 from trucesim.model.state import TruceState
 from trucesim.model.streams import BLOCK, Draws, block_of, draw, draw_block
+from trucesim.run import measures
+from trucesim.run.assumptions import Plan
 from trucesim.run.executors import Executor, SerialExecutor
+from trucesim.run.measures import Totals
 from trucesim.run.stats import Aggregate
 from trucesim.scenario.schema import Scenario
 
@@ -117,12 +120,15 @@ def _collect_per_block() -> Iterator[Callable[[], object]]:
 
 @dataclass
 class ChunkResult:
-    """What a worker sends back: the chunk's aggregate and its rows as CSV text."""
+    """What a worker sends back: the chunk's aggregate and its rows as CSV text; for a
+    run over parameter sets, also its set and the totals of every measure."""
 
     start: int
     stop: int
     aggregate: Aggregate
     csv_rows: str
+    set_index: int = 0
+    totals: Totals | None = None
 
 
 def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> ChunkResult:
@@ -133,6 +139,21 @@ def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> C
     agg = Aggregate(fields, outcomes.series(), scenario.truce.window_days + 1)
     agg.add(chunk.values, chunk.daily)
     return ChunkResult(start, stop, agg, outcomes.csv_rows(fields, chunk.start, chunk.values))
+
+
+def summarise_set_chunk(sets: tuple[Scenario, ...], seed: int,
+                        item: tuple[int, int, int]) -> ChunkResult:
+    """A chunk of parameter set k: its aggregate, CSV rows, and every measure's totals."""
+    k, start, stop = item
+    chunk = run_chunk(sets[k], seed, start, stop)
+    fields = outcomes.fields(sets[k])
+    agg = Aggregate(fields, outcomes.series(), sets[k].truce.window_days + 1)
+    agg.add(chunk.values, chunk.daily)
+    chosen = measures.from_fields(fields)
+    totals = Totals(len(chosen))
+    totals.add(measures.matrix(chosen, chunk.values))
+    return ChunkResult(start, stop, agg, outcomes.csv_rows(fields, chunk.start, chunk.values),
+                       k, totals)
 
 
 def chunk_bounds(n: int, size: int) -> list[tuple[int, int]]:
@@ -146,9 +167,17 @@ def default_chunk_size(n: int, workers: int) -> int:
 
 
 def replicate(scenario: Scenario, seed: int, n: int, *, executor: Executor | None = None,
-              chunk_size: int | None = None) -> Generator[ChunkResult, None, None]:
-    """Run n replications in chunks; yield each chunk's result in index order."""
+              chunk_size: int | None = None,
+              plan: Plan | None = None) -> Generator[ChunkResult, None, None]:
+    """Run n replications in chunks; yield each chunk's result in index order. With a plan
+    of several parameter sets, no chunk mixes two sets."""
     executor = executor or SerialExecutor()
     size = chunk_size or default_chunk_size(n, executor.workers)
-    task: Callable[[tuple[int, int]], ChunkResult] = partial(summarise_chunk, scenario, seed)
-    yield from executor.map(task, chunk_bounds(n, size))
+    if plan is None or not plan.uncertain:
+        task: Callable[[tuple[int, int]], ChunkResult] = partial(summarise_chunk, scenario,
+                                                                 seed)
+        yield from executor.map(task, chunk_bounds(n, size))
+        return
+    items = ((k, a, min(a + size, stop)) for k, start, stop in plan.spans()
+             for a in range(start, stop, size))
+    yield from executor.map(partial(summarise_set_chunk, plan.sets, seed), items)

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from trucesim.model import outcomes
-from trucesim.run import manifest, summary
+from trucesim.run import assumptions, manifest, summary
 from trucesim.run.engine import replicate
 from trucesim.run.executors import Executor
 from trucesim.run.interrupt import stop_on_interrupt
+from trucesim.run.measures import Totals, from_fields
 from trucesim.run.output import ResultsDir
 from trucesim.run.stats import Aggregate
 from trucesim.scenario.assumptions import assumptions_markdown
@@ -55,7 +56,8 @@ class Interrupted(Exception):
 
 def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
         sources: Sequence[str] = (), overrides: Sequence[str] = (),
-        progress: Progress | None = None, chunk_size: int | None = None) -> RunResult:
+        progress: Progress | None = None, chunk_size: int | None = None,
+        parameter_sets: int | None = None) -> RunResult:
     """Run `n` replications and write the results directory for `scenario`.
 
     On Ctrl-C the run stops after the chunk at hand; if any replication finished, the
@@ -65,14 +67,19 @@ def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
     started = time.perf_counter()
     fields = outcomes.fields(scenario)
     agg = Aggregate(fields, outcomes.series(), scenario.truce.window_days + 1)
+    sets = assumptions.plan(scenario, seed, n, parameter_sets)  # one, if nothing is uncertain
+    per_set = [Totals(len(from_fields(fields))) for _ in sets.sets]
     destination = out / scenario.name
     with ResultsDir(destination) as results, stop_on_interrupt() as stop:
         csv = results.stream("replications.csv")
         csv.write(outcomes.csv_header(fields))
-        chunks = replicate(scenario, seed, n, executor=executor, chunk_size=chunk_size)
+        chunks = replicate(scenario, seed, n, executor=executor, chunk_size=chunk_size,
+                           plan=sets)
         for chunk in chunks:
             csv.write(chunk.csv_rows)
             agg.merge(chunk.aggregate)
+            if chunk.totals is not None:
+                per_set[chunk.set_index].merge(chunk.totals)
             if progress is not None:
                 progress(chunk.stop - chunk.start)
             if stop.requested:
@@ -80,7 +87,11 @@ def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
                 break
         if stop.requested and agg.n == 0:
             raise Interrupted(0, n, None)  # nothing finished: nothing is written
-        result = summary.build(scenario, agg, seed)
+        uncertainty = (assumptions.summarise(sets, per_set, fields) if sets.uncertain
+                       else None)
+        result = summary.build(scenario, agg, seed, uncertainty)
+        if sets.uncertain:
+            results.text("parameter_sets.csv", assumptions.sets_csv(sets))
         wall = time.perf_counter() - started
         results.text("summary.json", summary.to_json(result))
         results.text("summary.md", summary.markdown(

@@ -23,7 +23,7 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from trucesim.scenario.section import Section
 
@@ -101,6 +101,9 @@ class Triangular(_Dist):
 
 
 class Beta(_Dist):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True,
+                              populate_by_name=True)
+
     dist: Literal["beta"]
     mean_: float | None = Field(None, alias="mean")
     sd: float | None = Field(None, gt=0)
@@ -184,7 +187,7 @@ class Choice(_Dist):
 
     def probabilities(self) -> np.ndarray:
         w = np.asarray(self.weights or [1.0] * len(self.values), dtype=np.float64)
-        return w / w.sum()
+        return np.asarray(w / w.sum(), dtype=np.float64)
 
     def mean(self) -> float:
         return float(np.dot(self.values, self.probabilities()))
@@ -197,7 +200,7 @@ class Choice(_Dist):
         values = np.asarray(self.values, dtype=np.float64)[order]
         cumulative = np.cumsum(self.probabilities()[order])
         index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(values) - 1)
-        return values[index]
+        return np.asarray(values[index], dtype=np.float64)
 
     def support(self) -> tuple[float, float]:
         return float(min(self.values)), float(max(self.values))

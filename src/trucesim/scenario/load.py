@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from trucesim.scenario import toml
+from trucesim.scenario import toml, uncertain
 from trucesim.scenario.rules import check
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import KeyPath, RawScenario, SourceError, format_path
@@ -64,6 +64,9 @@ def load(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     except SourceError as exc:
         raise ScenarioError(
             [Issue(exc.file, format_path(exc.path), exc.message, exc.line)]) from None
+    found, distributions = uncertain.extract(raw.data)
+    if distributions:
+        raise ScenarioError([_located(raw, *problem) for problem in distributions])
     try:
         scenario = Scenario.model_validate(raw.data)
     except ValidationError as exc:
@@ -71,6 +74,10 @@ def load(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     problems = check(scenario)
     if problems:
         raise ScenarioError([_located(raw, *problem) for problem in problems])
+    if found:
+        scenario, ranges = uncertain.attach(scenario, found)
+        if ranges:
+            raise ScenarioError([_located(raw, *problem) for problem in ranges])
     return scenario
 
 

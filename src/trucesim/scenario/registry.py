@@ -11,7 +11,7 @@ in the file of the `extends` chain that wrote it last (or the `--set` that overr
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from trucesim.scenario import toml
 from trucesim.scenario.schema import Scenario
 
 # lists of records (the schedule), not parameters
-_SCHEDULES = {"releases", "stages", "conditions"}
+_SCHEDULES = {"releases", "stages", "conditions", "uncertain"}
 CONFIDENCES = ("agreed text", "reported", "estimate", "assumption")
 
 
@@ -36,10 +36,11 @@ class Parameter:
     confidence: str
     plausible: tuple[float, float] | None
     note: str = ""  # the scenario file's own source for this key (its trailing comment)
+    distribution: str = ""  # the distribution it is given as, if uncertain (value: its mean)
 
     @property
     def changed(self) -> bool:
-        return bool(self.value != self.default)
+        return bool(self.value != self.default or self.distribution)
 
     @property
     def implausible(self) -> bool:
@@ -57,7 +58,8 @@ def parameters(scenario: Scenario | None = None,
     actual = scenario if scenario is not None else reference
     out: list[Parameter] = []
     _walk(actual, reference, "", out, {}, notes or {})
-    return out
+    dists = {u.key: u.dist.describe() for u in actual.uncertain}
+    return [replace(p, distribution=dists[p.key]) if p.key in dists else p for p in out]
 
 
 def _defaults(cls: type[Scenario]) -> Scenario:

@@ -35,6 +35,7 @@ from trucesim.scenario.deal import (
     Withdrawal,
     WithdrawalStage,
 )
+from trucesim.scenario.distributions import Uncertain
 from trucesim.scenario.mechanics import Condition, Extensions, PhaseEnd
 from trucesim.scenario.section import Confidence, Section, param
 
@@ -72,6 +73,9 @@ class Scenario(Section):
         "([[conditions]] tables).", strict=False)
     extensions: Extensions = Field(default_factory=Extensions)
     phase_end: PhaseEnd = Field(default_factory=PhaseEnd)
+    uncertain: tuple[Uncertain, ...] = Field(
+        (), description="The parameters given as distributions, in place of values (set by "
+        "the loader, not written as a key).", strict=False)
 
     @cached_property
     def living_scheduled(self) -> int:

@@ -34,8 +34,9 @@ from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import parse_path
 
 # the five assumptions whose sliders the page shows, in the order of their influence
-KEY_ASSUMPTIONS = ("crisis.threshold", "mediation.drain_per_day", "tension.decay_per_day",
-                   "tension.per_incident", "crisis.resolve_below")
+KEY_ASSUMPTIONS = ("crisis.threshold", "mediation.drain_per_day",
+                   "tension.per_palestinian_death", "crisis.resolve_below",
+                   "tension.decay_per_day")
 SCREENING_SPREAD = 0.3  # the screening sweep moves each assumption +-30% around base
 FRAME = ("truce.", "hostages.")  # agreed-text keys that set the frame, not the deal
 Kind = Literal["int", "float", "bool", "choice"]
