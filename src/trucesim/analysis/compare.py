@@ -19,15 +19,17 @@ a comparison is the same for any worker count.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
 
 from trucesim.model import outcomes
-from trucesim.run.engine import chunk_bounds, default_chunk_size, run_chunk
+from trucesim.run import assumptions
+from trucesim.run.engine import default_chunk_size, run_chunk
 from trucesim.run.executors import Executor, SerialExecutor
 from trucesim.run.measures import Measure, Totals, matrix, measures, select, stored
 from trucesim.run.results import ResultsError, RunFiles
@@ -50,6 +52,7 @@ class Difference:
     sd_diff: float  # sd of the per-replication differences (NaN if not paired)
     independent_half_width: float  # half-width had A and B been run with independent seeds
     paired: bool = True
+    spread: tuple[float, float] | None = None  # of the difference, over the assumptions
 
 
 @dataclass(frozen=True)
@@ -150,25 +153,57 @@ def compare_chunk(scenarios: Sequence[Scenario], names: Sequence[str], seed: int
                           for s in scenarios])
 
 
+def compare_set_chunk(sets: tuple[tuple[Scenario, ...], ...], names: Sequence[str], seed: int,
+                      item: tuple[int, int, int]) -> tuple[int, PairedTotals]:
+    """A chunk of parameter set k of every scenario (sets[i][k]), as paired totals."""
+    k, start, stop = item
+    return k, compare_chunk([per[k] for per in sets], names, seed, (start, stop))
+
+
 def run(scenarios: Sequence[Scenario], seed: int, n: int, *,
         executor: Executor | None = None, chunk_size: int | None = None,
-        progress: Callable[[int], None] | None = None) -> Comparison:
-    """Run n replications of every scenario with the same seed; return the comparison."""
+        progress: Callable[[int], None] | None = None,
+        parameter_sets: int | None = None) -> Comparison:
+    """Run n replications of every scenario with the same seed; return the comparison.
+
+    If a scenario has uncertain parameters, every scenario's replications are split into
+    the same parameter sets, and each difference also gets its spread over them."""
     executor = executor or SerialExecutor()
     names = common_measures(scenarios)
     size = chunk_size or default_chunk_size(n, executor.workers)
-    task = partial(compare_chunk, tuple(scenarios), names, seed)
+    starts, sets = assumptions.sets_for(list(scenarios), seed, n, parameter_sets)
+    items = ((k, a, min(a + size, starts[k + 1])) for k in range(len(starts) - 1)
+             for a in range(starts[k], starts[k + 1], size))
+    task = partial(compare_set_chunk, tuple(sets), names, seed)
     total: PairedTotals | None = None
-    for part in executor.map(task, chunk_bounds(n, size)):
+    per_set: dict[int, PairedTotals] = {}
+    for k, part in executor.map(task, items):
+        if progress is not None:
+            progress(part.levels[0].n)
+        if len(starts) > 2:
+            if k in per_set:
+                per_set[k].merge(copy.deepcopy(part))
+            else:
+                per_set[k] = copy.deepcopy(part)
         if total is None:
             total = part
         else:
             total.merge(part)
-        if progress is not None:
-            progress(part.levels[0].n)
     assert total is not None
-    return _assemble([s.name for s in scenarios], [s.title or s.name for s in scenarios],
-                     select(scenarios[0], names), seed, n, total.levels, total.diffs)
+    chosen = select(scenarios[0], names)
+    c = _assemble([s.name for s in scenarios], [s.title or s.name for s in scenarios],
+                  chosen, seed, n, total.levels, total.diffs)
+    return c if not per_set else _with_spreads(c, [per_set[k] for k in sorted(per_set)])
+
+
+def _with_spreads(c: Comparison, per_set: list[PairedTotals]) -> Comparison:
+    """Each difference with its spread over the parameter sets (net of noise)."""
+    out = []
+    for d in c.differences:
+        s, j = c.names.index(d.scenario), c.measures.index(d.measure)
+        sp = assumptions.spread([p.diffs[s - 1] for p in per_set], j, d.measure)
+        out.append(replace(d, spread=(sp["p05"], sp["p95"])))
+    return replace(c, differences=tuple(out))
 
 
 def paired(a: RunFiles, b: RunFiles) -> bool:

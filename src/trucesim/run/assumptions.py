@@ -82,12 +82,29 @@ def plan(s: Scenario, seed: int, n: int, sets: int | None = None) -> Plan:
     values = np.column_stack(columns)
     scenarios = tuple(with_values(s, dict(zip(keys, row.tolist(), strict=True)))
                       for row in values)
+    return Plan(keys, values, scenarios, split(n, k),
+                tuple(u.dist.describe() for u in s.uncertain))
+
+
+def split(n: int, k: int) -> tuple[int, ...]:
+    """The first replication of each of k sets sharing n replications evenly, then n."""
     each, extra = divmod(n, k)
     starts = [0]
     for j in range(k):
         starts.append(starts[-1] + each + (1 if j < extra else 0))
-    return Plan(keys, values, scenarios, tuple(starts),
-                tuple(u.dist.describe() for u in s.uncertain))
+    return tuple(starts)
+
+
+def sets_for(scenarios: list[Scenario], seed: int, n: int,
+             sets: int | None = None) -> tuple[tuple[int, ...], list[tuple[Scenario, ...]]]:
+    """Parameter sets shared by scenarios run together (compared): if any is uncertain,
+    all split their replications the same way (a certain one is the same in every set).
+    Returns the sets' first replications and, per scenario, its scenario of each set."""
+    if not any(s.uncertain for s in scenarios):
+        return (0, n), [(s,) for s in scenarios]
+    k = max(1, min(sets or DEFAULT_SETS, n))
+    per = [plan(s, seed, n, k).sets if s.uncertain else (s,) * k for s in scenarios]
+    return split(n, k), per
 
 
 def spread(totals: list[Totals], j: int, m: Measure) -> dict[str, Any]:
