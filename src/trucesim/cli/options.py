@@ -42,9 +42,12 @@ SchedulerOption = Annotated[str | None, typer.Option(
 
 
 def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
-    """Print one line per problem to stderr and exit with `code`."""
+    """Print one line per problem to stderr and exit with `code`; control characters
+    from user input (file names, values) are shown as escapes, never sent raw."""
+    from trucesim.fmt import terminal
+
     for line in [lines] if isinstance(lines, str) else lines:
-        typer.echo(f"error: {line}", err=True)
+        typer.echo(f"error: {terminal(line)}", err=True)
     raise typer.Exit(code)
 
 

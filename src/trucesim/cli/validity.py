@@ -145,7 +145,12 @@ def backtest(
         record = records.load(record_file)
     except records.RecordError as exc:
         fail([str(issue) for issue in exc.issues])
-    problems = _stage_problems(scenario, record)
+    from trucesim.scenario.toml import SourceError
+
+    try:
+        problems = [str(p) for p in records.stage_issues(record, scenario, record_file)]
+    except SourceError as exc:  # the record file changed since it was read
+        problems = [f"{exc.file}: {exc.message}"]
     if problems:
         fail(problems)
     from trucesim.analysis import backtest as bt
@@ -177,14 +182,6 @@ def _backtest_paths(paths: list[Path]) -> tuple[Path, Path]:
         fail(f"no SCENARIO RECORD given and the default {', '.join(missing)} is not under "
              "the current directory; run from the project root or name both files")
     return HISTORY_SCENARIO, HISTORY_RECORD
-
-
-def _stage_problems(scenario: Any, record: Any) -> list[str]:
-    """Record entries naming what the scenario does not have, one line each."""
-    names = {s.name for s in scenario.withdrawal.stages}
-    return [f"record withdrawal[{i}].stage: the scenario has no withdrawal stage "
-            f"'{w.stage}' (it has: {', '.join(sorted(names)) or 'none'})"
-            for i, w in enumerate(record.withdrawal) if w.stage not in names]
 
 
 def _backtest_console(data: dict[str, Any], directory: Path) -> None:

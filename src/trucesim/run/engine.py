@@ -23,7 +23,7 @@ from trucesim.model.run import run as run_replication
 from trucesim.model.state import TruceState
 from trucesim.model.streams import BLOCK, Draws, block_of, draw, draw_block
 from trucesim.run.executors import Executor, SerialExecutor
-from trucesim.run.stats import Aggregate
+from trucesim.run.stats import LIMIT, Aggregate, ModelRangeError
 from trucesim.scenario.schema import Scenario
 
 Value = int | float | str | None
@@ -87,13 +87,21 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
                 collect()
                 blocks = {block: draw_block(scenario, seed, block, registered)}
             st = run_replication(scenario, blocks[block][r], None)
-            rows.extend(outcomes.row(fields, st))
+            try:
+                rows.extend(outcomes.row(fields, st))
+            except OverflowError:
+                raise ModelRangeError(f"replication {index} has an outcome beyond 64-bit "
+                                      "integers") from None
             notes.extend(st.daily)
     n, days = stop - start, scenario.truce.window_days + 1
     values = np.frombuffer(rows, dtype=np.int64).reshape(n, len(fields))
     daily = np.frombuffer(notes, dtype=np.float64).reshape(n, days, len(series))
     scale = np.array([x.scale for x in series], dtype=np.float64)
-    return Chunk(start, values, np.floor(daily * scale + 0.5).astype(np.int64))
+    stored = np.floor(daily * scale + 0.5)
+    if stored.size and not np.abs(stored).max() < LIMIT:  # also catches NaN
+        raise ModelRangeError(f"replications {start} to {stop - 1}: a daily value is beyond "
+                              "the range counted exactly (2**53)")
+    return Chunk(start, values, stored.astype(np.int64))
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from trucesim.scenario.behaviour import (
     Violations,
 )
 from trucesim.scenario.deal import (
+    MAX_RELEASES,
     Aid,
     Exchange,
     Handovers,
@@ -35,7 +36,7 @@ from trucesim.scenario.deal import (
     Withdrawal,
     WithdrawalStage,
 )
-from trucesim.scenario.section import Confidence, Section, param
+from trucesim.scenario.section import Confidence, Label, Name, Prose, Section, param
 
 __all__ = ["Aid", "Confidence", "Counterfactual", "Crisis", "Exchange", "Handovers",
            "Hostages", "Mediation", "Negotiations", "Release", "Scenario", "Section", "Side",
@@ -45,15 +46,15 @@ __all__ = ["Aid", "Confidence", "Counterfactual", "Crisis", "Exchange", "Handove
 class Scenario(Section):
     """A whole scenario: the deal's terms and the parties' assumed behaviour."""
 
-    name: str = param("scenario", "text", "Short name; results go to results/<name>/.",
-                      pattern=r"^[A-Za-z0-9_.-]+$")
-    title: str = param("", "text", "One-line title for reports.")
-    description: str = param("", "text", "What this scenario represents.")
+    name: Name = param("scenario", "text", "Short name; results go to results/<name>/ "
+                       "(letters, digits, '_', '-', '.'; not starting with '.').")
+    title: Label = param("", "text", "One-line title for reports.")
+    description: Prose = param("", "text", "What this scenario represents.")
     truce: Truce = Field(default_factory=Truce)
     hostages: Hostages = Field(default_factory=Hostages)
     releases: tuple[Release, ...] = Field(
         ..., description="The handover schedule ([[releases]] tables), in any order.",
-        strict=False,
+        strict=False, max_length=MAX_RELEASES,
     )
     handovers: Handovers = Field(default_factory=Handovers)
     exchange: Exchange = Field(default_factory=Exchange)
