@@ -216,3 +216,12 @@ def terminal(text: object, keep: str = "") -> str:
         ch = match.group()
         return ch if ch in keep else repr(ch)[1:-1]
     return CONTROL.sub(shown, str(text))
+
+
+def code(text: str) -> str:
+    """Any text as an inline markdown code span (shown literally, never as HTML)."""
+    text = terminal(text)
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -103,9 +103,10 @@ def markdown(c: Comparison, scenarios: Sequence[Scenario]) -> str:
 
 
 def write(c: Comparison, scenarios: Sequence[Scenario], out: Path, sources: Sequence[str],
-          workers: int, wall_seconds: float) -> Path:
-    """Write OUT/compare-<names>/ (differences.csv, compare.md, manifest.json) atomically."""
-    with ResultsDir(out / directory_name(c.names)) as results:
+          workers: int, wall_seconds: float, force: bool = False) -> Path:
+    """Write OUT/compare-<names>/ (differences.csv, compare.md, manifest.json) atomically;
+    an earlier directory there is replaced only if trucesim wrote it (or `force`)."""
+    with ResultsDir(out / directory_name(c.names), force) as results:
         results.text("differences.csv", differences_csv(c))
         results.text("compare.md", markdown(c, scenarios))
         results.json("manifest.json", manifest.compare(scenarios, c.seed, c.replications,

@@ -36,6 +36,9 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing 
 ExecutorOption = Annotated[str, typer.Option(
     "--executor", help="Where replications run: auto (a local process pool, in-process for "
     "small runs), serial, pool, or dask (a local Dask cluster; needs trucesim[dask]).")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace what is at the destination even if trucesim did not write it "
+    "(a folder of yours, a file, a symbolic link).")]
 SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
     "(implies --executor dask).")]
@@ -64,6 +67,38 @@ def load_all(paths: list[Path], overrides: list[str] | None) -> list[Scenario]:
     if problems:
         fail(problems)
     return scenarios
+
+
+@contextmanager
+def interrupted(what: str, after: str = "nothing was written") -> Iterator[None]:
+    """Run the block so that Ctrl-C or SIGTERM stops it at once (exit 130), a destination
+    trucesim did not write is a user error, and dying workers are one line (exit 1)."""
+    from trucesim.run.claims import NotOurs
+    from trucesim.run.executors import WorkerError
+    from trucesim.run.interrupt import Stopped, stop_on_interrupt
+    from trucesim.run.stats import ModelRangeError
+
+    try:
+        with stop_on_interrupt(raise_in_map=True):
+            yield
+    except Stopped:
+        fail(f"interrupted: {what} stopped; {after}", 130)
+    except NotOurs as exc:
+        fail(str(exc))
+    except (WorkerError, ModelRangeError) as exc:
+        fail(f"{what}: {exc}", 1)
+
+
+def claim(destination: Path, force: bool) -> None:
+    """Refuse (exit 2) a destination trucesim did not write, before any work is done."""
+    from trucesim.run.claims import NotOurs, check
+
+    try:
+        check(destination, force)
+    except NotOurs as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot read {destination}: {exc.strerror or exc}", 1)
 
 
 @contextmanager

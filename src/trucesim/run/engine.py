@@ -142,8 +142,14 @@ def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> C
     return ChunkResult(start, stop, agg, outcomes.csv_rows(fields, chunk.start, chunk.values))
 
 
-def chunk_bounds(n: int, size: int) -> list[tuple[int, int]]:
-    return [(a, min(a + size, n)) for a in range(0, n, size)]
+def chunk_bounds(n: int, size: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of each chunk of n replications, generated lazily (memory does not
+    grow with n)."""
+    return ((a, min(a + size, n)) for a in range(0, n, size))
+
+
+def chunk_count(n: int, size: int) -> int:
+    return -(-n // size)
 
 
 def default_chunk_size(n: int, workers: int) -> int:

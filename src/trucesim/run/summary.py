@@ -75,13 +75,18 @@ def rows(summary: dict[str, Any],
     return out
 
 
-def markdown(summary: dict[str, Any], fields: Sequence[Outcome], assumptions: str = "") -> str:
-    """summary.md: the key table, every outcome, milestones, and the caveat."""
+def markdown(summary: dict[str, Any], fields: Sequence[Outcome], assumptions: str = "",
+             partial: str = "") -> str:
+    """summary.md: the key table, every outcome, milestones, and the caveat; `partial`
+    says why a run covers fewer replications than asked for. Text from the scenario is
+    escaped (markdown, HTML)."""
     sc = summary["scenario"]
-    lines = [f"# {sc['title'] or sc['name']}", "",
+    lines = [f"# {fmt.md(sc['title'] or sc['name'])}", "",
              f"Scenario `{sc['name']}` (digest `{sc['digest'][:12]}`), "
-             f"{summary['replications']:,} replications, root seed {summary['seed']}.", "",
-             f"> {summary['note']}", "", "## Key outcomes", "",
+             f"{summary['replications']:,} replications, root seed {summary['seed']}.", ""]
+    if partial:
+        lines += [f"> **Partial results.** This run was {fmt.md(partial)}.", ""]
+    lines += [f"> {summary['note']}", "", "## Key outcomes", "",
              "| outcome | mean [95% CI] | median | 5th to 95th percentile |",
              "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows(summary, fields)]

@@ -65,20 +65,22 @@ def inputs(paths: Sequence[Path]) -> tuple[Subject, Path]:
     if len(set(names)) != len(names):
         raise ReportError([f"two runs share the name '{n}'" for n in set(names)
                            if names.count(n) > 1])
-    return (Subject(runs, compare.from_runs(runs)),
+    partial = tuple(f"{r.title}: {r.partial}" for r in runs if r.partial)
+    return (Subject(runs, compare.from_runs(runs), partial),
             paths[0].parent / tables.directory_name(names) / "report.html")
 
 
 def write_report(paths: Sequence[Path], out: Path | None = None) -> Path:
     """Build the report for `paths` and write it (atomically); return its path."""
-    from trucesim.run.output import write_text_atomic
+    from trucesim.run.output import write_into, write_text_atomic
 
     subject, default = inputs(paths)
     page = run_page(subject.runs[0]) if subject.comparison is None else \
         comparison_page(subject)
-    destination = out or default
-    write_text_atomic(destination, page)
-    return destination
+    if out is not None:
+        write_text_atomic(out, page)
+        return out
+    return write_into(default.parent, default.name, page)  # never over a file not ours
 
 
 def environment() -> jinja2.Environment:
@@ -170,10 +172,7 @@ def run_page(run: RunFiles) -> str:
     from trucesim.teaching.findings import run_findings
 
     story, why = typical_story(run)
-    partial = ""
-    if run.manifest.get("status") == "partial":
-        partial = (f"This run was interrupted: its files cover "
-                   f"{run.replications:,} replications only.")
+    partial = run.partial
     return environment().get_template("run.html").render(
         _common(), title=run.title, name=run.name, replications=run.replications,
         seed=run.seed, version=str(run.summary.get("trucesim_version", "?")),
