@@ -134,9 +134,11 @@ _END: Any = object()
 
 
 def _result(future: Future[R], flag: interrupt.StopFlag | None) -> R:
-    """The chunk's result; Stopped as soon as the stop flag says to stop at once."""
+    """The chunk's result; Stopped if a stop is asked for before it is done (a run keeps
+    the chunks finished so far), or at once if the stop flag says so."""
     while flag is not None and not future.done():
-        flag.check()
+        if flag.requested:
+            raise Stopped
         wait_for([future], timeout=POLL)
     if flag is not None:
         flag.check()
@@ -192,7 +194,8 @@ class DaskExecutor:
     @staticmethod
     def _result(future: Any, flag: interrupt.StopFlag | None) -> Any:
         while flag is not None and not future.done():
-            flag.check()
+            if flag.requested:
+                raise Stopped
             time.sleep(POLL)
         if flag is not None:
             flag.check()

@@ -3,14 +3,13 @@
 While a command runs replications, SIGINT and SIGTERM only count presses on a
 :class:`StopFlag`; they never raise inside the executors' machinery (an exception raised
 there, half-way through a pool's bookkeeping, is what used to hang a second Ctrl-C). The
-executors read the flag between chunks and while they wait for one:
+executors read the flag between chunks and while they wait for one, and stop waiting as
+soon as it is raised; the workers are then killed (their chunks are not wanted):
 
-- a run (``raise_in_map=False``) stops after the chunk at hand and writes the finished
-  replications as partial results; the executor then stops its workers at once;
-- other commands (``raise_in_map=True``) stop at once with :class:`Stopped`, writing
-  nothing;
-- a second press stops every command at once: the workers are killed, and a run writes
-  what had already been counted.
+- a run (``raise_in_map=False``) keeps the chunks that had finished, in order, and
+  writes them as partial results (in-process, the chunk at hand finishes first; a
+  second press changes nothing then, as the files are written once);
+- other commands (``raise_in_map=True``) stop with :class:`Stopped`, writing nothing.
 
 Outside a run, :func:`raise_stopped` makes both signals raise :class:`Stopped`, which the
 command line turns into one line and exit code 130.

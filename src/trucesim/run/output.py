@@ -110,11 +110,11 @@ def write_into(directory: Path, name: str, content: str) -> Path:
     clean_stale(directory.parent, directory.name)
     if not os.path.lexists(directory):
         with ResultsDir(directory) as results:
-            results.json("manifest.json", {"written_by": WRITER, "kind": name})
+            results.json("manifest.json", {"written_by": WRITER, "kind": "report"})
             results.text(name, content)
             return results.commit() / name
     what = claim(directory)
-    if what and os.path.lexists(path):
+    if what and (os.path.lexists(path) or directory.is_symlink()):
         raise NotOurs(directory, what)
     write_text_atomic(path, content)
     return path

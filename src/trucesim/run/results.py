@@ -175,10 +175,10 @@ def is_run(directory: Path) -> bool:
     return all((directory / name).is_file() for name in REQUIRED)
 
 
-def _problems(path: Path, exc: ValidationError) -> list[str]:
+def _problems(path: Path, exc: ValidationError, within: str = "") -> list[str]:
     out = []
     for err in exc.errors()[:5]:
-        at = ".".join(str(p) for p in err["loc"]) or "(the whole file)"
+        at = ".".join([within] * bool(within) + [str(p) for p in err["loc"]]) or "(the file)"
         out.append(f"{path}: {at}: {err['msg'][0].lower()}{err['msg'][1:]}")
     return out
 
@@ -210,9 +210,13 @@ def load_run(directory: Path) -> RunFiles:
         raise ResultsError(_problems(directory / "summary.json", exc)) from None
     try:
         ManifestFile.model_validate(manifest)
-        scenario = Scenario.model_validate(manifest["resolved_scenario"])
     except ValidationError as exc:
         raise ResultsError(_problems(directory / "manifest.json", exc)) from None
+    try:
+        scenario = Scenario.model_validate(manifest["resolved_scenario"])
+    except ValidationError as exc:
+        raise ResultsError(_problems(directory / "manifest.json", exc,
+                                     "resolved_scenario")) from None
     _agree(directory, read, manifest, scenario)
     daily = read_daily(directory / "daily.csv", scenario.truce.window_days + 1)
     return RunFiles(directory, summary, daily, manifest, scenario)
