@@ -192,3 +192,29 @@ def test_paths_that_are_not_files(tmp_path):
                  ["report", BASE], ["report", tmp_path / "absent"],
                  ["run", BASE, "-n", 1, "-o", Path("/dev/null") / "x"]):
         attack(args, tmp_path, out, expect=(1, 2))
+
+
+def test_output_files_that_are_not_regular_files_are_never_replaced(tmp_path):
+    """`story --markdown` and `report --out` over a pipe or a symbolic link: refused (a
+    device such as /dev/full was once replaced by a file)."""
+    import os
+
+    fifo, target = tmp_path / "pipe", tmp_path / "target.md"
+    os.mkfifo(fifo)
+    target.write_text("the user's")
+    (tmp_path / "link.md").symlink_to(target)
+    out = tmp_path / "out"
+    attack(["run", BASE, "-n", 3, "-q", "-o", out], tmp_path, out, expect=(0,))
+    for path in (fifo, tmp_path / "link.md"):
+        attack(["story", BASE, "--markdown", path], tmp_path, out, expect=(1,))
+        attack(["report", out / "base", "--out", path], tmp_path, out, expect=(1,))
+    assert target.read_text() == "the user's" and fifo.is_fifo()
+
+
+@pytest.mark.parametrize("address", ["garbage", "tcp://10.0.0.5:99999", "inproc://x",
+                                     "ws://[::1", "tls://localhost:8786", "tcp://", ""])
+def test_malformed_scheduler_addresses(tmp_path, address):
+    out = tmp_path / "out"
+    result = attack(["run", BASE, "-n", 3, "-o", out, "--scheduler", address], tmp_path,
+                    out, expect=(2,))
+    assert "--scheduler must be an address like tcp://" in result.output

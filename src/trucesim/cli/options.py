@@ -6,6 +6,7 @@ Only typer and the standard library are imported here at start-up (so that `truc
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from trucesim.run.executors import Executor
     from trucesim.scenario.schema import Scenario
 
+# a Dask scheduler's address: tcp, or websockets (TLS needs a security setup trucesim
+# does not take)
+SCHEDULER = re.compile(r"^(tcp|ws|wss)://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
 DEFAULT_SEED = 2025
 DEFAULT_REPLICATIONS = 1000
 
@@ -86,7 +90,7 @@ def interrupted(what: str, after: str = "nothing was written") -> Iterator[None]
     except NotOurs as exc:
         fail(str(exc))
     except (WorkerError, ModelRangeError) as exc:
-        fail(f"{what}: {exc}", 1)
+        fail(f"{what}: {exc}; {after}", 1)
 
 
 def claim(destination: Path, force: bool) -> None:
@@ -109,11 +113,17 @@ def executor_for(replications: int, workers: int, kind: str,
 
     if kind not in ("auto", "serial", "pool", "dask"):
         fail(f"--executor must be auto, serial, pool or dask (got {kind!r})")
+    if scheduler is not None:
+        kind = "dask"
+        found = SCHEDULER.match(scheduler)
+        if not found or not 0 < int(found.group(2)) < 65536:  # group 2: the port
+            fail(f"--scheduler must be an address like tcp://10.0.0.5:8786 (got "
+                 f"{scheduler!r})")
     if kind == "auto" and not scheduler and replications <= 200:
         kind = "serial"
     try:
         executor = make_executor(workers, kind, scheduler)  # type: ignore[arg-type]
-    except (RuntimeError, OSError) as exc:
+    except Exception as exc:  # a cluster that cannot be reached fails in many ways
         fail(f"cannot start the {kind} executor: {exc}", 1)
     try:
         yield executor

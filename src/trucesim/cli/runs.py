@@ -92,7 +92,7 @@ def run(
                 fail(f"cannot write results to {out / scenario.name}: "
                      f"{exc.strerror or exc}", 1)
             except (WorkerError, ModelRangeError) as exc:
-                fail(f"run of {scenario.name}: {exc}", 1)
+                fail(f"run of {scenario.name}: {exc}; nothing was written", 1)
             except runner.Interrupted as stop:
                 where = (f"partial results in {stop.directory}/ (manifest.json: status "
                          "partial)" if stop.directory else "nothing was written")

@@ -115,7 +115,7 @@ class PoolExecutor:
                     restarts += 1
                     if restarts > RESTARTS:
                         raise WorkerError(f"a worker process died {restarts} times (killed, "
-                                          "or out of memory); nothing was written") from None
+                                          "or out of memory)") from None
                     _stop(pool)
                     pool = self._pool()
                     pending = deque((i, pool.submit(task, i)) for i, _ in pending)

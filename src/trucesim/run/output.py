@@ -10,6 +10,7 @@ Written JSON is strict: no NaN or Infinity.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -91,7 +92,10 @@ def write_text_atomic(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(path.parent, path.name)
     if path.is_dir() and not path.is_symlink():
-        raise IsADirectoryError(21, "Is a directory", str(path))
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
+        # never replace a device (/dev/full), a pipe or a link by a file
+        raise FileExistsError(errno.EEXIST, "exists and is not a regular file", str(path))
     work = Working(path, directory=False)
     try:
         os.chmod(work.path, 0o666 & ~_umask())  # as an ordinary new file would be
