@@ -60,25 +60,36 @@ class SerialExecutor:
             yield task(item)
 
 
-def _worker_start(parent: int) -> None:
+def _worker_start(main: int) -> None:
     """A pool worker leaves Ctrl-C and SIGTERM handling to the main process, which stops
-    it in order, and exits when the main process is gone."""
+    it in order, and exits when the main process (or its own parent) is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()  # the main process, or a fork server
     with contextlib.suppress(OSError, AttributeError):  # Linux: killed when the parent dies
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if parent == 1 or not _exists(main):  # gone before prctl took effect
         os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    threading.Thread(target=_watch, args=(parent, main), daemon=True).start()
 
 
-def _watch_parent(parent: int) -> None:
-    """Everywhere else: notice within a second that the parent is gone."""
-    while os.getppid() == parent:
+def _watch(parent: int, main: int) -> None:
+    """Everywhere else: notice within a second that the parent or main process is gone."""
+    while os.getppid() == parent and _exists(main):
         time.sleep(1.0)
     os._exit(1)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class PoolExecutor:
