@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from attack import attack, leftovers, snapshot
@@ -228,3 +230,69 @@ def test_report_says_a_run_is_partial(tmp_path):
     attack(["report", out / "base", out / "may-2025"], tmp_path, out, expect=(0,))
     html = (out / "compare-base-vs-may-2025" / "report.html").read_text()
     assert partial in html
+
+
+@pytest.mark.parametrize("how", ["traversal", "seed", "garbage csv", "no rows"])
+def test_report_on_a_tampered_comparison_directory(tmp_path, how):
+    out = tmp_path / "results"
+    attack(["compare", BASE, MAY, "-n", 6, "-q", "-o", out], tmp_path, out, expect=(0,))
+    directory = out / "compare-base-vs-may-2025"
+    manifest = directory / "manifest.json"
+    data = json.loads(manifest.read_text())
+    if how == "traversal":
+        data["scenarios"] = ["../../../x", "may-2025"]
+    elif how == "seed":
+        data["seed"] = "x"
+    manifest.write_text(json.dumps(data))
+    table = directory / "differences.csv"
+    if how == "garbage csv":
+        table.write_bytes(table.read_bytes()[:300] + b"\x00\xff,,\n")
+    elif how == "no rows":
+        table.write_text(table.read_text().splitlines()[0] + "\n")
+    before = snapshot(tmp_path)
+    result = attack(["report", directory], tmp_path, tmp_path / "nowhere", expect=(2,))
+    assert str(directory) in result.output and snapshot(tmp_path) == before
+
+
+def _paths(data, prefix=()):
+    """Every key path of a JSON document."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*prefix, key)
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield (*prefix, index)
+            yield from _paths(value, (*prefix, index))
+
+
+JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
+                        st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8),
+                        st.lists(st.integers(), max_size=3), st.just({}))
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_hypothesis_tampered_results(tmp_path_factory, data):
+    """Any value of summary.json or manifest.json replaced, or any file cut short: the
+    report is made, or refused with one line per problem; never a traceback."""
+    tmp = tmp_path_factory.mktemp("tamper")
+    out = tmp / "results"
+    cli.invoke(app, ["run", str(BASE), "-n", "12", "-q", "-o", str(out)])
+    name = data.draw(st.sampled_from(["summary.json", "manifest.json", "daily.csv",
+                                      "replications.csv"]))
+    path = out / "base" / name
+    if name.endswith(".json") and data.draw(st.booleans()):
+        document = json.loads(path.read_text())
+        at = data.draw(st.sampled_from(sorted(_paths(document), key=str)))
+        node = document
+        for part in at[:-1]:
+            node = node[part]
+        node[at[-1]] = data.draw(JSON_VALUES)
+        path.write_text(json.dumps(document))
+    else:
+        raw = path.read_bytes()
+        cut = data.draw(st.integers(0, 10**6)) % (len(raw) + 1)  # sizes vary (wall time)
+        path.write_bytes(raw[:cut] + data.draw(st.binary(max_size=4)))
+    attack(["report", out / "base"], tmp, out / "base", expect=(0, 2))
