@@ -218,3 +218,56 @@ def test_malformed_scheduler_addresses(tmp_path, address):
     result = attack(["run", BASE, "-n", 3, "-o", out, "--scheduler", address], tmp_path,
                     out, expect=(2,))
     assert "--scheduler must be an address like tcp://" in result.output
+
+
+def _bounds(key: str) -> tuple[float, float, bool] | None:
+    """A key's enforced bounds (low, high, integer) from the schema, or None."""
+    from trucesim.scenario.schema import Scenario
+
+    model, info = Scenario, None
+    for part in key.split("."):
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            return None
+        info = fields[part]
+        model = info.annotation
+    low = high = None
+    for item in info.metadata if info is not None else ():
+        low = getattr(item, "ge", None) if getattr(item, "ge", None) is not None else (
+            getattr(item, "gt", None) if getattr(item, "gt", None) is not None else low)
+        high = getattr(item, "le", None) if getattr(item, "le", None) is not None else (
+            getattr(item, "lt", None) if getattr(item, "lt", None) is not None else high)
+    if low is None or high is None or info is None:
+        return None
+    return float(low), float(high), info.annotation is int
+
+
+BOUNDED = {key: b for key in NUMERIC if (b := _bounds(key)) is not None}
+
+
+@st.composite
+def _corners(draw: st.DrawFn) -> list[str]:
+    """Several keys at once, each at its lower bound, its upper bound or in between."""
+    keys = draw(st.lists(st.sampled_from(sorted(BOUNDED)), min_size=1, max_size=12,
+                         unique=True))
+    out = []
+    for key in keys:
+        low, high, integer = BOUNDED[key]
+        value = draw(st.one_of(st.just(low), st.just(high), st.floats(low, high)))
+        if integer:
+            out.append(f"{key}={int(value)}")
+        else:
+            out.append(f"{key}={min(value, high * (1 - 1e-9) if key.endswith('_sd') else high)!r}")
+    return out
+
+
+@FAST
+@given(overrides=_corners())
+def test_hypothesis_keys_together_at_their_bounds(tmp_path_factory, overrides):
+    """What validate accepts runs, however many keys sit at the edges of their bounds."""
+    tmp = tmp_path_factory.mktemp("corner")
+    out = tmp / "out"
+    sets = [a for o in overrides for a in ("--set", o)]
+    checked = attack(["validate", BASE, *sets], tmp, out)
+    ran = attack(["run", BASE, "-n", 3, "-q", "-o", out, *sets], tmp, out)
+    assert checked.code == ran.code, (overrides, checked.output, ran.output)
