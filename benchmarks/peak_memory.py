@@ -1,15 +1,21 @@
 """Peak memory of a command and all its child processes (e.g. trucesim's workers).
 
     python benchmarks/peak_memory.py trucesim run scenarios/base.toml -n 1000000 -q
+    python benchmarks/peak_memory.py --interrupt-after 15 \\
+        trucesim run scenarios/base.toml -n 1000000000000 -q -o /tmp/peak
 
-Samples, once a second, the resident memory (VmRSS) of the command and every process it
-started, and prints the peak of their sum and of the largest single process. Linux only
-(reads /proc). `/usr/bin/time -v` reports only the largest single process.
+Samples, every `--every` seconds (default 1), the resident memory (VmRSS) of the command
+and every process it started, and prints the peak of their sum and of the largest single
+process. `--interrupt-after S` sends the command SIGINT (Ctrl-C) after S seconds, so that
+a run too long to finish is measured while it runs and then while it writes its partial
+results. Linux only (reads /proc). `/usr/bin/time -v` reports only the largest single
+process.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -50,19 +56,32 @@ def _rss_mb(pid: int) -> float:
 
 
 def main() -> int:
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    every, interrupt_after = 1.0, None
+    while args[:1] in (["--every"], ["--interrupt-after"]) and len(args) > 1:
+        if args[0] == "--every":
+            every = float(args[1])
+        else:
+            interrupt_after = float(args[1])
+        args = args[2:]
+    if not args:
         print(__doc__, file=sys.stderr)
         return 2
     started = time.perf_counter()
-    process = subprocess.Popen(sys.argv[1:])
+    process = subprocess.Popen(args)
     peak_total = peak_single = 0.0
+    interrupted = False
     while process.poll() is None:
         sizes = [_rss_mb(pid) for pid in _tree(process.pid)]
         peak_total = max(peak_total, sum(sizes))
         peak_single = max(peak_single, max(sizes, default=0.0))
-        time.sleep(1)
+        if (interrupt_after is not None and not interrupted
+                and time.perf_counter() - started >= interrupt_after):
+            process.send_signal(signal.SIGINT)
+            interrupted = True
+        time.sleep(every)
     print(f"peak RSS, all processes together: {peak_total:.0f} MB; largest single process: "
-          f"{peak_single:.0f} MB; wall {time.perf_counter() - started:.0f} s; "
+          f"{peak_single:.0f} MB; wall {time.perf_counter() - started:.1f} s; "
           f"exit {process.returncode}", file=sys.stderr)
     return process.returncode
 

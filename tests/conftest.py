@@ -42,3 +42,11 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzz and fault suite's tally (tests/attack.py), when any of it ran."""
+    from attack import TALLY, summary
+
+    if TALLY["inputs"]:
+        terminalreporter.write_line(summary())

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from conftest import BASE, SCENARIOS, base
 from trucesim.analysis import compare
-from trucesim.run.measures import matrix, select
 from trucesim.cli import app
 from trucesim.run.engine import run_chunk
+from trucesim.run.measures import matrix, select
 
 runner = CliRunner()
 # a seed under which the slip changes whether the truce collapses in a few pairs (with

@@ -14,9 +14,9 @@ import pytest
 
 from conftest import BASE, SCENARIOS
 from trucesim.analysis.compare import Difference
-from trucesim.run.measures import Measure
 from trucesim.run import runner
 from trucesim.run.executors import SerialExecutor
+from trucesim.run.measures import Measure
 from trucesim.run.results import load_run
 from trucesim.scenario import load
 from trucesim.teaching import plots

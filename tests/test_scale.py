@@ -89,7 +89,9 @@ def test_ctrl_c_of_the_command_stops_cleanly(tmp_path):
     proc = subprocess.Popen([*TRUCESIM, "run", str(BASE), "-n", "200000", "-w", "2", "-o",
                              str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, cwd=ROOT)
-    time.sleep(6)
+    deadline = time.monotonic() + 120  # until a chunk is written (a busy machine is slow)
+    while time.monotonic() < deadline and not _rows_written(tmp_path):
+        time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -101,6 +103,17 @@ def test_ctrl_c_of_the_command_stops_cleanly(tmp_path):
     width = rows[0].count(",")
     assert len(rows) == done + 1 and all(r.count(",") == width for r in rows)
     assert [p.name for p in tmp_path.iterdir()] == ["base"]  # no temporary directory left
+
+
+def _rows_written(out):
+    """Whether a run in progress has written replications to its working directory."""
+    for path in out.glob(".base.trucesim-*/new/replications.csv"):
+        try:
+            if len(path.read_bytes().splitlines()) > 1:
+                return True
+        except OSError:
+            pass
+    return False
 
 
 def test_interrupted_before_any_replication_writes_nothing(tmp_path):

@@ -202,3 +202,26 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 def md(text: str) -> str:
     """Escape markdown's special characters (HTML included: '<' and '>')."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+# C0 and C1 control characters (ESC starts every terminal escape sequence), DEL, and the
+# bidirectional overrides that make text display in another order than it reads
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal(text: object, keep: str = "") -> str:
+    """User text made inert for a terminal: each control character (except those in
+    `keep`, e.g. newlines) shown as a visible escape such as \\x1b."""
+    def shown(match: re.Match[str]) -> str:
+        ch = match.group()
+        return ch if ch in keep else repr(ch)[1:-1]
+    return CONTROL.sub(shown, str(text))
+
+
+def code(text: str) -> str:
+    """Any text as an inline markdown code span (shown literally, never as HTML)."""
+    text = terminal(text)
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

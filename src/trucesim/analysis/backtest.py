@@ -148,12 +148,12 @@ def rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
 def markdown(data: dict[str, Any], command: str = "") -> str:
     """The backtest as a markdown report: the table, calibration in words, what was left out."""
     c = data["calibration"]
-    lines = [f"# Backtest: {data['record']['title'] or data['record']['name']}", "",
+    lines = [f"# Backtest: {fmt.md(data['record']['title'] or data['record']['name'])}", "",
              f"Scenario `{data['scenario']['name']}` (digest "
              f"`{data['scenario']['digest'][:12]}`), {data['replications']:,} replications, "
              f"root seed {data['seed']}, window {data['window_days']} days.", ""]
     if command:
-        lines += [f"Command: `{command}`", ""]
+        lines += [f"Command: {fmt.code(command)}", ""]
     lines += [f"> {data['note']}", "",
               "| observed quantity | observed | model median | model 90% interval | "
               "percentile of the observation | percentile among runs still holding | "

@@ -33,6 +33,7 @@ Method = Literal["grid", "lhs", "sobol", "morris"]
 METHODS: tuple[Method, ...] = ("grid", "lhs", "sobol", "morris")
 MORRIS_LEVELS = 4
 DEFAULT_SAMPLES = {"grid": 3, "lhs": 50, "sobol": 16, "morris": 10}
+MAX_POINTS = 100_000  # design points of one sweep (each runs -n replications)
 
 
 class DesignError(ValueError):
@@ -107,8 +108,10 @@ class Design:
         return np.array([self.values(i) for i in range(len(self))], dtype=np.float64)
 
     def digest(self) -> str:
-        text = "\n".join(",".join(self.cells(i)) for i in range(len(self)))
-        return hashlib.sha256(text.encode()).hexdigest()
+        hashed = hashlib.sha256()
+        for i in range(len(self)):
+            hashed.update(("\n" if i else "").encode() + ",".join(self.cells(i)).encode())
+        return hashed.hexdigest()
 
 
 def problem(factors: Sequence[Factor]) -> dict[str, Any]:
@@ -122,11 +125,16 @@ def build(method: Method, factors: Sequence[Factor], samples: int, seed: int) ->
     if not factors:
         raise DesignError("give at least one --vary KEY=LOW:HIGH")
     k = len(factors)
+    points = {"grid": math.prod(_grid_size(f, samples) for f in factors), "lhs": samples,
+              "sobol": samples * (k + 2), "morris": samples * (k + 1)}[method]
+    if samples > 1 and points > MAX_POINTS:  # smaller --samples are refused below
+        raise DesignError(f"--samples {samples:,} with {k} --vary key{'s' * (k > 1)} makes "
+                          f"{points:,} design points for {method}; a sweep has at most "
+                          f"{MAX_POINTS:,} (each runs -n replications)")
     if method == "grid":
         if samples < 2:
             raise DesignError("--samples for grid is the number of levels per key (>= 2)")
-        levels = [np.unique([f.apply(x) for x in np.linspace(f.low, f.high, samples)])
-                  for f in factors]
+        levels = [_grid_levels(f, samples) for f in factors]
         nominal = np.array(list(itertools.product(*levels)), dtype=np.float64)
     elif method == "lhs":
         if samples < 2:
@@ -138,6 +146,24 @@ def build(method: Method, factors: Sequence[Factor], samples: int, seed: int) ->
     else:
         nominal = _salib(method, factors, samples, seed)
     return Design(method, samples, seed, tuple(factors), np.asarray(nominal, np.float64))
+
+
+def _integers(f: Factor) -> int:
+    """How many integer values an integer factor's range rounds to."""
+    return int(f.apply(f.high)) - int(f.apply(f.low)) + 1
+
+
+def _grid_size(f: Factor, samples: int) -> int:
+    """The number of levels of a factor in a grid (at most; rounding may merge some)."""
+    return min(samples, _integers(f)) if f.integer else samples
+
+
+def _grid_levels(f: Factor, samples: int) -> np.ndarray:
+    """A factor's distinct levels: `samples` evenly spaced values, rounded as applied
+    (for an integer factor with at least as many samples as integers: every integer)."""
+    if f.integer and samples >= _integers(f):
+        return np.arange(int(f.apply(f.low)), int(f.apply(f.high)) + 1)
+    return np.unique([f.apply(x) for x in np.linspace(f.low, f.high, samples)])
 
 
 def _salib(method: Method, factors: Sequence[Factor], samples: int, seed: int) -> np.ndarray:

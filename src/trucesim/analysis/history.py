@@ -13,65 +13,78 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from trucesim.scenario.deal import MAX_DAYS, MAX_PERSONS
 from trucesim.scenario.load import Issue
-from trucesim.scenario.toml import KeyPath, format_path, key_lines
+from trucesim.scenario.schema import Scenario
+from trucesim.scenario.section import Label, Name, Prose
+from trucesim.scenario.toml import KeyPath, SourceError, format_path, key_lines, parse, read_source
 
 EndState = Literal["permanent", "extended", "expired", "collapsed", "ongoing"]
 _SOURCE = re.compile(r"^S\d+$")
+MAX_ENTRIES = 1000  # entries in one list of a record
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+MAX_COUNT = 10_000_000  # any reported count (people, trucks)
 
 
 class Entry(_Strict):
     """Something reported on a given day of the truce (day 1 = the record's day_one)."""
 
-    day: int = Field(ge=0, description="Day of the truce (day_one is day 1).")
+    day: int = Field(ge=0, le=MAX_DAYS, description="Day of the truce (day_one is day 1).")
     date: dt.date = Field(description="Calendar date; must agree with day.")
-    sources: list[str] = Field(min_length=1, description="Source keys, e.g. ['S29'].")
-    note: str = ""
+    sources: list[Label] = Field(min_length=1, max_length=100,
+                                 description="Source keys, e.g. ['S29'].")
+    note: Prose = ""
 
 
 class Handover(Entry):
-    living: int = Field(0, ge=0, description="Living hostages of the deal released.")
-    bodies: int = Field(0, ge=0, description="Bodies of hostages of the deal released.")
-    outside_deal: int = Field(0, ge=0, description="Living hostages released outside it.")
-    who: str = ""
+    living: int = Field(0, ge=0, le=MAX_PERSONS,
+                        description="Living hostages of the deal released.")
+    bodies: int = Field(0, ge=0, le=MAX_PERSONS,
+                        description="Bodies of hostages of the deal released.")
+    outside_deal: int = Field(0, ge=0, le=MAX_PERSONS,
+                              description="Living hostages released outside it.")
+    who: Label = ""
 
 
 class PrisonerRelease(Entry):
-    count: int = Field(ge=0, description="Prisoners and detainees freed that day.")
-    reports: list[int] = Field(default_factory=list,
-                               description="Every figure reported, when reports conflict.")
+    count: int = Field(ge=0, le=MAX_COUNT, description="Prisoners and detainees freed that day.")
+    reports: list[Annotated[int, Field(ge=0, le=MAX_COUNT)]] = Field(
+        default_factory=list, max_length=100,
+        description="Every figure reported, when reports conflict.")
 
 
 class Reported(Entry):
     """A cumulative count reported by a day (deaths since the truce began, aid trucks)."""
 
-    value: float = Field(ge=0)
-    reports: list[float] = Field(default_factory=list)
+    value: float = Field(ge=0, le=MAX_COUNT)
+    reports: list[Annotated[float, Field(ge=0, le=MAX_COUNT)]] = Field(default_factory=list,
+                                                                       max_length=100)
     qualifier: Literal["", "more than", "about"] = ""
-    reported_by: str = ""
+    reported_by: Label = ""
 
 
 class Share(Entry):
     """The share of Gaza held by the army, as reported on a day."""
 
     value: float = Field(ge=0, le=1)
-    reports: list[float] = Field(default_factory=list)
+    reports: list[Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=list,
+                                                               max_length=100)
     qualifier: Literal["", "more than", "about"] = ""
-    reported_by: str = ""
+    reported_by: Label = ""
 
 
 class StageDone(Entry):
-    stage: str = Field(description="Name of the withdrawal stage in the scenario.")
+    stage: Label = Field(description="Name of the withdrawal stage in the scenario.")
 
 
 class Ending(_Strict):
@@ -84,18 +97,22 @@ class Ending(_Strict):
 class Record(_Strict):
     """What happened during one truce, as reported."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    title: str = ""
-    scenario: str = Field("", description="The historical scenario, relative to this file.")
+    name: Name
+    title: Label = ""
+    scenario: Label = Field("", description="The historical scenario, relative to this file.")
     day_one: dt.date
-    handovers: list[Handover] = Field(default_factory=list)
-    prisoner_releases: list[PrisonerRelease] = Field(default_factory=list)
-    deaths: list[Reported] = Field(default_factory=list)  # Palestinian, cumulative
-    israeli_deaths: list[Reported] = Field(default_factory=list)  # cumulative
-    palestinian_bodies_returned: list[Reported] = Field(default_factory=list)  # cumulative
-    aid: list[Reported] = Field(default_factory=list)
-    territory: list[Share] = Field(default_factory=list)
-    withdrawal: list[StageDone] = Field(default_factory=list)
+    handovers: list[Handover] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    prisoner_releases: list[PrisonerRelease] = Field(default_factory=list,
+                                                     max_length=MAX_ENTRIES)
+    deaths: list[Reported] = Field(  # Palestinian, cumulative
+        default_factory=list, max_length=MAX_ENTRIES)
+    israeli_deaths: list[Reported] = Field(  # cumulative
+        default_factory=list, max_length=MAX_ENTRIES)
+    palestinian_bodies_returned: list[Reported] = Field(  # cumulative
+        default_factory=list, max_length=MAX_ENTRIES)
+    aid: list[Reported] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    territory: list[Share] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    withdrawal: list[StageDone] = Field(default_factory=list, max_length=MAX_ENTRIES)
     ending: Ending | None = None
 
 
@@ -112,17 +129,10 @@ def load(path: str | Path) -> Record:
     path = Path(path)
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RecordError([Issue(shown, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RecordError([Issue(shown, "", f"cannot read file: {exc}")]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise RecordError([Issue(shown, "", f"TOML syntax error: {exc}",
-                                 int(found.group(1)) if found else None)]) from None
+        text = read_source(path, shown)
+        data = parse(text, shown)
+    except SourceError as exc:
+        raise RecordError([Issue(exc.file, "", exc.message, exc.line)]) from None
     lines = key_lines(text)
     try:
         record = Record.model_validate(data)
@@ -132,6 +142,20 @@ def load(path: str | Path) -> Record:
     if problems:
         raise RecordError([_at(shown, lines, p, m) for p, m in problems])
     return record
+
+
+def stage_issues(record: Record, scenario: Scenario, record_file: str | Path) -> list[Issue]:
+    """Entries of the record naming a withdrawal stage the scenario does not have, each
+    located in the record file."""
+    names = {s.name for s in scenario.withdrawal.stages}
+    unknown = [i for i, w in enumerate(record.withdrawal) if w.stage not in names]
+    if not unknown:
+        return []
+    shown = str(record_file)
+    lines = key_lines(read_source(Path(record_file), shown))
+    known = ", ".join(sorted(names)) or "none"
+    return [_at(shown, lines, ("withdrawal", i, "stage"), f"the scenario has no withdrawal "
+                f"stage {record.withdrawal[i].stage!r} (it has: {known})") for i in unknown]
 
 
 def scenario_path(record: Record, record_file: str | Path) -> Path | None:

@@ -26,11 +26,18 @@ from typing import Any
 from trucesim import __version__
 from trucesim.analysis.designs import MORRIS_LEVELS, Design
 from trucesim.run import manifest as manifests
-from trucesim.run.engine import chunk_bounds, default_chunk_size, run_chunk
+from trucesim.run.engine import chunk_bounds, chunk_count, default_chunk_size, run_chunk
 from trucesim.run.executors import Executor, SerialExecutor
 from trucesim.run.measures import Totals, matrix, select
-from trucesim.run.output import LineLog, remove_files, write_text_atomic
-from trucesim.scenario.load import ScenarioError, digest, load
+from trucesim.run.output import (
+    LineLog,
+    dumps,
+    prepare_directory,
+    remove_files,
+    write_text_atomic,
+)
+from trucesim.scenario.inputs import RESULTS_BYTES, read_text
+from trucesim.scenario.load import ScenarioError, Variants, digest
 from trucesim.scenario.schema import Scenario
 
 # the outcomes recorded for every point (mean and 95% interval each)
@@ -50,13 +57,19 @@ class SweepError(Exception):
 
 @dataclass(frozen=True)
 class Sweep:
-    """A scenario, a design over it, and the validated scenario of every point."""
+    """A scenario, a design over it whose every point was found valid, and how to build
+    each point's scenario again when it runs (one at a time: memory stays flat)."""
 
     scenario: Scenario
     design: Design
     seed: int
     replications: int
-    points: tuple[Scenario, ...]
+    variants: Variants
+    overrides: tuple[str, ...] = ()
+
+    def point(self, i: int) -> Scenario:
+        """The scenario of design point i."""
+        return self.variants.load([*self.overrides, *self.design.overrides(i)])
 
     @property
     def directory_name(self) -> str:
@@ -84,12 +97,14 @@ class Sweep:
 
 def prepare(path: Path, overrides: Sequence[str], design: Design, seed: int,
             replications: int, max_problems: int = 20) -> Sweep:
-    """Load the scenario of every point; SweepError listing the points that are invalid."""
-    scenario = load(path, overrides)
-    points, problems = [], []
+    """Check the scenario of every point (keeping none of them); SweepError listing the
+    points that are invalid."""
+    variants = Variants(path)
+    scenario = variants.load(overrides)
+    problems = []
     for i in range(len(design)):
         try:
-            points.append(load(path, [*overrides, *design.overrides(i)]))
+            variants.load([*overrides, *design.overrides(i)])
         except ScenarioError as exc:
             values = ", ".join(design.overrides(i))
             problems += [f"sweep point {i} ({values}): {issue.path}: {issue.message}"
@@ -98,7 +113,7 @@ def prepare(path: Path, overrides: Sequence[str], design: Design, seed: int,
         more = len(problems) - max_problems
         tail = [f"... and {more} more; narrow the --vary ranges"] if more > 0 else []
         raise SweepError(problems[:max_problems] + tail)
-    return Sweep(scenario, design, seed, replications, tuple(points))
+    return Sweep(scenario, design, seed, replications, variants, tuple(overrides))
 
 
 def point_chunk(seed: int, item: tuple[int, Scenario, int, int]) -> tuple[int, Totals]:
@@ -142,8 +157,8 @@ def _existing(sweep: Sweep, directory: Path) -> tuple[int, int]:
     manifest, points = directory / "manifest.json", directory / "points.csv"
     if manifest.exists():
         try:
-            old = json.loads(manifest.read_text(encoding="utf-8")).get("identity", {})
-        except (ValueError, AttributeError):
+            old = json.loads(read_text(manifest, RESULTS_BYTES)).get("identity", {})
+        except (OSError, ValueError, AttributeError):
             old = {}
         new = sweep.identity()
         if old != new:
@@ -157,23 +172,31 @@ def _existing(sweep: Sweep, directory: Path) -> tuple[int, int]:
 
 
 def _items(sweep: Sweep, first: int, size: int) -> Iterator[tuple[int, Scenario, int, int]]:
+    """Every chunk of every point still to run, each point's scenario built when reached."""
     for i in range(first, len(sweep.design)):
+        scenario = sweep.point(i)
         for start, stop in chunk_bounds(sweep.replications, size):
-            yield i, sweep.points[i], start, stop
+            yield i, scenario, start, stop
 
 
 def run_points(sweep: Sweep, directory: Path, executor: Executor | None = None, *,
-               fresh: bool = False, progress: Callable[[int], None] | None = None) -> int:
-    """Run every design point not yet in points.csv; return how many were already done."""
+               fresh: bool = False, progress: Callable[[int], None] | None = None,
+               force: bool = False) -> int:
+    """Run every design point not yet in points.csv; return how many were already done.
+
+    The directory is written in place, so that a sweep can resume; it must be absent,
+    empty or hold trucesim's results (NotOurs otherwise, unless `force`).
+    """
     executor = executor or SerialExecutor()
+    prepare_directory(directory, force)
     if fresh:
         remove_files(directory, FILES)
-    done, keep = _existing(sweep, directory) if directory.exists() else (0, 0)
+    done, keep = _existing(sweep, directory)
     if done and progress is not None:
         progress(done)
     write_text_atomic(directory / "manifest.json", manifest(sweep, "running"))
     size = default_chunk_size(sweep.replications, executor.workers)
-    per_point = len(chunk_bounds(sweep.replications, size))
+    per_point = chunk_count(sweep.replications, size)
     task = partial(point_chunk, sweep.seed)
     with LineLog(directory / "points.csv", sweep.header(), keep) as log:
         current: Totals | None = None
@@ -194,5 +217,4 @@ def run_points(sweep: Sweep, directory: Path, executor: Executor | None = None, 
 
 def manifest(sweep: Sweep, status: str) -> str:
     """manifest.json: the sweep's identity and status (no times: the files are exact)."""
-    data = manifests.sweep(sweep.identity(), status)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(manifests.sweep(sweep.identity(), status))

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from trucesim import fmt
 from trucesim.analysis import compare
 from trucesim.analysis.compare import Comparison, Difference, Triple
@@ -26,7 +28,9 @@ from trucesim.run.measures import measures as registered
 from trucesim.run.output import ResultsDir
 from trucesim.run.results import ResultsError, RunFiles, is_run, load_run
 from trucesim.run.summary import NOTE
+from trucesim.scenario.inputs import RESULTS_BYTES, read_text
 from trucesim.scenario.schema import Scenario
+from trucesim.scenario.section import Name
 
 CSV_COLUMNS = ("outcome", "kind", "unit", "baseline", "scenario", "baseline_mean",
                "baseline_lo", "baseline_hi", "mean", "mean_lo", "mean_hi", "difference",
@@ -103,9 +107,10 @@ def markdown(c: Comparison, scenarios: Sequence[Scenario]) -> str:
 
 
 def write(c: Comparison, scenarios: Sequence[Scenario], out: Path, sources: Sequence[str],
-          workers: int, wall_seconds: float) -> Path:
-    """Write OUT/compare-<names>/ (differences.csv, compare.md, manifest.json) atomically."""
-    with ResultsDir(out / directory_name(c.names)) as results:
+          workers: int, wall_seconds: float, force: bool = False) -> Path:
+    """Write OUT/compare-<names>/ (differences.csv, compare.md, manifest.json) atomically;
+    an earlier directory there is replaced only if trucesim wrote it (or `force`)."""
+    with ResultsDir(out / directory_name(c.names), force) as results:
         results.text("differences.csv", differences_csv(c))
         results.text("compare.md", markdown(c, scenarios))
         results.json("manifest.json", manifest.compare(scenarios, c.seed, c.replications,
@@ -151,15 +156,34 @@ def read(directory: Path) -> tuple[Comparison, list[RunFiles], list[str]]:
     return c, runs, notes
 
 
+class _CompareManifest(BaseModel):
+    """A compare directory's manifest.json, as far as it is read back."""
+
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="allow")
+    scenarios: list[Name] = Field(default_factory=list, max_length=100)
+    seed: int = Field(0, ge=0)
+    replications: int = Field(0, ge=0)
+
+
 def _manifest(directory: Path) -> dict[str, Any]:
+    """The manifest's data, checked: names that are safe path components, whole numbers."""
     path = directory / "manifest.json"
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
+        data = json.loads(read_text(path, RESULTS_BYTES))
+    except (OSError, ValueError) as exc:
         raise ResultsError([f"{path}: not valid JSON: {exc}"]) from exc
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    try:
+        _CompareManifest.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ResultsError([f"{path}: {where}: {err['msg'][0].lower()}{err['msg'][1:]}"]) \
+            from None
+    return data
 
 
 def _locate(directory: Path, name: str) -> Path | None:
@@ -197,8 +221,8 @@ def read_differences(path: Path, names: Sequence[str], data: dict[str, Any]) -> 
                 diffs.append(Difference(m, names[0], other, base[j], levels[-1][j],
                                         _triple(r, DIFFERENCE), _float(r["sd_difference"]),
                                         _float(r["independent_half_width"])))
-    except (OSError, KeyError, StopIteration, csv.Error) as exc:
-        raise ResultsError([f"{path}: cannot read the differences: {exc}"]) from exc
+    except (OSError, KeyError, StopIteration, csv.Error, ValueError) as exc:
+        raise ResultsError([f"{path}: cannot read the differences: {exc}"]) from None
     if not measures:
         raise ResultsError([f"{path}: no outcome in it"])
     return Comparison(tuple(names), tuple(names), measures, int(data.get("seed", 0)),

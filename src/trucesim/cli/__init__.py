@@ -5,8 +5,8 @@ The app and the explicit registration of every command, one module per command g
 (params, backtest), :mod:`.teaching` (story, report), :mod:`.classroom`, :mod:`.bench`;
 what they share is in :mod:`.options`. User errors (a bad scenario file, a bad option)
 become one line each on stderr and exit code 2, with no traceback and no results
-written. Heavy modules are imported inside the commands, so `trucesim --help` starts
-fast.
+written; an interrupt (Ctrl-C, SIGTERM) exits with code 130. Heavy modules are
+imported inside the commands, so `trucesim --help` starts fast.
 """
 
 from __future__ import annotations
@@ -36,7 +36,18 @@ app.command()(classroom.classroom)
 
 
 def main() -> None:
-    app()
+    """The `trucesim` command. Ctrl-C or SIGTERM outside a run (which handles them itself,
+    :mod:`trucesim.run.interrupt`) ends the command with one line and exit code 130."""
+    import sys
+
+    from trucesim.run.interrupt import Stopped, raise_stopped
+
+    raise_stopped()
+    try:
+        app()
+    except (Stopped, KeyboardInterrupt):
+        sys.stderr.write("error: interrupted; nothing was written\n")
+        sys.exit(130)
 
 
 if __name__ == "__main__":

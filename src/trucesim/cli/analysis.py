@@ -17,6 +17,7 @@ from trucesim.cli.options import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
     ExecutorOption,
+    ForceOption,
     OutOption,
     QuietOption,
     ScenarioArgs,
@@ -24,8 +25,10 @@ from trucesim.cli.options import (
     SeedOption,
     SetOption,
     WorkersOption,
+    claim,
     executor_for,
     fail,
+    interrupted,
     load_all,
     progress_bar,
 )
@@ -67,6 +70,7 @@ def compare(
     executor_kind: ExecutorOption = "auto",
     scheduler: SchedulerOption = None,
     report: ReportOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Run scenarios with the same seeds and report paired differences to the first.
 
@@ -83,30 +87,33 @@ def compare(
     from trucesim.analysis import tables
 
     started = time.perf_counter()
-    if report:
-        from trucesim.teaching.bundle import compare_with_runs
+    with interrupted("compare"):
+        claim(out / tables.directory_name(names), force)
+        if report:
+            from trucesim.teaching.bundle import compare_with_runs
 
-        total = replications * len(scenarios)
-        try:
-            with executor_for(replications, workers, executor_kind, scheduler) as executor, \
-                    progress_bar(total, "compare", quiet) as advance:
-                result, directory, wall = compare_with_runs(
-                    scenarios, seed, replications, out, executor, [str(p) for p in paths],
-                    advance)
-        except OSError as exc:
-            fail(f"cannot write results to {out}: {exc.strerror or exc}", 1)
-        if not quiet:
-            _show_comparison(result, scenarios, directory, wall)
-        _write_report(directory, quiet)
-        return
-    with executor_for(replications, workers, executor_kind, scheduler) as executor, \
-            progress_bar(replications, "compare", quiet) as advance:
-        result = paired.run(scenarios, seed, replications, executor=executor,
-                            progress=advance)
+            total = replications * len(scenarios)
+            try:
+                with executor_for(replications, workers, executor_kind, scheduler) as \
+                        executor, progress_bar(total, "compare", quiet) as advance:
+                    result, directory, wall = compare_with_runs(
+                        scenarios, seed, replications, out, executor,
+                        [str(p) for p in paths], advance, force)
+            except OSError as exc:
+                fail(f"cannot write results to {out}: {exc.strerror or exc}", 1)
+            if not quiet:
+                _show_comparison(result, scenarios, directory, wall)
+            _write_report(directory, quiet)
+            return
+        with executor_for(replications, workers, executor_kind, scheduler) as executor, \
+                progress_bar(replications, "compare", quiet) as advance:
+            result = paired.run(scenarios, seed, replications, executor=executor,
+                                progress=advance)
     wall = time.perf_counter() - started
     try:
-        directory = tables.write(result, scenarios, out, [str(p) for p in paths],
-                                 executor.workers, wall)
+        with interrupted("compare"):
+            directory = tables.write(result, scenarios, out, [str(p) for p in paths],
+                                     executor.workers, wall, force)
     except OSError as exc:
         fail(f"cannot write results to {out}: {exc.strerror or exc}", 1)
     if not quiet:
@@ -118,14 +125,17 @@ def _show_comparison(result: Comparison, scenarios: list[Scenario], directory: P
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from trucesim.analysis.tables import letter, table
+    from trucesim.fmt import terminal
 
     header, rows = table(result, key_only=True, letters=True)
     legend = "; ".join(f"{letter(s)} = {sc.name}" + (f" ({sc.title})" if sc.title else "")
                        for s, sc in enumerate(scenarios))
-    out = Table(title=f"Paired comparison, {result.replications:,} replications each, "
-                f"seed {result.seed} for every scenario\n{legend}", title_justify="left",
+    out = Table(title=Text(terminal(f"Paired comparison, {result.replications:,} replications "
+                                    f"each, seed {result.seed} for every scenario\n{legend}",
+                                    "\n")), title_justify="left",
                 box=box.SIMPLE_HEAD, pad_edge=False)
     for k, column in enumerate(header):
         out.add_column(column, justify="left" if k == 0 else "right")
@@ -135,10 +145,10 @@ def _show_comparison(result: Comparison, scenarios: list[Scenario], directory: P
     if not console.is_terminal:
         console = Console(width=max(console.width, 40 + 26 * (len(header) - 1)))
     console.print(out)
-    console.print("Cells: mean [95% interval]; differences are paired (per replication), "
-                  "in percentage points (pp) for probabilities and shares.\n"
-                  f"Model results under the scenarios' assumptions, not forecasts. "
-                  f"Written to {directory}/ in {wall:.1f} s.")
+    console.print(Text("Cells: mean [95% interval]; differences are paired (per replication), "
+                       "in percentage points (pp) for probabilities and shares.\n"
+                       f"Model results under the scenarios' assumptions, not forecasts. "
+                       f"Written to {terminal(directory)}/ in {wall:.1f} s."))
 
 
 def diff(
@@ -186,6 +196,7 @@ def sweep(
         "--fresh", help="Discard an earlier, different sweep in the same directory.")] = False,
     quiet: QuietOption = False,
     report: ReportOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Run a scenario over a design of assumption values; rank what drives the outcome.
 
@@ -200,9 +211,12 @@ def sweep(
     directory = out / sw.directory_name
     total = len(sw.design)
     try:
-        with executor_for(total * replications, workers, "auto", None) as executor, \
+        with interrupted("sweep", "the points done so far are in points.csv; run the same "
+                                  "command again to resume"), \
+                executor_for(total * replications, workers, "auto", None) as executor, \
                 progress_bar(total, sw.directory_name, quiet) as advance:
-            done = run_points(sw, directory, executor, fresh=fresh, progress=advance)
+            done = run_points(sw, directory, executor, fresh=fresh, progress=advance,
+                              force=force)
         analysed = analyse(sw, directory)
     except SweepError as exc:
         fail(exc.lines)
@@ -248,7 +262,8 @@ def _prepare(path: Path, vary: list[str], method: str, samples: int | None,
     if problems:
         fail(problems)
     try:
-        design = build(method, factors, samples or DEFAULT_SAMPLES[method], seed)
+        design = build(method, factors, DEFAULT_SAMPLES[method] if samples is None
+                       else samples, seed)
         return prepare(path, overrides, design, seed, replications)
     except DesignError as exc:
         fail(str(exc))
@@ -260,8 +275,10 @@ def _show_report(report: Report, sw: Sweep, directory: Path, wall: float) -> Non
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from trucesim.analysis.sensitivity import SHOWN, headers, ranked, show_index
+    from trucesim.fmt import terminal
 
     console = Console()
     if not console.is_terminal:
@@ -279,5 +296,5 @@ def _show_report(report: Report, sw: Sweep, directory: Path, wall: float) -> Non
         if not rows:
             table.add_row("", "(does not vary over the design)", "", "")
         console.print(table)
-    console.print(f"Model results under the scenario's assumptions, not forecasts. "
-                  f"Written to {directory}/ in {wall:.1f} s.")
+    console.print(Text(f"Model results under the scenario's assumptions, not forecasts. "
+                       f"Written to {terminal(directory)}/ in {wall:.1f} s."))

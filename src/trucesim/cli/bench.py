@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from trucesim.cli.options import WorkersOption, load_all
+from trucesim.cli.options import WorkersOption, interrupted, load_all
 
 
 def bench(
@@ -33,9 +33,10 @@ def bench(
         if not as_json:
             typer.echo(text, err=True)
 
-    result = bench_module.run(s, rate_replications=replications, rounds=rounds,
-                              scale_replications=scale, scale_rounds=scale_rounds,
-                              workers=workers, progress=say)
+    with interrupted("bench"):
+        result = bench_module.run(s, rate_replications=replications, rounds=rounds,
+                                  scale_replications=scale, scale_rounds=scale_rounds,
+                                  workers=workers, progress=say)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
         return

@@ -6,6 +6,7 @@ Only typer and the standard library are imported here at start-up (so that `truc
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from trucesim.run.executors import Executor
     from trucesim.scenario.schema import Scenario
 
+# a Dask scheduler's address: tcp, or websockets (TLS needs a security setup trucesim
+# does not take)
+SCHEDULER = re.compile(r"^(tcp|ws|wss)://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
 DEFAULT_SEED = 2025
 DEFAULT_REPLICATIONS = 1000
 
@@ -36,15 +40,21 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing 
 ExecutorOption = Annotated[str, typer.Option(
     "--executor", help="Where replications run: auto (a local process pool, in-process for "
     "small runs), serial, pool, or dask (a local Dask cluster; needs trucesim[dask]).")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace what is at the destination even if trucesim did not write it "
+    "(a folder of yours, a file, a symbolic link).")]
 SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
     "(implies --executor dask).")]
 
 
 def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
-    """Print one line per problem to stderr and exit with `code`."""
+    """Print one line per problem to stderr and exit with `code`; control characters
+    from user input (file names, values) are shown as escapes, never sent raw."""
+    from trucesim.fmt import terminal
+
     for line in [lines] if isinstance(lines, str) else lines:
-        typer.echo(f"error: {line}", err=True)
+        typer.echo(f"error: {terminal(line)}", err=True)
     raise typer.Exit(code)
 
 
@@ -64,6 +74,38 @@ def load_all(paths: list[Path], overrides: list[str] | None) -> list[Scenario]:
 
 
 @contextmanager
+def interrupted(what: str, after: str = "nothing was written") -> Iterator[None]:
+    """Run the block so that Ctrl-C or SIGTERM stops it at once (exit 130), a destination
+    trucesim did not write is a user error, and dying workers are one line (exit 1)."""
+    from trucesim.run.claims import NotOurs
+    from trucesim.run.executors import WorkerError
+    from trucesim.run.interrupt import Stopped, stop_on_interrupt
+    from trucesim.run.stats import ModelRangeError
+
+    try:
+        with stop_on_interrupt(raise_in_map=True):
+            yield
+    except Stopped:
+        fail(f"interrupted: {what} stopped; {after}", 130)
+    except NotOurs as exc:
+        fail(str(exc))
+    except (WorkerError, ModelRangeError) as exc:
+        fail(f"{what}: {exc}; {after}", 1)
+
+
+def claim(destination: Path, force: bool) -> None:
+    """Refuse (exit 2) a destination trucesim did not write, before any work is done."""
+    from trucesim.run.claims import NotOurs, check
+
+    try:
+        check(destination, force)
+    except NotOurs as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot read {destination}: {exc.strerror or exc}", 1)
+
+
+@contextmanager
 def executor_for(replications: int, workers: int, kind: str,
                  scheduler: str | None) -> Iterator[Executor]:
     """The executor a command asked for; small runs stay in-process unless told otherwise."""
@@ -71,11 +113,17 @@ def executor_for(replications: int, workers: int, kind: str,
 
     if kind not in ("auto", "serial", "pool", "dask"):
         fail(f"--executor must be auto, serial, pool or dask (got {kind!r})")
+    if scheduler is not None:
+        kind = "dask"
+        found = SCHEDULER.match(scheduler)
+        if not found or not 0 < int(found.group(2)) < 65536:  # group 2: the port
+            fail(f"--scheduler must be an address like tcp://10.0.0.5:8786 (got "
+                 f"{scheduler!r})")
     if kind == "auto" and not scheduler and replications <= 200:
         kind = "serial"
     try:
         executor = make_executor(workers, kind, scheduler)  # type: ignore[arg-type]
-    except (RuntimeError, OSError) as exc:
+    except Exception as exc:  # a cluster that cannot be reached fails in many ways
         fail(f"cannot start the {kind} executor: {exc}", 1)
     try:
         yield executor

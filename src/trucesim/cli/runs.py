@@ -11,6 +11,7 @@ from trucesim.cli.options import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
     ExecutorOption,
+    ForceOption,
     OutOption,
     QuietOption,
     ScenarioArgs,
@@ -23,6 +24,7 @@ from trucesim.cli.options import (
     load_all,
     progress_bar,
 )
+from trucesim.fmt import terminal
 
 if TYPE_CHECKING:
     from trucesim.scenario.schema import Scenario
@@ -45,7 +47,8 @@ def validate(
     for line in checked:
         typer.echo(line)
     for path, scenario in zip(scenarios, loaded, strict=True):
-        typer.echo(f"ok: {path} ({scenario.name}: {len(scenario.releases)} handovers, "
+        typer.echo(f"ok: {terminal(path)} ({scenario.name}: {len(scenario.releases)} "
+                   f"handovers, "
                    f"{scenario.truce.window_days}-day window)")
 
 
@@ -64,24 +67,46 @@ def run(
     report: Annotated[bool, typer.Option(
         "--report", help="Also write OUT/<scenario>/report.html (needs the 'plots' extra).")]
     = False,
+    force: ForceOption = False,
 ) -> None:
-    """Run scenarios many times and write summaries to OUT/<scenario>/."""
+    """Run scenarios many times and write summaries to OUT/<scenario>/.
+
+    OUT/<scenario> is replaced only if it holds trucesim's results (--force to replace
+    anything else).
+    """
     scenarios = load_all(paths, set_)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         fail("two scenarios share a name; their results would overwrite each other")
     from trucesim.run import runner
+    from trucesim.run.claims import NotOurs, check
+    from trucesim.run.executors import WorkerError
+    from trucesim.run.stats import ModelRangeError
 
+    problems = []
+    for name in names:  # refuse before anything runs, not after the first scenario
+        try:
+            check(out / name, force)
+        except NotOurs as exc:
+            problems.append(str(exc))
+        except OSError as exc:
+            problems.append(f"cannot read {out / name}: {exc.strerror or exc}")
+    if problems:
+        fail(problems)
     with executor_for(replications, workers, executor_kind, scheduler) as executor:
         for path, scenario in zip(paths, scenarios, strict=True):
             try:
                 with progress_bar(replications, scenario.name, quiet) as advance:
                     result = runner.run(scenario, seed, replications, out, executor,
                                         sources=[str(path)], overrides=set_ or (),
-                                        progress=advance)
+                                        progress=advance, force=force)
+            except NotOurs as exc:
+                fail(str(exc))
             except OSError as exc:
                 fail(f"cannot write results to {out / scenario.name}: "
                      f"{exc.strerror or exc}", 1)
+            except (WorkerError, ModelRangeError) as exc:
+                fail(f"run of {scenario.name}: {exc}; nothing was written", 1)
             except runner.Interrupted as stop:
                 where = (f"partial results in {stop.directory}/ (manifest.json: status "
                          "partial)" if stop.directory else "nothing was written")
@@ -94,7 +119,7 @@ def run(
 
                 written = write_report([result.directory])
                 if not quiet:
-                    typer.echo(f"Report written to {written}")
+                    typer.echo(f"Report written to {terminal(written)}")
 
 
 def show(summary: dict[str, object], scenario: Scenario, directory: Path, wall: float) -> None:
@@ -102,14 +127,16 @@ def show(summary: dict[str, object], scenario: Scenario, directory: Path, wall: 
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from trucesim.model import outcomes
     from trucesim.run.summary import KEY_DRIVERS, TWO_INTERVALS, drivers, header, rows
 
     sc = summary["scenario"]
     assert isinstance(sc, dict)
-    table = Table(title=f"{sc['title'] or sc['name']}: {summary['replications']:,} "
-                  f"replications, seed {summary['seed']}", title_justify="left",
+    table = Table(title=Text(terminal(f"{sc['title'] or sc['name']}: "
+                                      f"{summary['replications']:,} replications, seed "
+                                      f"{summary['seed']}")), title_justify="left",
                   box=box.SIMPLE_HEAD, pad_edge=False)
     for column in header(summary):
         table.add_column(column, justify="left" if column == "outcome" else "right",
@@ -122,10 +149,10 @@ def show(summary: dict[str, object], scenario: Scenario, directory: Path, wall: 
     console.print(table)
     u = summary.get("uncertainty")
     if isinstance(u, dict):
-        console.print(TWO_INTERVALS.format(sets=u["parameter_sets"]))
-        console.print("What drives them (Spearman's rho across the parameter sets, 95% "
-                      "interval; all in summary.md):")
+        console.print(Text(TWO_INTERVALS.format(sets=u["parameter_sets"])))
+        console.print(Text("What drives them (Spearman's rho across the parameter sets, 95% "
+                           "interval; all in summary.md):"))
         for line in drivers(summary, only=KEY_DRIVERS):
-            console.print(f"  {line}")
-    console.print(f"Model results under the scenario's assumptions, not forecasts. "
-                  f"Written to {directory}/ in {wall:.1f} s.")
+            console.print(Text(f"  {line}"))
+    console.print(Text(f"Model results under the scenario's assumptions, not forecasts. "
+                       f"Written to {terminal(directory)}/ in {wall:.1f} s."))

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from trucesim.cli.options import DEFAULT_SEED, SeedOption, SetOption, fail, load_all
+from trucesim.fmt import terminal
 
 
 def story(
@@ -50,7 +51,8 @@ def story(
         write_text_atomic(markdown, render.markdown(told))
     except OSError as exc:
         fail(f"cannot write {markdown}: {exc.strerror or exc}", 1)
-    typer.echo(f"Story of replication {replication} (seed {seed}) written to {markdown}")
+    typer.echo(f"Story of replication {replication} (seed {seed}) written to "
+               f"{terminal(markdown)}")
 
 
 def report(
@@ -64,12 +66,15 @@ def report(
 ) -> None:
     """Write a self-contained HTML report (findings, charts, a typical run, assumptions),
     and every chart as SVG and 1920x1080 PNG in figures/ beside it."""
+    from trucesim.run.claims import NotOurs
     from trucesim.teaching.report import ReportError, write_report
 
     try:
         written = write_report(results, out)
     except ReportError as exc:
         fail(exc.lines)
+    except NotOurs as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"cannot write the report: {exc.strerror or exc}", 1)
-    typer.echo(f"Report written to {written}")
+    typer.echo(f"Report written to {terminal(written)}")

@@ -16,6 +16,7 @@ import typer
 from trucesim.cli.options import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
+    ForceOption,
     OutOption,
     QuietOption,
     SeedOption,
@@ -23,6 +24,7 @@ from trucesim.cli.options import (
     WorkersOption,
     executor_for,
     fail,
+    interrupted,
     load_all,
 )
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 HISTORY_SCENARIO = Path("scenarios/history/jan-2025-ceasefire.toml")
 HISTORY_RECORD = Path("data/records/jan-2025.toml")
+BACKTEST_MAX = 100_000  # a backtest keeps every replication's trajectory in memory
 
 
 def params(
@@ -130,12 +133,15 @@ def backtest(
     paths: Annotated[list[Path] | None, typer.Argument(
         help=f"SCENARIO RECORD (default: {HISTORY_SCENARIO} {HISTORY_RECORD}).",
         show_default=False)] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1,
-                                              help="Replications.")] = DEFAULT_REPLICATIONS,
+    replications: Annotated[int, typer.Option(
+        "--replications", "-n", min=1, max=BACKTEST_MAX,
+        help="Replications (each is kept in memory, about 6 KB: at most 100,000).")]
+    = DEFAULT_REPLICATIONS,
     seed: SeedOption = DEFAULT_SEED,
     out: OutOption = Path("results"),
     workers: WorkersOption = 0,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Run a historical scenario and hold each observed quantity in a record against the
     model's distribution; write OUT/backtest-<record>/ (summary.json, summary.md)."""
@@ -147,22 +153,35 @@ def backtest(
         record = records.load(record_file)
     except records.RecordError as exc:
         fail([str(issue) for issue in exc.issues])
-    problems = _stage_problems(scenario, record)
+    from trucesim.scenario.toml import SourceError
+
+    try:
+        problems = [str(p) for p in records.stage_issues(record, scenario, record_file)]
+    except SourceError as exc:  # the record file changed since it was read
+        problems = [f"{exc.file}: {exc.message}"]
     if problems:
         fail(problems)
     from trucesim.analysis import backtest as bt
+    from trucesim.run import manifest
+    from trucesim.run.claims import NotOurs
     from trucesim.run.output import ResultsDir
 
-    with executor_for(replications, workers, "auto", None) as executor:
-        data = bt.run(scenario, record, seed, replications, executor)
-    data["files"] = {"scenario": str(scenario_file), "record": str(record_file)}
-    command = " ".join(["trucesim", *sys.argv[1:]]) if sys.argv[0].endswith("trucesim") else ""
     destination = out / f"backtest-{record.name}"
+    files = {"scenario": str(scenario_file), "record": str(record_file)}
+    command = " ".join(["trucesim", *sys.argv[1:]]) if sys.argv[0].endswith("trucesim") else ""
     try:
-        with ResultsDir(destination) as results:
+        with ResultsDir(destination, force) as results:
+            with executor_for(replications, workers, "auto", None) as executor, \
+                    interrupted("backtest"):
+                data = bt.run(scenario, record, seed, replications, executor)
+            data["files"] = files
             results.json("summary.json", data)
             results.text("summary.md", bt.markdown(data, command))
+            results.json("manifest.json", manifest.backtest(scenario, record.name, seed,
+                                                            replications, files))
             results.commit()
+    except NotOurs as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"cannot write results to {destination}: {exc.strerror or exc}", 1)
     if not quiet:
@@ -182,12 +201,13 @@ def _backtest_paths(paths: list[Path]) -> tuple[Path, Path]:
 
 
 def is_record(path: Path) -> bool:
-    """Whether a file is a record of a real truce (it has a top-level 'day_one')."""
-    import tomllib
+    """Whether a file is a record of a real truce (it has a top-level 'day_one'); a file
+    that cannot be read as one is left to the scenario checks to report."""
+    from trucesim.scenario.toml import SourceError, parse, read_source
 
     try:
-        return "day_one" in tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "day_one" in parse(read_source(path, str(path)), str(path))
+    except SourceError:
         return False
 
 
@@ -195,6 +215,7 @@ def check_records(paths: list[Path]) -> list[str]:
     """'ok: ...' for each valid record (checked against the scenario it names, if any);
     every problem of all of them on its own line and exit 2 otherwise."""
     from trucesim.analysis import history
+    from trucesim.fmt import terminal
     from trucesim.scenario.load import ScenarioError, load
 
     oks, problems = [], []
@@ -207,42 +228,37 @@ def check_records(paths: list[Path]) -> list[str]:
         scenario_file = history.scenario_path(rec, path)
         if scenario_file is not None:
             try:
-                problems += [f"{path}: {p}" for p in _stage_problems(load(scenario_file), rec)]
+                problems += [str(p) for p in history.stage_issues(rec, load(scenario_file), path)]
             except ScenarioError as exc:
                 problems += [f"{path}: its scenario: {issue}" for issue in exc.issues]
-        oks.append(f"ok: {path} (record {rec.name}: {len(rec.handovers)} handovers, "
+        oks.append(f"ok: {terminal(path)} (record {rec.name}: {len(rec.handovers)} handovers, "
                    f"{len(rec.prisoner_releases)} prisoner releases, day 1 = {rec.day_one})")
     if problems:
         fail(problems)
     return oks
 
 
-def _stage_problems(scenario: Any, record: Any) -> list[str]:
-    """Record entries naming what the scenario does not have, one line each."""
-    names = {s.name for s in scenario.withdrawal.stages}
-    return [f"record withdrawal[{i}].stage: the scenario has no withdrawal stage "
-            f"'{w.stage}' (it has: {', '.join(sorted(names)) or 'none'})"
-            for i, w in enumerate(record.withdrawal) if w.stage not in names]
-
-
 def _backtest_console(data: dict[str, Any], directory: Path) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from trucesim.analysis.backtest import rows
+    from trucesim.fmt import terminal
 
-    table = Table(title=f"Backtest of {data['scenario']['name']} against {data['record']['name']}"
-                  f": {data['replications']:,} replications, seed {data['seed']}",
+    table = Table(title=Text(f"Backtest of {data['scenario']['name']} against "
+                             f"{data['record']['name']}: {data['replications']:,} "
+                             f"replications, seed {data['seed']}"),
                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("observed quantity", "observed", "median", "90% interval", "pct",
                    "pct if holding", "inside?"):
         table.add_column(column, overflow="fold", no_wrap=column in ("observed quantity",
                                                                      "pct"))
     for row in rows(data):
-        table.add_row(*row)
+        table.add_row(*(Text(terminal(cell)) for cell in row))
     console = Console()
     console.print(table)
-    console.print(data["calibration"]["words"])
-    console.print(f"Model results under the scenario's assumptions, not forecasts. "
-                  f"Written to {directory}/.")
+    console.print(Text(data["calibration"]["words"]))
+    console.print(Text(f"Model results under the scenario's assumptions, not forecasts. "
+                       f"Written to {terminal(directory)}/."))

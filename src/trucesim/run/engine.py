@@ -26,7 +26,7 @@ from trucesim.run import measures
 from trucesim.run.assumptions import Plan
 from trucesim.run.executors import Executor, SerialExecutor
 from trucesim.run.measures import Totals
-from trucesim.run.stats import Aggregate
+from trucesim.run.stats import LIMIT, Aggregate, ModelRangeError
 from trucesim.scenario.schema import Scenario
 
 Value = int | float | str | None
@@ -91,13 +91,21 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
                 collect()
                 blocks = {block: draw_block(scenario, seed, block, registered)}
             st = run_replication(scenario, blocks[block][r], None)
-            rows.extend(row(st))
+            try:
+                rows.extend(row(st))
+            except OverflowError:
+                raise ModelRangeError(f"replication {index} has an outcome beyond 64-bit "
+                                      "integers") from None
             notes.extend(st.daily)
     n, days = stop - start, scenario.truce.window_days + 1
     values = np.frombuffer(rows, dtype=np.int64).reshape(n, len(fields))
     daily = np.frombuffer(notes, dtype=np.float64).reshape(n, days, len(series))
     scale = np.array([x.scale for x in series], dtype=np.float64)
-    return Chunk(start, values, np.floor(daily * scale + 0.5).astype(np.int64))
+    stored = np.floor(daily * scale + 0.5)
+    if stored.size and not np.abs(stored).max() < LIMIT:  # also catches NaN
+        raise ModelRangeError(f"replications {start} to {stop - 1}: a daily value is beyond "
+                              "the range counted exactly (2**53)")
+    return Chunk(start, values, stored.astype(np.int64))
 
 
 @contextmanager
@@ -156,8 +164,14 @@ def summarise_set_chunk(sets: tuple[Scenario, ...], seed: int,
                        k, totals)
 
 
-def chunk_bounds(n: int, size: int) -> list[tuple[int, int]]:
-    return [(a, min(a + size, n)) for a in range(0, n, size)]
+def chunk_bounds(n: int, size: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of each chunk of n replications, generated lazily (memory does not
+    grow with n)."""
+    return ((a, min(a + size, n)) for a in range(0, n, size))
+
+
+def chunk_count(n: int, size: int) -> int:
+    return -(-n // size)
 
 
 def default_chunk_size(n: int, workers: int) -> int:

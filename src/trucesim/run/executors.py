@@ -1,24 +1,44 @@
 """Where replications run: in this process, a pool of local processes, or a Dask cluster.
 
-An executor maps a task over chunk bounds and yields the results in submission order,
-keeping a bounded number of chunks in flight, so memory stays flat however many
-replications are asked for. Since a replication depends only on (scenario, root seed,
-index), every executor gives the same numbers.
+An executor maps a task over chunk bounds (read lazily: the bounds of 10**12
+replications are never listed) and yields the results in submission order, keeping a
+bounded number of chunks in flight, so memory stays flat however many replications are
+asked for. Since a replication depends only on (scenario, root seed, index), every
+executor gives the same numbers.
+
+Between chunks, and while waiting for one, the executors read the stop flag of
+:mod:`.interrupt`. A pool whose worker dies (killed, out of memory) is started afresh
+and the chunks in flight run again, twice at most; the results are the same. Workers
+leave Ctrl-C to the main process, and exit if the main process dies.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_for
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol, TypeVar
+
+from trucesim.run import interrupt
+from trucesim.run.interrupt import Stopped
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 Kind = Literal["auto", "serial", "pool", "dask"]
+RESTARTS = 2  # a pool whose worker died is started again at most this often per map
+POLL = 0.1  # seconds between looks at the stop flag while waiting for a chunk
+
+
+class WorkerError(RuntimeError):
+    """Workers kept dying: the run cannot go on (the message says how)."""
 
 
 class Executor(Protocol):
@@ -33,13 +53,43 @@ class SerialExecutor:
     workers = 1
 
     def map(self, task: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        flag = interrupt.current()
         for item in items:
+            if flag is not None:
+                flag.check()
             yield task(item)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them in order."""
+def _worker_start(main: int) -> None:
+    """A pool worker leaves Ctrl-C and SIGTERM handling to the main process, which stops
+    it in order, and exits when the main process (or its own parent) is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()  # the main process, or a fork server
+    with contextlib.suppress(OSError, AttributeError):  # Linux: killed when the parent dies
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if parent == 1 or not _exists(main):  # gone before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent, main), daemon=True).start()
+
+
+def _watch(parent: int, main: int) -> None:
+    """Everywhere else: notice within a second that the parent or main process is gone."""
+    while os.getppid() == parent and _exists(main):
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class PoolExecutor:
@@ -48,18 +98,71 @@ class PoolExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
 
+    def _pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_start,
+                                   initargs=(os.getpid(),))
+
     def map(self, task: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        pending: deque[Future[R]] = deque()
-        pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts)
+        flag = interrupt.current()
+        source = iter(items)
+        pending: deque[tuple[T, Future[R]]] = deque()
+        pool = self._pool()
+        restarts, finished = 0, False
         try:
-            for item in items:
-                pending.append(pool.submit(task, item))
-                if len(pending) >= 2 * self.workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            while True:
+                while len(pending) < 2 * self.workers:
+                    item = next(source, _END)
+                    if item is _END:
+                        break
+                    pending.append((item, pool.submit(task, item)))
+                if not pending:
+                    finished = True
+                    return
+                try:
+                    result = _result(pending[0][1], flag)
+                except BrokenProcessPool:
+                    if flag is not None and flag.requested:
+                        raise Stopped from None  # our own stop took the workers down
+                    restarts += 1
+                    if restarts > RESTARTS:
+                        raise WorkerError(f"a worker process died {restarts} times (killed, "
+                                          "or out of memory)") from None
+                    _stop(pool)
+                    pool = self._pool()
+                    pending = deque((i, pool.submit(task, i)) for i, _ in pending)
+                    continue
+                pending.popleft()
+                yield result
         finally:
+            for _, future in pending:
+                future.cancel()
+            if not finished:  # stopped early: whatever is still running is not wanted
+                _stop(pool)
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+_END: Any = object()
+
+
+def _result(future: Future[R], flag: interrupt.StopFlag | None) -> R:
+    """The chunk's result; Stopped if a stop is asked for before it is done (a run keeps
+    the chunks finished so far), or at once if the stop flag says so."""
+    while flag is not None and not future.done():
+        if flag.requested:
+            raise Stopped
+        wait_for([future], timeout=POLL)
+    if flag is not None:
+        flag.check()
+    return future.result()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's workers at once (their chunks are not wanted)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskExecutor:
@@ -86,17 +189,33 @@ class DaskExecutor:
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
 
     def map(self, task: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        flag = interrupt.current()
         pending: deque[Any] = deque()
         try:
             for item in items:
                 pending.append(self._client.submit(task, item, pure=False))
                 if len(pending) >= 2 * self.workers:
-                    yield pending.popleft().result()
+                    yield self._result(pending.popleft(), flag)
             while pending:
-                yield pending.popleft().result()
+                yield self._result(pending.popleft(), flag)
         finally:
             for future in pending:
                 future.cancel()
+
+    @staticmethod
+    def _result(future: Any, flag: interrupt.StopFlag | None) -> Any:
+        while flag is not None and not future.done():
+            if flag.requested:
+                raise Stopped
+            time.sleep(POLL)
+        if flag is not None:
+            flag.check()
+        try:
+            return future.result()
+        except Exception:
+            if flag is not None and flag.requested:  # workers stopped by the same Ctrl-C
+                raise Stopped from None
+            raise
 
     def close(self) -> None:
         self._client.close()

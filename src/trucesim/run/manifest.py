@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from trucesim import __version__
+from trucesim.run.claims import WRITER
 from trucesim.scenario.load import digest, resolved
 from trucesim.scenario.schema import Scenario
 
@@ -35,6 +36,7 @@ def run(scenario: Scenario, seed: int, n: int, wall: float, workers: int, execut
     from trucesim.model import COMPILED
 
     return {
+        "written_by": WRITER,
         "status": "complete",
         "scenario": scenario.name,
         "scenario_files": list(sources),
@@ -59,8 +61,12 @@ def run(scenario: Scenario, seed: int, n: int, wall: float, workers: int, execut
 def partial(manifest: dict[str, Any], done: int) -> dict[str, Any]:
     """The manifest of a run interrupted after `done` replications."""
     return manifest | {"status": "partial", "replications_completed": done,
-                       "note": "interrupted by the user: the files cover replications 0 to "
-                               f"{done - 1} only"}
+                       "note": PARTIAL.format(done=done, last=done - 1,
+                                              requested=manifest["replications"])}
+
+
+PARTIAL = ("interrupted: the files cover replications 0 to {last} only ({done:,} of the "
+           "{requested:,} asked for)")
 
 
 def compare(scenarios: Sequence[Scenario], seed: int, n: int, sources: Sequence[str],
@@ -68,7 +74,8 @@ def compare(scenarios: Sequence[Scenario], seed: int, n: int, sources: Sequence[
     """The manifest of a paired comparison."""
     import numpy
 
-    return {"status": "complete", "kind": "compare", "scenarios": [s.name for s in scenarios],
+    return {"written_by": WRITER, "status": "complete", "kind": "compare",
+            "scenarios": [s.name for s in scenarios],
             "scenario_files": list(sources),
             "scenario_digests": {s.name: digest(s) for s in scenarios},
             "seed": seed, "replications": n, "workers": workers,
@@ -79,4 +86,15 @@ def compare(scenarios: Sequence[Scenario], seed: int, n: int, sources: Sequence[
 
 def sweep(identity: dict[str, Any], status: str) -> dict[str, Any]:
     """The manifest of a sweep: its identity and status (no times: the files are exact)."""
-    return {"kind": "sweep", "status": status, "identity": identity, "note": NOTE}
+    return {"written_by": WRITER, "kind": "sweep", "status": status, "identity": identity,
+            "note": NOTE}
+
+
+def backtest(scenario: Scenario, record: str, seed: int, n: int,
+             files: dict[str, str]) -> dict[str, Any]:
+    """The manifest of a backtest: what was held against what, and how."""
+    return {"written_by": WRITER, "status": "complete", "kind": "backtest",
+            "scenario": scenario.name, "scenario_digest": digest(scenario), "record": record,
+            "files": files, "seed": seed, "replications": n,
+            "trucesim_version": __version__, "python": sys.version.split()[0],
+            "platform": platform.platform(), "command": command(), "note": NOTE}

@@ -1,51 +1,64 @@
 """The only module that writes files.
 
-A run's files are written into a hidden temporary directory next to their destination
-and moved into place only once all of them are complete, so a failed or refused run
-never leaves half-written results; a previous run's directory is replaced as a whole.
+A run's files are written into a hidden working directory next to their destination and
+moved into place only once all of them are complete, so a failed or refused run never
+leaves half-written results. A previous run's directory is replaced as a whole, and only
+if trucesim wrote it (:mod:`.claims`); anything else there is an error unless forced.
+Working files of killed runs beside the destination are removed by the next write.
+Written JSON is strict: no NaN or Infinity.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from trucesim.run.claims import WRITER, NotOurs, Working, check, claim, clean_stale, discard
+
+
+def dumps(data: Any) -> str:
+    """JSON as trucesim writes it: indented, UTF-8, strict (ValueError on NaN or inf)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
 
 class ResultsDir:
-    """Collects a run's files in a temporary directory; `commit` moves them into place.
+    """Collects a run's files in a working directory; `commit` moves them into place.
 
-    Used as a context manager: leaving the block without `commit` (an error, Ctrl-C)
-    deletes the temporary directory and leaves the destination untouched.
+    Used as a context manager: entering checks that the destination may be replaced
+    (:class:`~trucesim.run.claims.NotOurs` if not, unless `force`); leaving the block
+    without `commit` (an error, Ctrl-C) deletes the working directory and leaves the
+    destination untouched.
     """
 
-    def __init__(self, destination: Path) -> None:
+    def __init__(self, destination: Path, force: bool = False) -> None:
         self.destination = destination
-        self._tmp: Path | None = None
+        self.force = force
+        self._work: Working | None = None
         self._open: list[IO[str]] = []
 
     def __enter__(self) -> ResultsDir:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.destination.name}.",
-                                          dir=self.destination.parent))
-        self._tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are shared
+        clean_stale(self.destination.parent, self.destination.name)
+        check(self.destination, self.force)
+        self._work = Working(self.destination, directory=True)
+        os.mkdir(self._work.path / "new")  # permissions as for any new directory
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         for handle in self._open:
             handle.close()
-        if self._tmp is not None and self._tmp.exists():
-            shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._work is not None:
+            self._work.release()
 
     @property
     def tmp(self) -> Path:
-        assert self._tmp is not None, "use ResultsDir as a context manager"
-        return self._tmp
+        assert self._work is not None, "use ResultsDir as a context manager"
+        return self._work.path / "new"
 
     def stream(self, name: str) -> IO[str]:
         """A text file to append to as results arrive (closed on commit)."""
@@ -57,7 +70,7 @@ class ResultsDir:
         (self.tmp / name).write_text(content, encoding="utf-8")
 
     def json(self, name: str, data: Any) -> None:
-        self.text(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        self.text(name, dumps(data))
 
     def binary(self, name: str, content: bytes) -> None:
         """A file of bytes (an image)."""
@@ -70,28 +83,49 @@ class ResultsDir:
             os.fsync(handle.fileno())
             handle.close()
         self._open.clear()
-        old = None
-        if self.destination.exists():
-            old = self.destination.with_name(f".{self.destination.name}.old-{os.getpid()}")
-            os.replace(self.destination, old)
+        check(self.destination, self.force)  # it may have changed while the run ran
+        assert self._work is not None
+        if os.path.lexists(self.destination):
+            os.replace(self.destination, self._work.path / "old")  # removed on release
         os.replace(self.tmp, self.destination)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
         return self.destination
 
 
 def write_text_atomic(path: Path, content: str) -> None:
-    """Write one file via a temporary file and a rename."""
+    """Write one file via a locked working file beside it and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file would be
+    clean_stale(path.parent, path.name)
+    if path.is_dir() and not path.is_symlink():
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
+        # never replace a device (/dev/full), a pipe or a link by a file
+        raise FileExistsError(errno.EEXIST, "exists and is not a regular file", str(path))
+    work = Working(path, directory=False)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.chmod(work.path, 0o666 & ~_umask())  # as an ordinary new file would be
+        with work.path.open("w", encoding="utf-8") as handle:
             handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        os.replace(work.path, path)
+    finally:
+        work.release()
+
+
+def write_into(directory: Path, name: str, content: str) -> Path:
+    """Write one file into a results directory (a report into a run's or comparison's
+    directory): a new directory is made with a manifest saying trucesim wrote it; an
+    existing one must hold trucesim's results, or at least not a file of that name."""
+    path = directory / name
+    clean_stale(directory.parent, directory.name)
+    if not os.path.lexists(directory):
+        with ResultsDir(directory) as results:
+            results.json("manifest.json", {"written_by": WRITER, "kind": "report"})
+            results.text(name, content)
+            return results.commit() / name
+    what = claim(directory)
+    if what and (os.path.lexists(path) or directory.is_symlink()):
+        raise NotOurs(directory, what)
+    write_text_atomic(path, content)
+    return path
 
 
 class LineLog:
@@ -131,6 +165,21 @@ def remove_files(directory: Path, names: list[str]) -> None:
     """Delete these files of a results directory, if present (e.g. before a fresh sweep)."""
     for name in names:
         (directory / name).unlink(missing_ok=True)
+
+
+def prepare_directory(directory: Path, force: bool = False) -> None:
+    """Make `directory` ready to be written in place (a sweep's): removes working files
+    of killed runs in it; NotOurs unless trucesim wrote what it holds (or `force`, which
+    removes it first)."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(directory.parent, directory.name)
+    try:
+        check(directory, force=False)
+    except NotOurs:
+        if not force:
+            raise
+        discard(directory)
+    directory.mkdir(exist_ok=True)
 
 
 def _umask() -> int:

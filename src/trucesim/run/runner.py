@@ -3,7 +3,7 @@
 results/<scenario>/ receives summary.json, summary.md, replications.csv (one row per
 replication, written as chunks finish), daily.csv (survival curve and daily
 trajectories) and manifest.json (what produced the files). Everything is written to a
-temporary directory and moved into place at the end (see :mod:`trucesim.output`).
+working directory and moved into place at the end (see :mod:`trucesim.run.output`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from trucesim.model import outcomes
 from trucesim.run import assumptions, manifest, summary
 from trucesim.run.engine import replicate
 from trucesim.run.executors import Executor
-from trucesim.run.interrupt import stop_on_interrupt
+from trucesim.run.interrupt import Stopped, stop_on_interrupt
 from trucesim.run.measures import Totals, from_fields
 from trucesim.run.output import ResultsDir
 from trucesim.run.stats import Aggregate
@@ -47,7 +47,7 @@ def daily_csv(agg: Aggregate) -> str:
 
 
 class Interrupted(Exception):
-    """A run stopped by Ctrl-C; `directory` holds its partial results, if any."""
+    """A run stopped by Ctrl-C or SIGTERM; `directory` holds its partial results, if any."""
 
     def __init__(self, done: int, requested: int, directory: Path | None) -> None:
         super().__init__(f"interrupted after {done:,} of {requested:,} replications")
@@ -57,12 +57,14 @@ class Interrupted(Exception):
 def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
         sources: Sequence[str] = (), overrides: Sequence[str] = (),
         progress: Progress | None = None, chunk_size: int | None = None,
-        parameter_sets: int | None = None) -> RunResult:
+        parameter_sets: int | None = None, force: bool = False) -> RunResult:
     """Run `n` replications and write the results directory for `scenario`.
 
-    On Ctrl-C the run stops after the chunk at hand; if any replication finished, the
-    files are written for those (a prefix of the replications, every CSV row whole) with
-    the manifest's status 'partial', then :class:`Interrupted` is raised.
+    The destination OUT/<name> is replaced only if trucesim wrote it (NotOurs otherwise,
+    before anything runs), unless `force`. On Ctrl-C or SIGTERM the run stops after the
+    chunk at hand (at once on a second one); if any replication finished, the files are
+    written for those (a prefix of the replications, every CSV row whole) with the
+    manifest's status 'partial', then :class:`Interrupted` is raised.
     """
     started = time.perf_counter()
     fields = outcomes.fields(scenario)
@@ -70,22 +72,27 @@ def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
     sets = assumptions.plan(scenario, seed, n, parameter_sets)  # one, if nothing is uncertain
     per_set = [Totals(len(from_fields(fields))) for _ in sets.sets]
     destination = out / scenario.name
-    with ResultsDir(destination) as results, stop_on_interrupt() as stop:
+    with ResultsDir(destination, force) as results, stop_on_interrupt() as stop:
         csv = results.stream("replications.csv")
         csv.write(outcomes.csv_header(fields))
         chunks = replicate(scenario, seed, n, executor=executor, chunk_size=chunk_size,
                            plan=sets)
-        for chunk in chunks:
-            csv.write(chunk.csv_rows)
-            agg.merge(chunk.aggregate)
-            if chunk.totals is not None:
-                per_set[chunk.set_index].merge(chunk.totals)
-            if progress is not None:
-                progress(chunk.stop - chunk.start)
-            if stop.requested:
-                chunks.close()  # cancels what is queued, waits for what is running
-                break
-        if stop.requested and agg.n == 0:
+        try:
+            for chunk in chunks:
+                csv.write(chunk.csv_rows)
+                agg.merge(chunk.aggregate)
+                if chunk.totals is not None:
+                    per_set[chunk.set_index].merge(chunk.totals)
+                if progress is not None:
+                    progress(chunk.stop - chunk.start)
+                if stop.requested:
+                    break
+        except Stopped:
+            pass  # a second Ctrl-C: what was counted is written below
+        finally:
+            chunks.close()  # stops the workers of a run cut short
+        partial = agg.n < n
+        if partial and agg.n == 0:
             raise Interrupted(0, n, None)  # nothing finished: nothing is written
         uncertainty = (assumptions.summarise(sets, per_set, fields) if sets.uncertain
                        else None)
@@ -94,15 +101,16 @@ def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
             results.text("parameter_sets.csv", assumptions.sets_csv(sets))
         wall = time.perf_counter() - started
         results.text("summary.json", summary.to_json(result))
-        results.text("summary.md", summary.markdown(
-            result, fields, assumptions_markdown(scenario, sources, overrides)))
-        results.text("daily.csv", daily_csv(agg))
         record = manifest.run(scenario, seed, n, wall, executor.workers,
                               type(executor).__name__, sources, overrides)
-        if stop.requested:
+        if partial:
             record = manifest.partial(record, agg.n)
+        results.text("summary.md", summary.markdown(
+            result, fields, assumptions_markdown(scenario, sources, overrides),
+            partial=record.get("note", "") if partial else ""))
+        results.text("daily.csv", daily_csv(agg))
         results.json("manifest.json", record)
         directory = results.commit()
-    if stop.requested:
+    if partial:
         raise Interrupted(agg.n, n, directory)
     return RunResult(scenario, result, agg, directory, wall)

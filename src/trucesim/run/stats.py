@@ -57,15 +57,36 @@ def quantiles(values: np.ndarray, counts: np.ndarray, probs: Sequence[float]) ->
     return out
 
 
-_SHIFT = 40  # a (group, value) pair is counted under the key group << 40 | value + 2**39
+_SHIFT = 54  # a (group, value) pair is counted under the key group << 54 | value + 2**53
 _OFFSET = 1 << (_SHIFT - 1)
+MAX_GROUPS = 1 << (63 - _SHIFT)  # groups 0..511: fields of the record, or days
+LIMIT = _OFFSET  # stored values must lie within +-2**53 (checked: ModelRangeError)
+
+
+class ModelRangeError(ArithmeticError):
+    """An outcome outside the range the aggregates count exactly (+-2**53)."""
+
+
+def exact_sum(values: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Sum of integers along `axis`, exact: int64 when it cannot overflow, else Python ints."""
+    if not values.size or int(np.abs(values).max()) * values.shape[axis] < 1 << 62:
+        return np.asarray(values.sum(axis=axis, dtype=np.int64))
+    return np.asarray(values.astype(object).sum(axis=axis))
+
+
+def exact_add(total: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """total + part, exact: moves to Python ints once int64 could overflow."""
+    if total.dtype != object and part.dtype != object and max(
+            int(np.abs(total).max(initial=0)), int(np.abs(part).max(initial=0))) < 1 << 61:
+        return np.asarray(total + part)
+    return np.asarray(total.astype(object) + part.astype(object))
 
 
 @dataclass
 class Counts:
     """Exact counts of integer values in numbered groups (one group per field or day).
 
-    Kept as two arrays, the sorted distinct keys (group << 40 | value + 2**39) and their
+    Kept as two arrays, the sorted distinct keys (group << 54 | value + 2**53) and their
     counts, so that adding a chunk and merging two aggregates are a few numpy calls.
     """
 
@@ -73,6 +94,9 @@ class Counts:
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(self, groups: np.ndarray, values: np.ndarray) -> None:
+        if values.size and int(np.abs(values).max()) >= LIMIT:
+            raise ModelRangeError(f"a value of {int(np.abs(values).max()):,} is beyond the "
+                                  "range counted exactly (2**53)")
         keys = (groups.astype(np.int64) << _SHIFT) + (values.astype(np.int64) + _OFFSET)
         uniq, cnt = np.unique(keys, return_counts=True)
         self._absorb(uniq, cnt.astype(np.int64))
@@ -126,6 +150,8 @@ class Aggregate:
 
     def __post_init__(self) -> None:
         k = len(self.fields)
+        if max(k, self.days) > MAX_GROUPS:
+            raise ValueError(f"at most {MAX_GROUPS} outcome fields and days are counted")
         self.sums, self.squares, self.present = [0] * k, [0] * k, [0] * k
         self.daily_sums = np.zeros((self.days, len(self.series)), dtype=np.int64)
         self.bands = {x.name: Counts() for x in self.series if x.band}
@@ -137,16 +163,17 @@ class Aggregate:
         self.n += n
         present = ~(self._milestones & (values == MISSING))
         kept = np.where(present, values, 0)
+        large = kept.size and int(np.abs(kept).max()) >= 1 << 26  # squares could overflow
+        squares = (np.square(kept.astype(object)) if large else np.square(kept))
         for k, (total, square, count) in enumerate(zip(
-                kept.sum(axis=0, dtype=np.int64).tolist(),
-                np.square(kept).sum(axis=0, dtype=np.int64).tolist(),
+                exact_sum(kept).tolist(), exact_sum(squares).tolist(),
                 present.sum(axis=0).tolist(), strict=True)):
             self.sums[k] += total
             self.squares[k] += square
             self.present[k] += count
         columns = np.broadcast_to(np.arange(values.shape[1]), values.shape)
         self.histograms.add(columns[present], values[present])
-        self.daily_sums += daily.sum(axis=0, dtype=np.int64)
+        self.daily_sums = exact_add(self.daily_sums, exact_sum(daily))
         days = np.broadcast_to(np.arange(self.days), (n, self.days))
         for s, x in enumerate(self.series):
             if x.band:
@@ -160,7 +187,7 @@ class Aggregate:
             self.squares[k] += other.squares[k]
             self.present[k] += other.present[k]
         self.histograms.merge(other.histograms)
-        self.daily_sums += other.daily_sums
+        self.daily_sums = exact_add(self.daily_sums, other.daily_sums)
         for name, counts in self.bands.items():
             counts.merge(other.bands[name])
 

@@ -131,13 +131,18 @@ TWO_INTERVALS = ("Two intervals. The bracket says how precisely the runs pin dow
                  "Carlo noise): how much the uncertain assumptions themselves move it.")
 
 
-def markdown(summary: dict[str, Any], fields: Sequence[Outcome], assumptions: str = "") -> str:
-    """summary.md: the key table, every outcome, milestones, and the caveat."""
+def markdown(summary: dict[str, Any], fields: Sequence[Outcome], assumptions: str = "",
+             partial: str = "") -> str:
+    """summary.md: the key table, every outcome, milestones, and the caveat; `partial`
+    says why a run covers fewer replications than asked for. Text from the scenario is
+    escaped (markdown, HTML)."""
     sc = summary["scenario"]
-    lines = [f"# {sc['title'] or sc['name']}", "",
+    lines = [f"# {fmt.md(sc['title'] or sc['name'])}", "",
              f"Scenario `{sc['name']}` (digest `{sc['digest'][:12]}`), "
-             f"{summary['replications']:,} replications, root seed {summary['seed']}.", "",
-             f"> {summary['note']}", "", "## Key outcomes", ""]
+             f"{summary['replications']:,} replications, root seed {summary['seed']}.", ""]
+    if partial:
+        lines += [f"> **Partial results.** This run was {fmt.md(partial)}.", ""]
+    lines += [f"> {summary['note']}", "", "## Key outcomes", ""]
     head = header(summary)
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(row) + " |" for row in rows(summary, fields)]

@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from trucesim.fmt import md
 from trucesim.scenario import toml
 from trucesim.scenario.load import resolved
 from trucesim.scenario.registry import fmt_value, notes, parameters
@@ -99,7 +100,7 @@ def assumptions_markdown(scenario: Scenario, files: Sequence[str] = (),
         lines += ["| key | value | default | unit | source given in the scenario |",
                   "|---|---|---|---|---|"]
         lines += [f"| `{p.key}` | {fmt_value(p.value)} | {fmt_value(p.default)} | {p.unit} | "
-                  f"{p.note or 'not stated'} |" for p in changed]
+                  f"{md(p.note) if p.note else 'not stated'} |" for p in changed]
     else:
         lines.append("None: every parameter has its default value.")
     assumed = [p for p in params if p.confidence == "assumption"]

@@ -29,11 +29,11 @@ class Side(Section):
     )
     fatalities_per_incident: float = param(
         1.0, "deaths/incident", "Mean deaths on the other side per incident.",
-        plausible=(0, 10), ge=0,
+        plausible=(0, 10), ge=0, le=100,
     )
     fatality_dispersion: float = param(
         0.5, "gamma shape", "Shape of the day's fatality multiplier; low means rare "
-        "mass-casualty days.", plausible=(0.2, 10), gt=0,
+        "mass-casualty days.", plausible=(0.2, 10), ge=0.05, le=1000,
     )
     retaliation_per_own_death: float = param(
         0.0, "incidents per death", "Expected incidents this side adds in the days after "
@@ -74,7 +74,7 @@ class Violations(Section):
     retaliation_decay_days: float = param(
         3.0, "days", "Mean lag of retaliation after an incident (geometric kernel).",
         source="assumption; both sides retaliate (PNAS 2010) [S137]",
-        plausible=(1, 10), gt=0,
+        plausible=(1, 10), ge=0.1, le=1000,
     )
     israeli_forces: Side = _side(
         1.0, 0.6, 2.5,
@@ -102,21 +102,21 @@ class Tension(Section):
     """What raises tension, and how fast it fades on its own."""
 
     per_incident: float = param(1.0, "tension", "Tension added by each incident.",
-                         plausible=(0, 4), ge=0)
+                         plausible=(0, 4), ge=0, le=50)
     per_palestinian_death: float = param(0.3, "tension", "Tension added by each Palestinian "
-                                         "death.", plausible=(0, 2), ge=0)
+                                         "death.", plausible=(0, 2), ge=0, le=50)
     per_israeli_death: float = param(0.3, "tension", "Tension added by each Israeli death.",
-                                     plausible=(0, 2), ge=0)
+                                     plausible=(0, 2), ge=0, le=50)
     per_slipped_handover: float = param(2.0, "tension", "Tension added by a late handover.",
-                                        plausible=(0, 8), ge=0)
+                                        plausible=(0, 8), ge=0, le=50)
     per_dispute: float = param(4.0, "tension", "Tension added by a disputed handover.",
-                         plausible=(0, 12), ge=0)
+                         plausible=(0, 12), ge=0, le=50)
     per_withheld_tranche: float = param(
         4.0, "tension", "Tension added when a tranche of prisoners is withheld.",
-        plausible=(0, 12), ge=0,
+        plausible=(0, 12), ge=0, le=50,
     )
     per_aid_halt_day: float = param(1.0, "tension", "Tension added by each day aid is halted.",
-                                    plausible=(0, 4), ge=0)
+                                    plausible=(0, 4), ge=0, le=50)
     decay_per_day: float = param(
         0.15, "share/day", "Share of tension that fades each day without mediation.",
         plausible=(0, 0.5), ge=0, le=1,
@@ -127,7 +127,7 @@ class Mediation(Section):
     """Mediators (US, Qatar, Egypt) drain tension once they engage."""
 
     engage_threshold: float = param(3.0, "tension", "Tension at which mediators engage.",
-                             plausible=(0, 12), ge=0)
+                             plausible=(0, 12), ge=0, le=1e9)
     response_delay_days: int = param(
         2, "days", "Days between tension crossing the threshold and mediators acting.",
         plausible=(0, 10), ge=0, le=60,
@@ -144,12 +144,12 @@ class Mediation(Section):
 
 class Crisis(Section):
     threshold: float = param(12.0, "tension", "Tension at which a crisis starts.",
-                             plausible=(6, 30), gt=0)
+                             plausible=(6, 30), gt=0, le=1e9)
     resolve_below: float = param(6.0, "tension", "Tension under which a crisis ends.",
-                                 plausible=(1, 15), ge=0)
+                                 plausible=(1, 15), ge=0, le=1e9)
     max_days: int = param(
         7, "days", "A crisis not resolved within this many days collapses the truce.",
-        plausible=(2, 21), ge=1,
+        plausible=(2, 21), ge=1, le=365,
     )
     collapse_hazard_per_day: float = param(
         0.05, "probability per day", "Chance the truce collapses on any day of crisis.",
@@ -158,7 +158,7 @@ class Crisis(Section):
     )
     incident_multiplier: float = param(
         1.5, "factor", "Base incident rates are multiplied by this during a crisis.",
-        plausible=(1, 3), ge=0,
+        plausible=(1, 3), ge=0, le=10,
     )
 
 
@@ -168,16 +168,16 @@ class Negotiations(Section):
     start_day: int = param(
         1, "day", "Day talks on a permanent ceasefire start.",
         source="May 2025 text: talks start on day 1 [S4][S2]", confidence="agreed text",
-        plausible=(0, 30), ge=0,
+        plausible=(0, 30), ge=0, le=365,
     )
     drift_per_day: float = param(0.012, "progress/day", "Mean daily progress of the talks.",
-                                 plausible=(0, 0.05))
+                                 plausible=(0, 0.05), ge=-1, le=1)
     volatility_per_day: float = param(0.05, "progress/day", "Daily spread of progress.",
-                                      plausible=(0, 0.2), ge=0)
+                                      plausible=(0, 0.2), ge=0, le=1)
     setback_per_incident: float = param(0.003, "progress", "Progress lost per incident.",
-                                         plausible=(0, 0.02), ge=0)
+                                         plausible=(0, 0.02), ge=0, le=1)
     setback_per_crisis_day: float = param(0.02, "progress", "Progress lost per day of crisis.",
-                                          plausible=(0, 0.1), ge=0)
+                                          plausible=(0, 0.1), ge=0, le=1)
     extension_threshold: float = param(
         0.35, "progress", "Progress at day-end of the window that counts as 'serious' talks.",
         source="assumption; extension while talks are 'serious' (July 2025) [S11][S6]",
@@ -196,15 +196,15 @@ class Counterfactual(Section):
     deaths_per_day_palestinians: float = param(
         67.0, "deaths/day", "Palestinian deaths a day at war, as reported by the Gaza Health "
         "Ministry.", source="Gaza MoH: 9,071 killed 18 Mar-31 Jul 2025 = 67/day [S63][S64] "
-        "(inferred)", confidence="estimate", plausible=(30, 120), ge=0,
+        "(inferred)", confidence="estimate", plausible=(30, 120), ge=0, le=1000,
     )
     deaths_per_day_israelis: float = param(
         0.35, "deaths/day", "Israeli soldiers' deaths a day in Gaza at war, as reported by the "
         "IDF.", source="IDF figures, 2025, ~0.3-0.4/day (agreements.md, inferred, rough)",
-        confidence="estimate", plausible=(0.1, 1.0), ge=0,
+        confidence="estimate", plausible=(0.1, 1.0), ge=0, le=100,
     )
     daily_dispersion: float = param(
         8.0, "gamma shape", "Shape of day-to-day variation of war deaths (higher = steadier).",
         source="Gaza MoH daily reports of 51-111 in 2025 [S63][S64][S65] (inferred)",
-        confidence="estimate", plausible=(2, 50), gt=0,
+        confidence="estimate", plausible=(2, 50), ge=0.05, le=1000,
     )

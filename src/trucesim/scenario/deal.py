@@ -7,9 +7,21 @@ plausible range, source and confidence of its default.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from trucesim.scenario.section import Section, param
+from pydantic import Field
+
+from trucesim.scenario.section import Label, Section, param
+
+# upper bounds every count and rate stays within, far above anything plausible, so that
+# the model's integer outcomes and their sums stay exact (see docs/scenario-format.md)
+MAX_DAYS = 365  # a day, or a number of days
+MAX_PERSONS = 1000  # hostages held or handed over
+MAX_RATIO = 10_000.0  # prisoners freed per living hostage, in one category
+MAX_TRUCKS = 10_000.0  # aid trucks a day
+MAX_RELEASES, MAX_STAGES, MAX_CATEGORIES = 400, 100, 20
+
+Ratio = Annotated[float, Field(ge=0, le=MAX_RATIO)]
 
 
 class Truce(Section):
@@ -49,32 +61,33 @@ class Hostages(Section):
     living_held: int = param(
         20, "persons", "Living hostages held in Gaza when the truce starts.",
         source="~50 held, 20 alive, Jul-Aug 2025 (agreements.md, hostage stock)",
-        confidence="reported", plausible=(0, 100), ge=0,
+        confidence="reported", plausible=(0, 100), ge=0, le=MAX_PERSONS,
     )
     bodies_held: int = param(
         30, "bodies", "Bodies of hostages held in Gaza when the truce starts.",
         source="~50 held, 20 alive, Jul-Aug 2025 (agreements.md, hostage stock)",
-        confidence="reported", plausible=(0, 100), ge=0,
+        confidence="reported", plausible=(0, 100), ge=0, le=MAX_PERSONS,
     )
 
 
 class Release(Section):
     """One scheduled handover of living hostages and/or bodies."""
 
-    day: int = param(..., "day", "Day of the truce the handover is due.", ge=0)
-    living: int = param(0, "persons", "Living hostages handed over.", ge=0)
-    bodies: int = param(0, "bodies", "Bodies handed over.", ge=0)
-    label: str = param("", "text", "Optional name of the handover, used in stories.")
-    prisoners_per_living: dict[str, float] = param(
+    day: int = param(..., "day", "Day of the truce the handover is due.", ge=0, le=MAX_DAYS)
+    living: int = param(0, "persons", "Living hostages handed over.", ge=0, le=MAX_PERSONS)
+    bodies: int = param(0, "bodies", "Bodies handed over.", ge=0, le=MAX_PERSONS)
+    label: Label = param("", "text", "Optional name of the handover, used in stories.")
+    prisoners_per_living: dict[str, Ratio] = param(
         {}, "persons per living hostage",
         "Ratios for this handover's living hostages, by category, replacing those of "
         "exchange.prisoners_per_living_hostage for the categories given (Jan 2025: 50 per "
         "female soldier instead of 30 per civilian). Empty: the exchange's ratios apply.",
+        max_length=MAX_CATEGORIES,
     )
     living_outside_deal: int = param(
         0, "persons", "Living hostages released with this handover outside the agreement "
         "(Jan 2025: 5 Thai nationals on 30 Jan): they leave hostages.living_held but "
-        "count in no schedule and free no one in exchange.", ge=0,
+        "count in no schedule and free no one in exchange.", ge=0, le=MAX_PERSONS,
     )
 
 
@@ -107,29 +120,29 @@ class Handovers(Section):
     )
     recovery_mean_days: float = param(
         20.0, "days", "Mean time to recover a body (as_recovered mode).",
-        plausible=(5, 60), gt=0,
+        plausible=(5, 60), ge=0.1, le=1000,
     )
     recovery_shape: float = param(
         2.0, "gamma shape", "Shape of the recovery-time distribution; higher is less spread.",
-        plausible=(0.5, 10), gt=0,
+        plausible=(0.5, 10), ge=0.05, le=1000,
     )
 
 
 class Exchange(Section):
     """What the other side frees in return, and when."""
 
-    prisoners_per_living_hostage: dict[str, float] = param(
+    prisoners_per_living_hostage: dict[str, Ratio] = param(
         {"life_sentence_prisoners": 12.5, "gaza_detainees": 111.1},
         "persons per living hostage",
         "Prisoners and detainees freed per released living hostage, by category. A file "
         "that states this table replaces the inherited one whole.",
         source="May 2025 text: 125 life-sentence + 1,111 Gaza detainees for 10 living [S3][S4]",
-        confidence="agreed text", plausible=(0, 250),
+        confidence="agreed text", plausible=(0, 250), max_length=MAX_CATEGORIES,
     )
     bodies_returned_per_body: float = param(
         10.0, "bodies per hostage body", "Palestinian bodies returned per hostage body.",
         source="May 2025 text: 180 for 18 [S3][S4]", confidence="agreed text",
-        plausible=(0, 30), ge=0,
+        plausible=(0, 30), ge=0, le=1000,
     )
     verification_lag_days: int = param(
         0, "days", "Days between a handover and the matching release (0 = the same day).",
@@ -155,16 +168,18 @@ class Exchange(Section):
 class WithdrawalStage(Section):
     """One line the army pulls back to, triggered by a day or by a handover."""
 
-    name: str = param(..., "text", "Name of the stage (used in outputs: day_withdrawal_<name>).")
+    name: Label = param(..., "text",
+                        "Name of the stage (used in outputs: day_withdrawal_<name>).")
     share: float = param(..., "share of territory", "Share held once the stage is done.",
                          ge=0, le=1)
     day: int | None = param(None, "day", "Day the stage is due (give this or after_release).",
-                            ge=0)
+                            ge=0, le=MAX_DAYS)
     after_release: int | None = param(
         None, "index", "Index in releases (0 = the first) whose handover triggers the stage.",
-        ge=0,
+        ge=0, le=MAX_RELEASES,
     )
-    delay_days: int = param(0, "days", "Days between the trigger and the new line.", ge=0)
+    delay_days: int = param(0, "days", "Days between the trigger and the new line.", ge=0,
+                             le=MAX_DAYS)
 
 
 class Withdrawal(Section):
@@ -179,7 +194,7 @@ class Withdrawal(Section):
     )
     stages: tuple[WithdrawalStage, ...] = param(
         (), "list", "Stages of the withdrawal, in order; each holds no more than the last.",
-        strict=False,
+        strict=False, max_length=MAX_STAGES,
     )
 
 
@@ -187,21 +202,21 @@ class Aid(Section):
     trucks_per_day_agreed: float = param(
         600.0, "trucks/day", "Aid trucks per day the agreement provides for.",
         source="Jan 2025 terms [S28]; July 2025 aid 'consistent with 19 January' [S8][S10]",
-        confidence="agreed text", plausible=(0, 1000), ge=0,
+        confidence="agreed text", plausible=(0, 1000), ge=0, le=MAX_TRUCKS,
     )
     crossing_capacity_trucks_per_day: float = param(
         800.0, "trucks/day", "Most trucks the crossings can pass in a day.",
         source="COGAT: 600-800 a day, Oct 2025 [S107]", confidence="reported",
-        plausible=(200, 1200), ge=0,
+        plausible=(200, 1200), ge=0, le=MAX_TRUCKS,
     )
     delivery_ratio_mean: float = param(
         0.92, "share", "Mean share of the day's possible trucks that actually enter.",
         source="~550 of 600 a day, Jan-Feb 2025 [S56] (inferred)", confidence="estimate",
-        plausible=(0.3, 1.0), gt=0, lt=1,
+        plausible=(0.3, 1.0), ge=0.001, le=0.999,
     )
     delivery_ratio_sd: float = param(
         0.08, "share", "Day-to-day spread of that share (sd of a beta distribution).",
-        plausible=(0.01, 0.3), gt=0, lt=0.5,
+        plausible=(0.01, 0.3), ge=0.001, lt=0.5,
     )
     closure_probability_per_incident: float = param(
         0.1, "probability", "Chance an attack by Palestinian groups closes the crossings.",
@@ -216,12 +231,12 @@ class Aid(Section):
     trucks_per_day_after_collapse: float = param(
         0.0, "trucks/day", "Trucks a day once the truce has collapsed.",
         source="2 Mar-May 2025: entry of all goods halted [S57]", confidence="reported",
-        plausible=(0, 300), ge=0,
+        plausible=(0, 300), ge=0, le=MAX_TRUCKS,
     )
     trucks_per_day_after_expiry: float = param(
         0.0, "trucks/day", "Trucks a day after an agreed phase expires without agreement or "
         "extension (only when truce.phase_days is shorter than the window). Each such day "
         "below the agreed rate counts as a day of aid held back as leverage.",
         source="2 Mar 2025, the day after phase 1 expired: Israel halts entry of all aid "
-        "[S57][S56]", confidence="reported", plausible=(0, 600), ge=0,
+        "[S57][S56]", confidence="reported", plausible=(0, 600), ge=0, le=MAX_TRUCKS,
     )

@@ -7,6 +7,7 @@ them at once, so a user fixes a file in one pass.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
@@ -22,7 +23,7 @@ from trucesim.scenario.rules import check
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import KeyPath, RawScenario, SourceError, format_path
 
-__all__ = ["Issue", "Scenario", "ScenarioError", "check", "digest", "load"]
+__all__ = ["Issue", "Scenario", "ScenarioError", "Variants", "check", "digest", "load"]
 
 # tables that are one value (category -> ratio): a file that states them replaces them whole
 VALUE_TABLES: frozenset[KeyPath] = frozenset({("exchange", "prisoners_per_living_hostage")})
@@ -52,33 +53,48 @@ class ScenarioError(Exception):
 
 def load(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Read, merge (`extends`), override (`--set K=V`) and validate one scenario file."""
-    path = Path(path)
-    try:
-        raw = toml.read(path, whole=VALUE_TABLES)
-        for text in overrides:
-            try:
-                key, value = toml.parse_override(text)
-            except ValueError as exc:
-                raise SourceError("--set", str(exc)) from None
-            toml.apply_override(raw, key, value, text)
-    except SourceError as exc:
-        raise ScenarioError(
-            [Issue(exc.file, format_path(exc.path), exc.message, exc.line)]) from None
-    found, distributions = uncertain.extract(raw.data)
-    if distributions:
-        raise ScenarioError([_located(raw, *problem) for problem in distributions])
-    try:
-        scenario = Scenario.model_validate(raw.data)
-    except ValidationError as exc:
-        raise ScenarioError([_issue(raw, err) for err in exc.errors()]) from None
-    problems = check(scenario)
-    if problems:
-        raise ScenarioError([_located(raw, *problem) for problem in problems])
-    if found:
-        scenario, ranges = uncertain.attach(scenario, found)
-        if ranges:
-            raise ScenarioError([_located(raw, *problem) for problem in ranges])
-    return scenario
+    return Variants(path).load(overrides)
+
+
+class Variants:
+    """A scenario file read once, then validated with any number of sets of `--set`
+    overrides (a sweep's design points), without reading the files again."""
+
+    def __init__(self, path: str | Path) -> None:
+        try:
+            self._raw = toml.read(Path(path), whole=VALUE_TABLES)
+        except SourceError as exc:
+            raise ScenarioError(
+                [Issue(exc.file, format_path(exc.path), exc.message, exc.line)]) from None
+
+    def load(self, overrides: Iterable[str] = ()) -> Scenario:
+        """The scenario with these overrides; ScenarioError listing every problem."""
+        raw = RawScenario(copy.deepcopy(self._raw.data), list(self._raw.layers))
+        try:
+            for text in overrides:
+                try:
+                    key, value = toml.parse_override(text)
+                except ValueError as exc:
+                    raise SourceError("--set", str(exc)) from None
+                toml.apply_override(raw, key, value, text)
+        except SourceError as exc:
+            raise ScenarioError(
+                [Issue(exc.file, format_path(exc.path), exc.message, exc.line)]) from None
+        found, distributions = uncertain.extract(raw.data)
+        if distributions:
+            raise ScenarioError([_located(raw, *problem) for problem in distributions])
+        try:
+            scenario = Scenario.model_validate(raw.data)
+        except ValidationError as exc:
+            raise ScenarioError([_issue(raw, err) for err in exc.errors()]) from None
+        problems = check(scenario)
+        if problems:
+            raise ScenarioError([_located(raw, *problem) for problem in problems])
+        if found:
+            scenario, ranges = uncertain.attach(scenario, found)
+            if ranges:
+                raise ScenarioError([_located(raw, *problem) for problem in ranges])
+        return scenario
 
 
 def _located(raw: RawScenario, path: KeyPath, message: str,

@@ -104,7 +104,7 @@ def notes(path: str | Path, overrides: Iterable[str] = ()) -> dict[str, str]:
     raw = toml.read(Path(path))
     out: dict[str, str] = {}
     for layer in reversed(raw.layers):  # parent first, so the child's comment wins
-        lines = Path(layer.file).read_text(encoding="utf-8").splitlines()
+        lines = toml.read_source(Path(layer.file), layer.file).splitlines()
         for key_path, number in layer.lines.items():
             if number is not None and not any(isinstance(p, int) for p in key_path):
                 out[toml.format_path(key_path)] = comment(lines[number - 1])

@@ -35,10 +35,6 @@ def check(s: Scenario) -> list[Problem]:
         if not name.isidentifier() or not name.islower():
             out.append((("exchange", "prisoners_per_living_hostage", name),
                         "category names must be lower_snake_case"))
-    for name, ratio in s.exchange.prisoners_per_living_hostage.items():
-        if ratio < 0:
-            out.append((("exchange", "prisoners_per_living_hostage", name),
-                        f"must be >= 0 (got {ratio!r})"))
     out += _check_withdrawal(s)
     out += _check_thresholds(s)
     out += check_conditions(s)
@@ -61,14 +57,12 @@ def _check_release_ratios(s: Scenario, i: int) -> list[Problem]:
     out: list[Problem] = []
     r = s.releases[i]
     categories = s.exchange.prisoners_per_living_hostage
-    for name, ratio in r.prisoners_per_living.items():
+    for name in r.prisoners_per_living:
         at: KeyPath = ("releases", i, "prisoners_per_living", name)
         if name not in categories:
             known = ", ".join(categories) or "none"
             out.append((at, f"unknown category; exchange.prisoners_per_living_hostage has: "
                         f"{known}"))
-        if ratio < 0:
-            out.append((at, f"must be >= 0 (got {ratio!r})"))
     if r.prisoners_per_living and r.living == 0:
         out.append((("releases", i, "prisoners_per_living"),
                     "this handover releases no living hostages for these ratios to apply to"))

@@ -26,6 +26,7 @@ from trucesim.scenario.behaviour import (
     Violations,
 )
 from trucesim.scenario.deal import (
+    MAX_RELEASES,
     Aid,
     Exchange,
     Handovers,
@@ -37,7 +38,7 @@ from trucesim.scenario.deal import (
 )
 from trucesim.scenario.distributions import Uncertain
 from trucesim.scenario.mechanics import Condition, Extensions, PhaseEnd
-from trucesim.scenario.section import Confidence, Section, param
+from trucesim.scenario.section import Confidence, Label, Name, Prose, Section, param
 
 __all__ = ["Aid", "Condition", "Confidence", "Counterfactual", "Crisis", "Exchange",
            "Extensions", "Handovers", "Hostages", "Mediation", "Negotiations", "PhaseEnd",
@@ -48,15 +49,15 @@ __all__ = ["Aid", "Condition", "Confidence", "Counterfactual", "Crisis", "Exchan
 class Scenario(Section):
     """A whole scenario: the deal's terms and the parties' assumed behaviour."""
 
-    name: str = param("scenario", "text", "Short name; results go to results/<name>/.",
-                      pattern=r"^[A-Za-z0-9_.-]+$")
-    title: str = param("", "text", "One-line title for reports.")
-    description: str = param("", "text", "What this scenario represents.")
+    name: Name = param("scenario", "text", "Short name; results go to results/<name>/ "
+                       "(letters, digits, '_', '-', '.'; not starting with '.').")
+    title: Label = param("", "text", "One-line title for reports.")
+    description: Prose = param("", "text", "What this scenario represents.")
     truce: Truce = Field(default_factory=Truce)
     hostages: Hostages = Field(default_factory=Hostages)
     releases: tuple[Release, ...] = Field(
         ..., description="The handover schedule ([[releases]] tables), in any order.",
-        strict=False,
+        strict=False, max_length=MAX_RELEASES,
     )
     handovers: Handovers = Field(default_factory=Handovers)
     exchange: Exchange = Field(default_factory=Exchange)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trucesim.scenario.inputs import EXTENDS_DEPTH, SCENARIO_BYTES, read_text
+
 KeyPath = tuple[str | int, ...]
 
 
@@ -80,9 +82,18 @@ class RawScenario:
             for index, layer in enumerate(self.layers):
                 if prefix in layer.lines:
                     return layer.file, layer.lines[prefix], index
-                if _has(layer.data, prefix):
-                    return layer.file, None, index
+                if _has(layer.data, prefix):  # written inline: the line of its enclosing key
+                    return layer.file, _nearest_line(layer, prefix), index
         return self.layers[0].file, None, len(self.layers)
+
+
+def _nearest_line(layer: Layer, path: KeyPath) -> int | None:
+    """The line of the deepest part of `path` that `layer` records a line for."""
+    for depth in range(len(path) - 1, 0, -1):
+        line = layer.lines.get(tuple(path[:depth]))
+        if line is not None:
+            return line
+    return None
 
 
 def _has(data: Any, path: KeyPath) -> bool:
@@ -99,6 +110,29 @@ def _has(data: Any, path: KeyPath) -> bool:
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 
+def read_source(path: Path, shown: str, limit: int = SCENARIO_BYTES) -> str:
+    """A scenario or record file's text; SourceError if it cannot be read as one."""
+    try:
+        return read_text(path, limit)
+    except FileNotFoundError:
+        raise SourceError(shown, "file not found") from None
+    except OSError as exc:
+        raise SourceError(shown, f"cannot read file: {exc.strerror or exc}") from None
+
+
+def parse(text: str, shown: str) -> dict[str, Any]:
+    """TOML text as data; SourceError (with the line) if it is not valid TOML."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_LINE.search(str(exc))
+        raise SourceError(shown, f"TOML syntax error: {exc}",
+                          int(m.group(1)) if m else None) from None
+    except RecursionError:
+        raise SourceError(shown, "TOML syntax error: arrays or tables nested too deeply") \
+            from None
+
+
 def read(path: Path, _seen: tuple[Path, ...] = (),
          whole: frozenset[KeyPath] = frozenset()) -> RawScenario:
     """Read a scenario file and the files it `extends`, merged child-over-parent.
@@ -107,22 +141,18 @@ def read(path: Path, _seen: tuple[Path, ...] = (),
     categories to ratios) are replaced whole by a child that states them, like arrays.
     """
     shown = str(path)
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise SourceError(shown, f"cannot read file: {exc}") from None
     if resolved in _seen:
         chain = " -> ".join(p.name for p in (*_seen, resolved))
         raise SourceError(shown, f"'extends' forms a cycle: {chain}", path=("extends",))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SourceError(shown, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(shown, f"cannot read file: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = _TOML_LINE.search(str(exc))
-        raise SourceError(shown, f"TOML syntax error: {exc}",
-                          int(m.group(1)) if m else None) from None
+    if len(_seen) >= EXTENDS_DEPTH:
+        raise SourceError(shown, f"'extends' chains more than {EXTENDS_DEPTH} files",
+                          path=("extends",))
+    text = read_source(path, shown)
+    data = parse(text, shown)
     layer = Layer(shown, data, key_lines(text))
     parent_name = data.pop("extends", None)
     if parent_name is None:
@@ -161,6 +191,8 @@ def parse_override(text: str) -> tuple[KeyPath, Any]:
         parsed = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         parsed = value.strip()  # a bare word is taken as a string
+    except RecursionError:
+        raise ValueError(f"--set {key.strip()}: value nested too deeply") from None
     return path, parsed
 
 

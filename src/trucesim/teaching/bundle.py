@@ -26,12 +26,13 @@ from trucesim.scenario.schema import Scenario
 
 def compare_with_runs(scenarios: Sequence[Scenario], seed: int, n: int, out: Path,
                       executor: Executor, sources: Sequence[str],
-                      progress: Callable[[int], None] | None = None
+                      progress: Callable[[int], None] | None = None, force: bool = False
                       ) -> tuple[Comparison, Path, float]:
-    """Run and compare `scenarios`; return the comparison, its directory and wall time."""
+    """Run and compare `scenarios`; return the comparison, its directory and wall time.
+    An earlier directory there is replaced only if trucesim wrote it (or `force`)."""
     started = time.perf_counter()
     names = [s.name for s in scenarios]
-    with ResultsDir(out / tables.directory_name(names)) as results:
+    with ResultsDir(out / tables.directory_name(names), force) as results:
         runs = []
         for k, scenario in enumerate(scenarios):
             own = [sources[k]] if k < len(sources) else []

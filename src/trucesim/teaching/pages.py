@@ -142,10 +142,7 @@ def run_page(run: RunFiles) -> tuple[str, list[Drawn]]:
     chosen = typical(run)
     charts = [draw(c) for c in run_charts([run])]
     timeline = draw(chosen.timeline)
-    partial = ""
-    if run.manifest.get("status") == "partial":
-        partial = (f"This run was interrupted: its files cover "
-                   f"{run.replications:,} replications only.")
+    partial = run.partial
     every = [*charts, timeline]
     page = environment().get_template("run.html").render(
         _common(["findings", "charts", "story", "slides", "assumptions"]), title=run.title,

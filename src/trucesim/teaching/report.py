@@ -79,25 +79,33 @@ def inputs(paths: Sequence[Path]) -> tuple[Subject, Path]:
     if len(set(names)) != len(names):
         raise ReportError([f"two runs share the name '{n}'" for n in set(names)
                            if names.count(n) > 1])
-    return (Subject(runs, compare.from_runs(runs)),
+    partial = tuple(f"{r.title}: {r.partial}" for r in runs if r.partial)
+    return (Subject(runs, compare.from_runs(runs), partial),
             paths[0].parent / tables.directory_name(names) / "report.html")
 
 
 def write_report(paths: Sequence[Path], out: Path | None = None) -> Path:
     """Build the report for `paths` and write it (atomically), with its figures/ beside
-    it; return the report's path."""
-    from trucesim.run.output import write_text_atomic
+    it; return the report's path. The default place (inside the results directory) is
+    never over a file trucesim did not write; an explicit `out` is the user's choice. A
+    figures/ directory beside it is replaced only if trucesim wrote it (NotOurs)."""
+    from trucesim.run import claims
+    from trucesim.run.output import write_into, write_text_atomic
     from trucesim.teaching import pages, slides
 
     subject, default = inputs(paths)
+    claims.check((out or default).parent / "figures", False)  # before anything is written
     if subject.sweep is not None:
         page, charts = pages.sweep_page(subject.sweep)
     elif subject.comparison is None:
         page, charts = pages.run_page(subject.runs[0])
     else:
         page, charts = pages.comparison_page(subject)
-    destination = out or default
-    write_text_atomic(destination, page)
+    if out is not None:
+        write_text_atomic(out, page)
+        destination = out
+    else:
+        destination = write_into(default.parent, default.name, page)
     slides.write(charts, destination.parent)
     return destination
 

@@ -86,9 +86,11 @@ def render(fig: Figure, kind: str) -> bytes:
 
 def write(drawn: Sequence[Drawn], directory: Path) -> Path:
     """Write every chart as figures/<name>.svg and .png in `directory`; return figures/."""
+    from trucesim.run.claims import WRITER
     from trucesim.run.output import ResultsDir
 
     with ResultsDir(directory / "figures") as out:
+        out.json("manifest.json", {"written_by": WRITER, "kind": "figures"})
         for d in drawn:
             out.binary(f"{d.name}.svg", d.svg)
             out.binary(f"{d.name}.png", d.png)
