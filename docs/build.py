@@ -39,6 +39,8 @@ LESSON = {"may-2025": SCENARIOS / "may-2025.toml",
           "slow-mediators": SCENARIOS / "teaching" / "slow-mediators.toml",
           "no-retaliation": SCENARIOS / "teaching" / "no-retaliation.toml"}
 README_COMPARE = SCENARIOS / "slipping-handovers.toml"
+UNCERTAIN = SCENARIOS / "base-uncertain.toml"
+HOLDS = {"share": 0.10, "relative": 0.25}  # a headline holds if its spread stays this close
 README_SWEEP = ["mediation.response_delay_days=0:6", "mediation.drain_per_day=0.1:0.5",
                 "crisis.max_days=3:14", "violations.israeli_forces.retaliation=0.3:0.9",
                 "handovers.slip_probability=0:0.5"]
@@ -88,7 +90,12 @@ def compute(work: Path) -> dict[str, Any]:
                  *README_SWEEP_OPTIONS]
         facts["sweep_command"] = sweep_command(sweep)
         facts["sweep_output"] = first_table(cli(sweep))
+        cli(["run", shown(UNCERTAIN), "-q"])
+        cli(["backtest", "-q"])
     runs = {name: load_run(work / "results" / name) for name in ("base", *LESSON)}
+    facts["survival"] = survival(runs["base"], load_run(work / "results" / "base-uncertain"))
+    facts["backtest"] = backtest_section(
+        next((work / "results").glob("backtest-*")) / "summary.md")
     facts.update(lesson.run_facts(runs["base"]))
     facts["lesson"] = lesson.comparisons(runs["base"], [runs[k] for k in LESSON],
                                          [shown(p) for p in LESSON.values()])
@@ -98,6 +105,56 @@ def compute(work: Path) -> dict[str, Any]:
     facts["story_output"] = lesson.excerpt(story, facts["worked"]["excerpt_days"])
     facts["screen"] = lesson.screening(BASE, work / "screen", SEED, SCREEN_SAMPLES, SCREEN_N)
     return facts
+
+
+def survival(base: Any, uncertain: Any) -> str:
+    """Which of base's headline numbers hold across base-uncertain's ranges: a markdown
+    table. A probability holds if its spread stays within 10 percentage points of base's
+    value, a number if within 25% of it."""
+    from trucesim.fmt import table, table_interval
+    from trucesim.run.measures import measures
+
+    rows = ["| outcome | base: mean [95% interval] | base-uncertain: across the "
+            "assumptions (5th-95th percentile) | holds? |", "|---|---|---|---|"]
+    kept = 0
+    chosen = [m for m in measures(base.scenario()) if m.headline]
+    for m in chosen:
+        if m.kind == "probability":
+            state = m.name.removeprefix("p_")
+            d, u = base.summary["end_states"].get(state), \
+                uncertain.summary["end_states"].get(state)
+            if d is None or u is None:
+                continue
+            value, ci = d["p"], d["ci95"]
+            tolerance = HOLDS["share"]
+        else:
+            d, u = base.summary["outcomes"][m.name], uncertain.summary["outcomes"][m.name]
+            value, ci = d["mean"], d["ci95_mean"]
+            tolerance = HOLDS["relative"] * abs(value)
+        lo, hi = u["assumptions_p05_p95"]
+        unit = m.shown_unit
+        holds = abs(lo - value) <= tolerance and abs(hi - value) <= tolerance
+        kept += holds
+        verdict = "yes" if holds else "no"
+        if not holds and m.kind == "number" and lo > 0 and value > 0:
+            verdict += ", though it stays above 0"
+        rows.append(f"| {m.label} | {table(value, unit)} [{table_interval(ci, unit)}] | "
+                    f"{table_interval((lo, hi), unit)} | {verdict} |")
+    u = uncertain.summary["uncertainty"]
+    head = (f"With the {len(u['parameters'])} ranges of `{shown(UNCERTAIN)}` "
+            f"({u['parameter_sets']} parameter sets, {N:,} replications, seed {SEED}), {kept} of "
+            f"{len(rows) - 2} of base's headline numbers hold (a probability within 10 "
+            "percentage points of base's value across the 5th-95th percentile of the "
+            "parameter sets, a number within 25%):")
+    return "\n".join([head, "", *rows])
+
+
+def backtest_section(path: Path) -> str:
+    """The backtest's table and its calibration paragraph, from its summary.md."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index("| observed quantity")
+    end = text.index("Percentile of the observation")
+    return text[start:end].replace("## Calibration\n\n", "").strip()
 
 
 def sweep_command(args: Sequence[str]) -> str:
@@ -143,7 +200,8 @@ def render(facts: dict[str, Any]) -> dict[Path, str]:
                          f"{facts['compare_output']}",
               "sweep": f"{facts['sweep_command']}\n{facts['sweep_output']}",
               "story": f"$ trucesim story {shown(BASE)} --seed {facts['worked']['seed']}\n"
-                       f"{facts['story_output']}"}
+                       f"{facts['story_output']}",
+              "md-survival": facts["survival"], "md-backtest": facts["backtest"]}
     out[ROOT / "README.md"] = fill(readme, blocks)
     return out
 
@@ -155,6 +213,8 @@ def fill(text: str, blocks: dict[str, str]) -> str:
     def body(m: re.Match[str]) -> str:
         name = m.group("name")
         seen.add(name)
+        if name.startswith("md-"):  # markdown, as it is
+            return f"{m.group(1)}{blocks[name]}\n{m.group(4)}"
         return f"{m.group(1)}```text\n{blocks[name]}\n```\n{m.group(4)}"
 
     filled = BLOCK.sub(body, text)

@@ -51,7 +51,9 @@ def svg_size(path: Path) -> tuple[str, str]:
 
 
 def assert_slides(figures: Path, names: set[str]) -> None:
-    assert {p.stem for p in figures.iterdir()} == names
+    assert {p.stem for p in figures.iterdir() if p.name != "manifest.json"} == names
+    # the folder says trucesim wrote it, so a later report may replace it
+    assert json.loads((figures / "manifest.json").read_text())["written_by"] == "trucesim"
     for name in names:
         assert png_size(figures / f"{name}.png") == slides.SIZE == (1920, 1080)
         # 12.8 x 7.2 inches, in points

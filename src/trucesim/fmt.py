@@ -68,6 +68,14 @@ def difference(value: tuple[float, float, float], unit: str) -> str:
     return f"{signed(value[0], unit)} [{bounds[0]} to {bounds[1]}]"
 
 
+def signed_interval(bounds: Sequence[float] | None, unit: str) -> str:
+    """'+1.2 to +5.0 pp' (a spread of differences), n/a if there is none."""
+    if bounds is None:
+        return NA
+    lo, hi = (signed(x, unit).removesuffix(" pp") for x in bounds)
+    return f"{lo} to {hi}" + (" pp" if unit == "share" else "")
+
+
 def sig3(x: float) -> str:
     """Three significant digits, large values with separators: 0.0123, 4.56, 1,234."""
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"

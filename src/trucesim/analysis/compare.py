@@ -20,6 +20,7 @@ a comparison is the same for any worker count.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -66,6 +67,12 @@ class Comparison:
     replications: int
     levels: tuple[tuple[Triple, ...], ...]  # per scenario, per measure
     differences: tuple[Difference, ...]
+    parameter_sets: int = 0  # the parameter sets each difference has a spread over (0: none)
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the differences carry a spread over uncertain assumptions."""
+        return any(d.spread is not None for d in self.differences)
 
     def level(self, s: int, j: int) -> Triple:
         return self.levels[s][j]
@@ -203,7 +210,14 @@ def _with_spreads(c: Comparison, per_set: list[PairedTotals]) -> Comparison:
         s, j = c.names.index(d.scenario), c.measures.index(d.measure)
         sp = assumptions.spread([p.diffs[s - 1] for p in per_set], j, d.measure)
         out.append(replace(d, spread=(sp["p05"], sp["p95"])))
-    return replace(c, differences=tuple(out))
+    return replace(c, differences=tuple(out), parameter_sets=len(per_set))
+
+
+def _sets(run_: RunFiles) -> int:
+    """The parameter sets an uncertain run was split into (1 if unreadable)."""
+    u = run_.summary["uncertainty"]
+    k = u.get("parameter_sets") if isinstance(u, dict) else None
+    return k if isinstance(k, int) and 1 <= k <= run_.replications else 1
 
 
 def paired(a: RunFiles, b: RunFiles) -> bool:
@@ -230,6 +244,15 @@ def from_runs(runs: Sequence[RunFiles]) -> Comparison:
     totals = paired_totals(columns)
     diffs = [d if paired(runs[0], r) else None
              for r, d in zip(runs[1:], totals.diffs, strict=True)]
-    return _assemble([r.name for r in runs], [r.title for r in runs],
-                     select(scenarios[0], names), runs[0].seed, runs[0].replications,
-                     totals.levels, diffs)
+    c = _assemble([r.name for r in runs], [r.title for r in runs],
+                  select(scenarios[0], names), runs[0].seed, runs[0].replications,
+                  totals.levels, diffs)
+    ks = {_sets(r) for r in runs if "uncertainty" in r.summary}
+    if len(ks) != 1 or not all(paired(runs[0], r) for r in runs[1:]):
+        return c  # no spread unless every uncertain run was split into the same sets
+    k = ks.pop()
+    if k < 2:
+        return c
+    starts = assumptions.split(runs[0].replications, k)
+    return _with_spreads(c, [paired_totals([col[a:b] for col in columns])
+                             for a, b in itertools.pairwise(starts)])

@@ -14,6 +14,7 @@ import io
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ from trucesim.scenario.section import Name
 CSV_COLUMNS = ("outcome", "kind", "unit", "baseline", "scenario", "baseline_mean",
                "baseline_lo", "baseline_hi", "mean", "mean_lo", "mean_hi", "difference",
                "difference_lo", "difference_hi", "sd_difference", "independent_half_width",
-               "replications", "label")
+               "replications", "label", "difference_assumptions_p05",
+               "difference_assumptions_p95")
 
 
 def directory_name(names: Sequence[str]) -> str:
@@ -56,7 +58,7 @@ def differences_csv(c: Comparison) -> str:
         writer.writerow([d.measure.name, d.measure.kind, d.measure.unit, d.baseline,
                          d.scenario, *map(g, d.a), *map(g, d.b), *map(g, d.diff),
                          g(d.sd_diff), g(d.independent_half_width), c.replications,
-                         d.measure.label])
+                         d.measure.label, *(map(g, d.spread) if d.spread else ("", ""))])
     return buffer.getvalue()
 
 
@@ -72,7 +74,9 @@ def table(c: Comparison, key_only: bool,
     `letters`, columns are headed A, B, ... and B − A (for narrow consoles).
     """
     names = [letter(s) for s in range(len(c.names))] if letters else list(c.names)
-    header = ["outcome", *names, *(f"{b} − {names[0]}" for b in names[1:])]
+    spreads = c.uncertain
+    header = ["outcome", *names, *(f"{b} − {names[0]}" for b in names[1:]),
+              *(f"{b} − {names[0]}, assumptions 5-95%" for b in names[1:] if spreads)]
     rows = []
     for j, m in enumerate(c.measures):
         if key_only and not m.headline:
@@ -81,7 +85,9 @@ def table(c: Comparison, key_only: bool,
         rows.append([m.label if key_only else m.name,
                      *(fmt.level(c.level(s, j), unit) for s in range(len(names))),
                      *(fmt.difference(c.difference(s, j).diff, unit)
-                       for s in range(1, len(names)))])
+                       for s in range(1, len(names))),
+                     *(fmt.signed_interval(c.difference(s, j).spread, unit)
+                       for s in range(1, len(names)) if spreads)])
     return header, rows
 
 
@@ -97,6 +103,12 @@ def markdown(c: Comparison, scenarios: Sequence[Scenario]) -> str:
              "Each cell: mean [95% interval]. Differences are paired: the mean of the "
              "per-replication differences to the first scenario, with a 95% t-interval; "
              "for probabilities, in percentage points (pp).", ""]
+    if c.uncertain:
+        lines += [f"Some assumptions are uncertain: each scenario's replications are split "
+                  f"into the same {c.parameter_sets} parameter sets. The last columns give "
+                  "the 5th-95th percentile of the difference across those sets, net of "
+                  "Monte Carlo noise: how much the assumptions move the difference, where "
+                  "the bracket only says how precisely the runs pin down its average.", ""]
     for title, key_only in (("Key outcomes", True), ("Every outcome", False)):
         header, rows = table(c, key_only)
         lines += [f"## {title}", "", "| " + " | ".join(header) + " |",
@@ -113,9 +125,18 @@ def write(c: Comparison, scenarios: Sequence[Scenario], out: Path, sources: Sequ
     with ResultsDir(out / directory_name(c.names), force) as results:
         results.text("differences.csv", differences_csv(c))
         results.text("compare.md", markdown(c, scenarios))
-        results.json("manifest.json", manifest.compare(scenarios, c.seed, c.replications,
-                                                       sources, workers, wall_seconds))
+        results.json("manifest.json", compare_manifest(c, scenarios, sources, workers,
+                                                       wall_seconds))
         return results.commit()
+
+
+def compare_manifest(c: Comparison, scenarios: Sequence[Scenario], sources: Sequence[str],
+                     workers: int, wall_seconds: float) -> dict[str, Any]:
+    """The comparison's manifest, with its number of parameter sets if it has spreads."""
+    data = manifest.compare(scenarios, c.seed, c.replications, sources, workers, wall_seconds)
+    if c.uncertain:
+        data["parameter_sets"] = c.parameter_sets
+    return data
 
 
 # reading a compare directory back ---------------------------------------------------
@@ -151,8 +172,7 @@ def read(directory: Path) -> tuple[Comparison, list[RunFiles], list[str]]:
                      f"{c.replications} replications); the charts and stories from the runs "
                      f"found beside it, which used other settings.")
     if runs:
-        c = Comparison(c.names, tuple(r.title for r in runs), c.measures, c.seed,
-                       c.replications, c.levels, c.differences)
+        c = replace(c, titles=tuple(r.title for r in runs))
     return c, runs, notes
 
 
@@ -163,6 +183,7 @@ class _CompareManifest(BaseModel):
     scenarios: list[Name] = Field(default_factory=list, max_length=100)
     seed: int = Field(0, ge=0)
     replications: int = Field(0, ge=0)
+    parameter_sets: int = Field(0, ge=0, le=100_000)
 
 
 def _manifest(directory: Path) -> dict[str, Any]:
@@ -220,18 +241,26 @@ def read_differences(path: Path, names: Sequence[str], data: dict[str, Any]) -> 
                 r = by[(other, m.name)]
                 diffs.append(Difference(m, names[0], other, base[j], levels[-1][j],
                                         _triple(r, DIFFERENCE), _float(r["sd_difference"]),
-                                        _float(r["independent_half_width"])))
+                                        _float(r["independent_half_width"]),
+                                        spread=_spread(r)))
     except (OSError, KeyError, StopIteration, csv.Error, ValueError) as exc:
         raise ResultsError([f"{path}: cannot read the differences: {exc}"]) from None
     if not measures:
         raise ResultsError([f"{path}: no outcome in it"])
     return Comparison(tuple(names), tuple(names), measures, int(data.get("seed", 0)),
-                      int(data.get("replications", 0)), tuple(levels), tuple(diffs))
+                      int(data.get("replications", 0)), tuple(levels), tuple(diffs),
+                      int(data.get("parameter_sets", 0)))
 
 
 BASELINE = ("baseline_mean", "baseline_lo", "baseline_hi")
 LEVEL = ("mean", "mean_lo", "mean_hi")
 DIFFERENCE = ("difference", "difference_lo", "difference_hi")
+
+
+def _spread(row: dict[str, str]) -> tuple[float, float] | None:
+    """The difference's spread over the assumptions, if the comparison had one."""
+    lo, hi = (row.get(f"difference_assumptions_{q}") or "" for q in ("p05", "p95"))
+    return (_float(lo), _float(hi)) if lo and hi else None
 
 
 def _triple(row: dict[str, str], keys: tuple[str, str, str]) -> Triple:

@@ -19,6 +19,7 @@ from trucesim.cli.options import (
     ExecutorOption,
     ForceOption,
     OutOption,
+    ParameterSetsOption,
     QuietOption,
     ScenarioArgs,
     SchedulerOption,
@@ -71,6 +72,7 @@ def compare(
     scheduler: SchedulerOption = None,
     report: ReportOption = False,
     force: ForceOption = False,
+    parameter_sets: ParameterSetsOption = None,
 ) -> None:
     """Run scenarios with the same seeds and report paired differences to the first.
 
@@ -98,7 +100,7 @@ def compare(
                         executor, progress_bar(total, "compare", quiet) as advance:
                     result, directory, wall = compare_with_runs(
                         scenarios, seed, replications, out, executor,
-                        [str(p) for p in paths], advance, force)
+                        [str(p) for p in paths], advance, force, parameter_sets)
             except OSError as exc:
                 fail(f"cannot write results to {out}: {exc.strerror or exc}", 1)
             if not quiet:
@@ -108,7 +110,7 @@ def compare(
         with executor_for(replications, workers, executor_kind, scheduler) as executor, \
                 progress_bar(replications, "compare", quiet) as advance:
             result = paired.run(scenarios, seed, replications, executor=executor,
-                                progress=advance)
+                                progress=advance, parameter_sets=parameter_sets)
     wall = time.perf_counter() - started
     try:
         with interrupted("compare"):
@@ -145,8 +147,11 @@ def _show_comparison(result: Comparison, scenarios: list[Scenario], directory: P
     if not console.is_terminal:
         console = Console(width=max(console.width, 40 + 26 * (len(header) - 1)))
     console.print(out)
+    spread = (f"The last columns: the difference's 5th-95th percentile across "
+              f"{result.parameter_sets} parameter sets of the uncertain assumptions, net of "
+              "Monte Carlo noise.\n" if result.uncertain else "")
     console.print(Text("Cells: mean [95% interval]; differences are paired (per replication), "
-                       "in percentage points (pp) for probabilities and shares.\n"
+                       "in percentage points (pp) for probabilities and shares.\n" + spread +
                        f"Model results under the scenarios' assumptions, not forecasts. "
                        f"Written to {terminal(directory)}/ in {wall:.1f} s."))
 

@@ -43,6 +43,10 @@ ExecutorOption = Annotated[str, typer.Option(
 ForceOption = Annotated[bool, typer.Option(
     "--force", help="Replace what is at the destination even if trucesim did not write it "
     "(a folder of yours, a file, a symbolic link).")]
+ParameterSetsOption = Annotated[int | None, typer.Option(
+    "--parameter-sets", "-k", min=2, max=100_000,
+    help="Parameter sets to sample when a scenario has uncertain parameters (default 40, at "
+    "most one per replication); -n stays the total.", show_default=False)]
 SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
     "(implies --executor dask).")]
@@ -77,6 +81,7 @@ def load_all(paths: list[Path], overrides: list[str] | None) -> list[Scenario]:
 def interrupted(what: str, after: str = "nothing was written") -> Iterator[None]:
     """Run the block so that Ctrl-C or SIGTERM stops it at once (exit 130), a destination
     trucesim did not write is a user error, and dying workers are one line (exit 1)."""
+    from trucesim.run.assumptions import SetError
     from trucesim.run.claims import NotOurs
     from trucesim.run.executors import WorkerError
     from trucesim.run.interrupt import Stopped, stop_on_interrupt
@@ -87,7 +92,7 @@ def interrupted(what: str, after: str = "nothing was written") -> Iterator[None]
             yield
     except Stopped:
         fail(f"interrupted: {what} stopped; {after}", 130)
-    except NotOurs as exc:
+    except (NotOurs, SetError) as exc:
         fail(str(exc))
     except (WorkerError, ModelRangeError) as exc:
         fail(f"{what}: {exc}; {after}", 1)

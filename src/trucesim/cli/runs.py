@@ -13,6 +13,7 @@ from trucesim.cli.options import (
     ExecutorOption,
     ForceOption,
     OutOption,
+    ParameterSetsOption,
     QuietOption,
     ScenarioArgs,
     SchedulerOption,
@@ -46,10 +47,25 @@ def validate(
     loaded = load_all(scenarios, set_) if scenarios else []
     for line in checked:
         typer.echo(line)
+    problems = [str(e) for e in map(_sets_problem, loaded) if e is not None]
+    if problems:
+        fail(problems)
     for path, scenario in zip(scenarios, loaded, strict=True):
+        uncertain = (f", {len(scenario.uncertain)} uncertain parameters" if scenario.uncertain
+                     else "")
         typer.echo(f"ok: {terminal(path)} ({scenario.name}: {len(scenario.releases)} "
-                   f"handovers, "
-                   f"{scenario.truce.window_days}-day window)")
+                   f"handovers, {scenario.truce.window_days}-day window{uncertain})")
+
+
+def _sets_problem(scenario: Scenario) -> Exception | None:
+    """Whether the parameter sets a default run samples break a rule spanning keys."""
+    from trucesim.run.assumptions import SetError, plan
+
+    try:
+        plan(scenario, DEFAULT_SEED, DEFAULT_REPLICATIONS)
+    except SetError as exc:
+        return exc
+    return None
 
 
 def run(
@@ -68,6 +84,7 @@ def run(
         "--report", help="Also write OUT/<scenario>/report.html (needs the 'plots' extra).")]
     = False,
     force: ForceOption = False,
+    parameter_sets: ParameterSetsOption = None,
 ) -> None:
     """Run scenarios many times and write summaries to OUT/<scenario>/.
 
@@ -79,6 +96,7 @@ def run(
     if len(set(names)) != len(names):
         fail("two scenarios share a name; their results would overwrite each other")
     from trucesim.run import runner
+    from trucesim.run.assumptions import SetError
     from trucesim.run.claims import NotOurs, check
     from trucesim.run.executors import WorkerError
     from trucesim.run.stats import ModelRangeError
@@ -99,8 +117,9 @@ def run(
                 with progress_bar(replications, scenario.name, quiet) as advance:
                     result = runner.run(scenario, seed, replications, out, executor,
                                         sources=[str(path)], overrides=set_ or (),
-                                        progress=advance, force=force)
-            except NotOurs as exc:
+                                        progress=advance, force=force,
+                                        parameter_sets=parameter_sets)
+            except (NotOurs, SetError) as exc:
                 fail(str(exc))
             except OSError as exc:
                 fail(f"cannot write results to {out / scenario.name}: "

@@ -34,7 +34,9 @@ import numpy as np
 
 from trucesim.model.streams import index
 from trucesim.run.measures import Measure, Totals
+from trucesim.scenario.rules import check
 from trucesim.scenario.schema import Scenario
+from trucesim.scenario.toml import format_path
 from trucesim.scenario.uncertain import with_values
 
 DEFAULT_SETS = 40  # parameter sets when a scenario has uncertain parameters
@@ -44,6 +46,12 @@ METHOD = ("5th to 95th percentile across the parameter sets of each outcome's me
           "mean by the share of their spread that is not within-set noise)")
 SAMPLING = ("Latin hypercube (scipy.stats.qmc), one column per parameter from a stream of "
             "its own")
+
+
+class SetError(ValueError):
+    """A sampled parameter set breaks a rule that spans several keys (say
+    crisis.resolve_below >= crisis.threshold): the distributions overlap where they must
+    not. Each distribution's own range is checked when the scenario loads."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,13 @@ def plan(s: Scenario, seed: int, n: int, sets: int | None = None) -> Plan:
     values = np.column_stack(columns)
     scenarios = tuple(with_values(s, dict(zip(keys, row.tolist(), strict=True)))
                       for row in values)
+    for j, one in enumerate(scenarios):
+        broken = check(one)
+        if broken:
+            path, message = broken[0][:2]
+            raise SetError(f"{s.name}: parameter set {j + 1} of {k} breaks a rule, "
+                           f"{format_path(path)}: {message}; narrow the distributions so "
+                           "that no combination of their values breaks it")
     return Plan(keys, values, scenarios, split(n, k),
                 tuple(u.dist.describe() for u in s.uncertain))
 

@@ -195,8 +195,9 @@ class Counterfactual(Section):
 
     deaths_per_day_palestinians: float = param(
         67.0, "deaths/day", "Palestinian deaths a day at war, as reported by the Gaza Health "
-        "Ministry.", source="Gaza MoH: 9,071 killed 18 Mar-31 Jul 2025 = 67/day [S63][S64] "
-        "(inferred)", confidence="estimate", plausible=(30, 120), ge=0, le=1000,
+        "Ministry.", source="Gaza MoH: 9,071 killed 18 Mar-31 Jul 2025 = 67/day [S63][S64]; "
+        "range: sub-period averages 62/day (18 Mar-6 Jul [S115]) to 86/day (~10-31 Jul "
+        "[S63][S64]) (inferred)", confidence="estimate", plausible=(62, 86), ge=0, le=1000,
     )
     deaths_per_day_israelis: float = param(
         0.35, "deaths/day", "Israeli soldiers' deaths a day in Gaza at war, as reported by the "

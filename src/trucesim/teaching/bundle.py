@@ -17,7 +17,7 @@ from pathlib import Path
 
 from trucesim.analysis import compare, tables
 from trucesim.analysis.compare import Comparison
-from trucesim.run import manifest, runner
+from trucesim.run import runner
 from trucesim.run.executors import Executor
 from trucesim.run.output import ResultsDir
 from trucesim.run.results import load_run
@@ -26,8 +26,8 @@ from trucesim.scenario.schema import Scenario
 
 def compare_with_runs(scenarios: Sequence[Scenario], seed: int, n: int, out: Path,
                       executor: Executor, sources: Sequence[str],
-                      progress: Callable[[int], None] | None = None, force: bool = False
-                      ) -> tuple[Comparison, Path, float]:
+                      progress: Callable[[int], None] | None = None, force: bool = False,
+                      parameter_sets: int | None = None) -> tuple[Comparison, Path, float]:
     """Run and compare `scenarios`; return the comparison, its directory and wall time.
     An earlier directory there is replaced only if trucesim wrote it (or `force`)."""
     started = time.perf_counter()
@@ -37,12 +37,12 @@ def compare_with_runs(scenarios: Sequence[Scenario], seed: int, n: int, out: Pat
         for k, scenario in enumerate(scenarios):
             own = [sources[k]] if k < len(sources) else []
             done = runner.run(scenario, seed, n, results.tmp, executor, sources=own,
-                              progress=progress)
+                              progress=progress, parameter_sets=parameter_sets)
             runs.append(load_run(done.directory))
         c = compare.from_runs(runs)
         wall = time.perf_counter() - started
         results.text("differences.csv", tables.differences_csv(c))
         results.text("compare.md", tables.markdown(c, scenarios))
-        results.json("manifest.json", manifest.compare(scenarios, seed, n, sources,
-                                                       executor.workers, wall))
+        results.json("manifest.json", tables.compare_manifest(c, scenarios, sources,
+                                                              executor.workers, wall))
         return c, results.commit(), wall

@@ -23,20 +23,42 @@ def _outcome(run: RunFiles, name: str) -> dict[str, Any]:
     return d if d.get("n") else {}
 
 
+def _across(run: RunFiles, measure: str, unit: str) -> str:
+    """'; across the assumptions' ranges 6%-45%' for an uncertain run, else ''."""
+    d = run.summary.get("uncertainty", {}).get("by_measure", {}).get(measure)
+    if not d:
+        return ""
+    return f" (across the assumptions' ranges: {prose(d['p05'], unit)}-{prose(d['p95'], unit)})"
+
+
+def _two_intervals(run: RunFiles) -> list[str]:
+    """The sentence that says what the two intervals are, for an uncertain run."""
+    u = run.summary.get("uncertainty")
+    if not u:
+        return []
+    return [f"This scenario gives {len(u['parameters'])} assumptions as ranges, so its "
+            f"runs were split into {u['parameter_sets']} parameter sets drawn from them. "
+            "Each bracket says how precisely the runs pin down a figure; the range in "
+            "parentheses is the 5th-95th percentile of the same figure across the parameter "
+            "sets: how much the assumptions themselves move it."]
+
+
 def run_findings(run: RunFiles) -> list[str]:
-    """The key findings of one run, as sentences with 95% intervals."""
+    """The key findings of one run, as sentences with 95% intervals (and, for a scenario
+    with uncertain assumptions, each figure's spread across them)."""
     s = run.summary
     sc = run.scenario()
     window = sc.truce.window_days
     es = s["end_states"]
-    out = []
+    out = _two_intervals(run)
     col = es["collapsed"]
     collapse = s["milestones"].get("day_collapse", {})
     when = (f"; in half of those runs it had collapsed by about day "
             f"{whole(collapse['median_day'])}"
             if col["count"] and "median_day" in collapse else "")
-    out.append(f"In {pct(col['p'])} of runs {bracket(col['ci95'], 'share')} the truce "
-               f"collapsed within the {window}-day window{when}.")
+    out.append(f"In {pct(col['p'])} of runs {bracket(col['ci95'], 'share')}"
+               f"{_across(run, 'p_collapsed', 'share')} the truce collapsed within the "
+               f"{window}-day window{when}.")
     name = sc.truce.phase_name
     states = [("extended", f"the {name} was extended when it ended"),
               ("expired", f"the {name} expired"),
@@ -59,9 +81,10 @@ def run_findings(run: RunFiles) -> list[str]:
     living, bodies = _outcome(run, "living_released"), _outcome(run, "bodies_released")
     complete = s["milestones"].get("day_schedule_living_complete")
     if living and bodies:
-        text = (f"On average {num(living['mean'])} {bracket(living['ci95_mean'], 'count')} "
-                f"living hostages and {num(bodies['mean'])} "
-                f"{bracket(bodies['ci95_mean'], 'count')} hostages' bodies were released, "
+        text = (f"On average {num(living['mean'])} {bracket(living['ci95_mean'], 'count')}"
+                f"{_across(run, 'living_released', 'count')} living hostages and "
+                f"{num(bodies['mean'])} {bracket(bodies['ci95_mean'], 'count')}"
+                f"{_across(run, 'bodies_released', 'count')} hostages' bodies were released, "
                 f"against {sc.living_scheduled} and {sc.bodies_scheduled} in the schedule")
         if complete and sc.living_scheduled:
             text += (f"; every scheduled living hostage was out by the end in "
@@ -79,19 +102,31 @@ def run_findings(run: RunFiles) -> list[str]:
     aid = _outcome(run, "aid_share_of_agreed")
     if aid:
         out.append(f"Aid delivered averaged {pct(aid['mean'])} "
-                   f"{bracket(aid['ci95_mean'], 'share')} of the trucks agreed.")
+                   f"{bracket(aid['ci95_mean'], 'share')}"
+                   f"{_across(run, 'aid_share_of_agreed', 'share')} of the trucks agreed.")
     pal, isr = _outcome(run, "deaths_palestinians"), _outcome(run, "deaths_israelis")
     if pal and isr:
         out.append(f"In the median run the model counts {whole(pal['median'])} Palestinian "
                    f"deaths over the window (5th-95th percentile: {whole(pal['p05'])}-"
                    f"{whole(pal['p95'])}); the mean, {num(pal['mean'])} "
-                   f"{bracket(pal['ci95_mean'], 'count')}, is pulled up by the runs in which "
+                   f"{bracket(pal['ci95_mean'], 'count')}"
+                   f"{_across(run, 'deaths_palestinians', 'count')}, is pulled up by the "
+                   f"runs in which "
                    f"the truce collapsed and war resumed. Israeli deaths: median "
                    f"{whole(isr['median'])} ({whole(isr['p05'])}-{whole(isr['p95'])}).")
     averted = _outcome(run, "deaths_averted")
     if averted:
-        out.append(f"Against the scenario's no-truce rates, about {num(averted['mean'])} "
-                   f"{bracket(averted['ci95_mean'], 'count')} deaths were averted on average.")
+        cf = sc.counterfactual
+        uncertain = any(u.key.startswith("counterfactual.") for u in sc.uncertain)
+        rate = ("a range of no-truce death rates" if uncertain else
+                f"{fmt.sig3(cf.deaths_per_day_palestinians)} Palestinian and "
+                f"{fmt.sig3(cf.deaths_per_day_israelis)} Israeli deaths a day")
+        out.append(f"Against the scenario's counterfactual ({rate} at war, from the "
+                   f"figures of the Gaza Health Ministry and the IDF; see the assumptions), "
+                   f"about {num(averted['mean'])} {bracket(averted['ci95_mean'], 'count')}"
+                   f"{_across(run, 'deaths_averted', 'count')} deaths were averted on "
+                   f"average. The counterfactual covers only the {window}-day window, not "
+                   f"what would follow it.")
     return out
 
 
@@ -221,7 +256,14 @@ GLOSSARY = {
     "paired difference": "The difference between two scenarios computed run by run (same "
                          "random numbers), then averaged.",
     "counterfactual": "What the scenario assumes the same days would have cost without a "
-                      "truce (deaths per day at war).",
+                      "truce: deaths per day at war, from the Gaza Health Ministry's figures for "
+                      "18 Mar-31 Jul 2025 (its value, source and range are in the "
+                      "assumptions table). It covers only the window the model observes, "
+                      "not what would follow it.",
+    "spread across the assumptions (5th-95th percentile)": "Where a scenario gives some "
+        "assumptions as ranges, the runs are split into parameter sets; this is the range "
+        "of the outcome's average across those sets. Unlike the 95% interval, it does not "
+        "narrow with more runs: it shows how much the answer depends on what is assumed.",
     "deaths averted": "Counterfactual deaths minus the deaths the model counts in a run.",
 }
 

@@ -164,7 +164,10 @@ def comparison_page(subject: Subject) -> tuple[str, list[Drawn]]:
     titles = {name: c.title(name) for name in c.names}
     headline = [d for d in c.differences if d.measure.headline]
     differences = [{"scenario": d.scenario, "label": d.measure.label,
-                    "text": fmt.change_short(*d.diff, d.measure.shown_unit)}
+                    "text": fmt.change_short(*d.diff, d.measure.shown_unit) + (
+                        f" (across the assumptions' ranges: "
+                        f"{fmt.signed_interval(d.spread, d.measure.shown_unit)})"
+                        if d.spread else "")}
                    for d in headline]
     paired = draw(Chart("paired-differences", plots.paired_differences(
         key_differences(headline)), "paired differences",
