@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from conftest import BASE, SCENARIOS, calm
 from trucesim.cli import app
 from trucesim.run import engine, runner
+from trucesim.run.claims import NotOurs
 from trucesim.run.executors import SerialExecutor
 from trucesim.run.results import load_run
 from trucesim.scenario import load
@@ -78,11 +79,20 @@ def test_a_comparison_names_its_per_scenario_figures_after_the_scenarios(results
 
 
 def test_figures_are_replaced_whole(results, tmp_path):
-    (tmp_path / "figures").mkdir()
-    (tmp_path / "figures" / "stale.png").write_bytes(b"old")
+    write_report([results / "base"], tmp_path / "report.html")
+    (tmp_path / "figures" / "stale.png").write_bytes(b"old")  # left by an earlier report
     write_report([results / "base"], tmp_path / "report.html")
     assert not (tmp_path / "figures" / "stale.png").exists()
     assert (tmp_path / "figures" / "survival.svg").is_file()
+
+
+def test_a_figures_folder_trucesim_did_not_write_is_left_alone(results, tmp_path):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "mine.png").write_bytes(b"a user's own picture")
+    with pytest.raises(NotOurs):
+        write_report([results / "base"], tmp_path / "report.html")
+    assert (tmp_path / "figures" / "mine.png").read_bytes() == b"a user's own picture"
+    assert not (tmp_path / "report.html").exists()
 
 
 def test_histogram_marks_the_mean_and_median_of_the_replications(results):

@@ -120,7 +120,7 @@ def test_hypothesis_scenario_files(tmp_path_factory, text):
                    for line in checked.output.splitlines())
 
 
-@pytest.mark.parametrize("key", ["aid.trucks_per_day_agreed", "tension.per_death",
+@pytest.mark.parametrize("key", ["aid.trucks_per_day_agreed", "tension.per_palestinian_death",
                                  "crisis.incident_multiplier", "negotiations.drift_per_day"])
 @pytest.mark.parametrize("value", ["inf", "nan", "1e300"])
 def test_compare_story_and_sweep_refuse_extremes_and_write_nothing(tmp_path, key, value):

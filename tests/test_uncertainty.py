@@ -247,3 +247,18 @@ def test_base_uncertain_gives_every_behavioural_assumption_its_range():
     assert s.releases == b.releases and s.withdrawal.stages == b.withdrawal.stages
     assert s.aid.trucks_per_day_agreed == b.aid.trucks_per_day_agreed
     assert s.exchange.prisoners_per_living_hostage == b.exchange.prisoners_per_living_hostage
+
+
+def test_the_uncertainty_doc_states_the_defaults_the_code_uses():
+    doc = (SCENARIOS.parent / "docs" / "uncertainty.md").read_text()
+    assert f"(default {assumptions.DEFAULT_SETS}, `--parameter-sets K`)" in doc
+    assert f"1,000 runs: {1000 // assumptions.DEFAULT_SETS} per set" in doc
+    rate = next(p for p in registry.parameters()
+                if p.key == "counterfactual.deaths_per_day_palestinians")
+    assert f"Base uses {rate.default:g} Palestinian deaths" in doc
+    low, high = rate.plausible
+    assert f"about {low:g} a day" in doc and f"about {high:g} a day" in doc
+    # the sub-period averages, from the counts the doc cites: 18 Mar-6 Jul is 110 days,
+    # 18 Mar-31 Jul 135 days, ~10 Jul-31 Jul 21 days
+    assert round(6860 / 110) == low and round(9071 / 135) == rate.default
+    assert round((9071 - 7261) / 21) == high

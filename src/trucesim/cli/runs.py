@@ -59,6 +59,8 @@ def validate(
 
 def _sets_problem(scenario: Scenario) -> Exception | None:
     """Whether the parameter sets a default run samples break a rule spanning keys."""
+    if not scenario.uncertain:
+        return None  # one set: the scenario itself, checked as it loaded
     from trucesim.run.assumptions import SetError, plan
 
     try:

@@ -5,6 +5,7 @@ Any numeric key of a scenario can be given as a distribution instead of a value,
 
 - ``uniform``: low, high;
 - ``triangular``: low, mode, high;
+- ``pert``: low, mode, high (a beta-PERT: more weight near the mode);
 - ``beta``: mean and sd, or a and b, on [low, high] (default [0, 1]);
 - ``lognormal``: median and sigma (the sd of the logarithm);
 - ``choice``: values, and optional weights.
@@ -20,12 +21,14 @@ keeps them in ``Scenario.uncertain``.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 
 from trucesim.scenario.section import Section
+
+if TYPE_CHECKING:  # numpy is imported where a distribution is used, not when one loads
+    import numpy as np
 
 TAIL = 0.001  # an unbounded distribution must keep inside the key's bounds up to here
 
@@ -40,6 +43,8 @@ class _Dist(Section):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Values at cumulative probabilities `u` (each in (0, 1))."""
+        import numpy as np
+
         return np.asarray(self.frozen().ppf(u), dtype=np.float64)
 
     def support(self) -> tuple[float, float]:
@@ -98,6 +103,31 @@ class Triangular(_Dist):
 
     def describe(self) -> str:
         return f"triangular({self.low:g}, mode {self.mode:g}, {self.high:g})"
+
+
+class Pert(Triangular):
+    """The beta-PERT distribution of a low, most likely and high value: a beta on
+    low..high with a = 1 + 4 (mode - low) / width, b = 1 + 4 (high - mode) / width (mean
+    (low + 4 mode + high) / 6), the usual reading of an expert's three-point range. It
+    keeps more weight near the mode than a triangular distribution."""
+
+    dist: Literal["pert"]  # type: ignore[assignment]
+
+    def shape(self) -> tuple[float, float]:
+        width = self.high - self.low
+        return 1 + 4 * (self.mode - self.low) / width, 1 + 4 * (self.high - self.mode) / width
+
+    def mean(self) -> float:
+        return (self.low + 4 * self.mode + self.high) / 6
+
+    def frozen(self) -> Any:
+        from scipy.stats import beta
+
+        a, b = self.shape()
+        return beta(a, b, loc=self.low, scale=self.high - self.low)
+
+    def describe(self) -> str:
+        return f"pert({self.low:g}, mode {self.mode:g}, {self.high:g})"
 
 
 class Beta(_Dist):
@@ -186,16 +216,20 @@ class Choice(_Dist):
         return self
 
     def probabilities(self) -> np.ndarray:
+        import numpy as np
+
         w = np.asarray(self.weights or [1.0] * len(self.values), dtype=np.float64)
         return np.asarray(w / w.sum(), dtype=np.float64)
 
     def mean(self) -> float:
-        return float(np.dot(self.values, self.probabilities()))
+        return float(sum(v * p for v, p in zip(self.values, self.probabilities(), strict=True)))
 
     def frozen(self) -> Any:
         raise NotImplementedError("a choice has no continuous distribution")
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         order = np.argsort(self.values)
         values = np.asarray(self.values, dtype=np.float64)[order]
         cumulative = np.cumsum(self.probabilities()[order])
@@ -209,7 +243,7 @@ class Choice(_Dist):
         return "one of " + ", ".join(f"{v:g}" for v in self.values)
 
 
-Distribution = Annotated[Uniform | Triangular | Beta | Lognormal | Choice,
+Distribution = Annotated[Uniform | Triangular | Pert | Beta | Lognormal | Choice,
                          Field(discriminator="dist")]
 KINDS = ("uniform", "triangular", "beta", "lognormal", "choice")
 

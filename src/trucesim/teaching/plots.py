@@ -193,6 +193,9 @@ def end_states(runs: Sequence[RunFiles]) -> Figure:
     fig, (ax,) = figure(3.2)
     # every end state the model declares, in its order (a new one gets its own bar)
     states = list(dict.fromkeys(k for run in runs for k in run.summary["end_states"]))
+    # 'ongoing' (an open-ended truce still holding) only where some run ended that way
+    states = [s for s in states if s != "ongoing"
+              or any(run.summary["end_states"].get(s, {}).get("count") for run in runs)]
     width = 0.8 / len(runs)
     for k, run in enumerate(runs):
         es = {s: run.summary["end_states"].get(s, NONE) for s in states}
