@@ -1,7 +1,7 @@
 """The `trucesim` command: parse, call, write, report (DESIGN.md §5.8).
 
 The app and the explicit registration of every command, one module per command group:
-:mod:`.runs` (run, validate), :mod:`.analysis` (compare, diff, sweep), :mod:`.validity`
+:mod:`.runs` (run, validate), :mod:`.analysis` (compare, diff), :mod:`.sweeps`, :mod:`.validity`
 (params, backtest), :mod:`.teaching` (story, report), :mod:`.classroom`, :mod:`.bench`;
 what they share is in :mod:`.options`. User errors (a bad scenario file, a bad option)
 become one line each on stderr and exit code 2, with no traceback and no results
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import typer
 
-from trucesim.cli import analysis, bench, classroom, runs, teaching, validity
+from trucesim.cli import analysis, bench, classroom, runs, sweeps, teaching, validity
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -27,7 +27,7 @@ app.command()(runs.validate)
 app.command()(bench.bench)
 app.command()(analysis.diff)
 app.command()(analysis.compare)
-app.command()(analysis.sweep)
+app.command()(sweeps.sweep)
 app.command()(validity.params)
 app.command()(validity.backtest)
 app.command()(teaching.story)

@@ -174,3 +174,22 @@ class progress_bar:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+ReportOption = Annotated[bool, typer.Option(
+    "--report", help="Also write report.html (and figures/) in the results directory "
+                     "(needs the 'plots' extra).")]
+
+
+def write_report_or_fail(directory: Path, quiet: bool) -> None:
+    """Write DIRECTORY/report.html; a problem is one line (exit 2, or 1 if unwritable)."""
+    from trucesim.teaching.report import ReportError, write_report
+
+    try:
+        written = write_report([directory])
+    except ReportError as exc:
+        fail(exc.lines)
+    except OSError as exc:
+        fail(f"cannot write the report: {exc.strerror or exc}", 1)
+    if not quiet:
+        typer.echo(f"Report written to {written}")

@@ -169,11 +169,16 @@ def show(summary: dict[str, object], scenario: Scenario, directory: Path, wall: 
         console = Console(width=max(console.width, 100 + 18 * ("uncertainty" in summary)))
     console.print(table)
     u = summary.get("uncertainty")
-    if isinstance(u, dict):
+    if isinstance(u, dict) and u["parameter_sets"] < 2:
+        console.print(Text("Too few replications to split into parameter sets (two each at "
+                           "least): the spread across the assumptions is not estimated."))
+    elif isinstance(u, dict):
         console.print(Text(TWO_INTERVALS.format(sets=u["parameter_sets"])))
-        console.print(Text("What drives them (Spearman's rho across the parameter sets, 95% "
-                           "interval; all in summary.md):"))
-        for line in drivers(summary, only=KEY_DRIVERS):
+        lines = drivers(summary, only=KEY_DRIVERS)
+        if lines:
+            console.print(Text("What drives them (Spearman's rho across the parameter sets, "
+                               "95% interval; all in summary.md):"))
+        for line in lines:
             console.print(Text(f"  {line}"))
     console.print(Text(f"Model results under the scenario's assumptions, not forecasts. "
                        f"Written to {terminal(directory)}/ in {wall:.1f} s."))

@@ -79,7 +79,7 @@ def plan(s: Scenario, seed: int, n: int, sets: int | None = None) -> Plan:
         return Plan((), np.zeros((1, 0)), (s,), (0, n))
     from scipy.stats import qmc
 
-    k = max(1, min(sets or DEFAULT_SETS, n))
+    k = set_count(n, sets)
     keys = tuple(u.key for u in s.uncertain)
     columns = []
     for u in s.uncertain:
@@ -101,6 +101,12 @@ def plan(s: Scenario, seed: int, n: int, sets: int | None = None) -> Plan:
                 tuple(u.dist.describe() for u in s.uncertain))
 
 
+def set_count(n: int, sets: int | None = None) -> int:
+    """The parameter sets for n replications: as asked (default DEFAULT_SETS), but at least
+    two replications in each, so that each set's own noise can be estimated."""
+    return max(1, min(sets or DEFAULT_SETS, n // 2))
+
+
 def split(n: int, k: int) -> tuple[int, ...]:
     """The first replication of each of k sets sharing n replications evenly, then n."""
     each, extra = divmod(n, k)
@@ -117,7 +123,7 @@ def sets_for(scenarios: list[Scenario], seed: int, n: int,
     Returns the sets' first replications and, per scenario, its scenario of each set."""
     if not any(s.uncertain for s in scenarios):
         return (0, n), [(s,) for s in scenarios]
-    k = max(1, min(sets or DEFAULT_SETS, n))
+    k = set_count(n, sets)
     per = [plan(s, seed, n, k).sets if s.uncertain else (s,) * k for s in scenarios]
     return split(n, k), per
 
@@ -163,10 +169,10 @@ def summarise(p: Plan, totals: list[Totals], fields: Any) -> dict[str, Any]:
     headline measures."""
     from trucesim.run.measures import from_fields
 
-    done = [k for k, t in enumerate(totals) if t.n > 1]
+    done = [k for k, t in enumerate(totals) if t.n > 1]  # none if stopped very early
     kept = [totals[k] for k in done]
     sub = Plan(p.keys, p.values[done], tuple(p.sets[k] for k in done), p.starts, p.described)
-    chosen = from_fields(fields)
+    chosen = from_fields(fields) if len(kept) > 1 else ()  # a spread needs two sets
     return {
         "parameters": [{"key": key, "distribution": d}
                        for key, d in zip(p.keys, p.described, strict=True)],
