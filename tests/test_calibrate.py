@@ -132,6 +132,7 @@ def one_line_error(result, expected):
     (("--vary", "handovers.withheld_in_crisis"), "no plausible range"),
     (("--vary", DRAIN, "--vary", DRAIN), "given twice"),
     (("--vary", DRAIN, "--budget", "0"), "--budget must be at least 1"),
+    (("--vary", "truce.window_days"), "at 30, an end of its plausible range"),
 ])
 def test_bad_input_is_one_line(tmp_path, args, expected):
     result = invoke(HISTORY, RECORD, *args, "-o", tmp_path)
@@ -172,3 +173,16 @@ def test_a_kept_pool_serves_every_map_with_the_same_workers():
         executor.close()
     fresh = PoolExecutor(1)
     assert set(fresh.map(_pid, range(2))) != set(fresh.map(_pid, range(2)))
+
+
+def test_the_shipped_posterior_is_an_option_and_base_is_unchanged():
+    shipped = ROOT / "scenarios" / "calibrated" / "jan-2025-posterior.toml"
+    text = shipped.read_text()
+    assert "trucesim calibrate scenarios/history/jan-2025-ceasefire.toml" in text
+    assert "not base's defaults" in text
+    scenario = load(shipped)
+    assert {u.key for u in scenario.uncertain} == {
+        DRAIN, SLIP, "crisis.collapse_hazard_per_day",
+        "violations.israeli_forces.incidents_per_day"}
+    base = load(ROOT / "scenarios" / "base.toml")
+    assert not base.uncertain and base.mediation.drain_per_day == 0.3

@@ -43,7 +43,6 @@ from trucesim.scenario.uncertain import leaf_type, with_values
 
 DATABASE = "abc.db"
 POPULATION = 200  # particles per generation
-BUDGET = 6000  # simulations (one replication each) in all generations together
 MAX_GENERATIONS = 40
 EXTRA = "pip install 'trucesim[calibrate]'"
 
@@ -84,6 +83,31 @@ def priors(scenario: Scenario, keys: Iterable[str]) -> dict[str, tuple[float, fl
     if not out:
         raise CalibrationError("give at least one --vary KEY")
     return out
+
+
+def check_ranges(scenario: Scenario, record: Record,
+                 bounds: dict[str, tuple[float, float]]) -> None:
+    """CalibrationError if an end of a prior makes the scenario invalid, or changes which
+    of the record's observations it can produce (a shorter window, say)."""
+    from pydantic import ValidationError
+
+    from trucesim.scenario.rules import check
+
+    names = [q.name for q in quantities(record, scenario)[0]]
+    for key, ends in bounds.items():
+        for end in ends:
+            try:
+                at = with_values(scenario, {key: end})
+                broken = [m for _, m, *_ in check(at)]
+            except ValidationError as exc:
+                broken = [str(exc.errors()[0]["msg"])]
+            if broken:
+                raise CalibrationError(f"--vary {key}: at {end:g}, an end of its plausible "
+                                       f"range, the scenario is invalid: {broken[0]}")
+            if [q.name for q in quantities(record, at)[0]] != names:
+                raise CalibrationError(f"--vary {key}: at {end:g}, an end of its plausible "
+                                       "range, the scenario no longer produces the same "
+                                       "observations of the record")
 
 
 @dataclass(frozen=True)

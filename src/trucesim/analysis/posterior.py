@@ -180,12 +180,14 @@ def markdown(d: dict[str, Any]) -> str:
               "and it stays at its prior.", "", "## Posterior predictive check", "",
               "Backtest coverage over replications pooled across parameter sets "
               f"({prior['parameter_sets']} sets of {per_set} replications each):", "",
-              "| parameters from | observations inside the 90% interval | mean distance from "
-              "the median (percentile points) |", "|---|---|---|"]
+              "| parameters from | observations inside the 90% interval | inside only with "
+              "collapsed runs | mean distance from the median (percentile points) |",
+              "|---|---|---|---|"]
     for label, key in (("the prior", "prior"), ("the posterior (fragment)", "posterior"),
                        ("the scenario's own values", "scenario")):
         c = d["predictive"][key]["calibration"]
         lines.append(f"| {label} | {c['inside']} of {c['quantities']} | "
+                     f"{c['inside_only_with_collapsed_runs']} | "
                      f"{100 * c['mean_abs_percentile_from_median']:.0f} |")
     moved = [name for name, v in d["predictive"]["posterior"]["quantities"].items()
              if v["inside"] != d["predictive"]["prior"]["quantities"].get(name, {}).get("inside")]
