@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 
 import numpy as np
@@ -110,15 +111,23 @@ def test_a_second_run_continues_the_first(calibrated):
                   calibrated.parent)
     assert same.exit_code == 0, same.output
     assert state() == (generations, simulations)  # nothing left to do: not restarted
+    first = populations(calibrated)
     more = invoke(HISTORY, RECORD, "--vary", DRAIN, "--vary", SLIP, *SMALL, "-o",
                   calibrated.parent, "--budget", str(simulations + 100))
     assert more.exit_code == 0, more.output
     later = state()
     assert later[0] > generations and later[1] > simulations
+    assert populations(calibrated)[:len(first)] == first  # the earlier ones are kept
     # a changed setting is not mixed into the same database
     other = invoke(HISTORY, RECORD, "--vary", DRAIN, *SMALL, "-o", calibrated.parent)
     assert other.exit_code == 2 and "other settings (differs: priors, vary)" in other.output
     assert state() == later
+
+
+def populations(directory):
+    """(generation, simulations, tolerance) of every generation in pyabc's database."""
+    with sqlite3.connect(directory / "abc.db") as db:
+        return db.execute("SELECT t, nr_samples, epsilon FROM populations ORDER BY t").fetchall()
 
 
 def one_line_error(result, expected):

@@ -193,7 +193,7 @@ class Result:
     generations: int
     simulations: int
     new_simulations: int
-    epsilon: float
+    epsilon: float | None  # the last generation's tolerance (None before the first)
     resumed: bool
 
 
@@ -241,7 +241,7 @@ def _result(history: Any, keys: list[str], before: int, resumed: bool) -> Result
     eps = history.get_all_populations()["epsilon"].to_numpy(dtype=np.float64)
     return Result(keys, particles, np.asarray(weights, dtype=np.float64) / np.sum(weights),
                   int(history.max_t) + 1, total, total - before,
-                  float(eps[-1]) if eps.size and math.isfinite(eps[-1]) else math.inf,
+                  float(eps[-1]) if eps.size and math.isfinite(eps[-1]) else None,
                   resumed)
 
 

@@ -11,6 +11,7 @@ from the fragment, and at the scenario's own values.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -162,7 +163,7 @@ def markdown(d: dict[str, Any]) -> str:
     lines = [f"# Calibration of {d['scenario']} to {d['record']}", "",
              f"ABC-SMC (pyabc): {d['generations']} generations of {d['population']} "
              f"particles, {d['simulations']:,} simulations (one replication each), final "
-             f"tolerance {d['epsilon']:.3g} (adaptive, scaled distance). Root seed "
+             f"tolerance {d['epsilon'] or math.inf:.3g} (adaptive, scaled distance). Root seed "
              f"{d['seed']}.", "",
              "> Model results under the scenario's stated assumptions, fitted to one "
              "historical case. The posterior is an option for other scenarios, not a "

@@ -127,12 +127,13 @@ def _prepare(directory: Path, identity: dict[str, Any], force: bool) -> None:
     """The directory ready to resume or start: ours and with these settings, or forced."""
     from trucesim.run.claims import NotOurs, discard
     from trucesim.run.output import prepare_directory
+    from trucesim.scenario.inputs import RESULTS_BYTES, read_text
 
     try:
         prepare_directory(directory, force)
         manifest = directory / "manifest.json"
         if manifest.exists():
-            old = json.loads(manifest.read_text(encoding="utf-8")).get("identity")
+            old = json.loads(read_text(manifest, RESULTS_BYTES)).get("identity")
             if old != identity:
                 differs = sorted(k for k in identity if (old or {}).get(k) != identity[k])
                 if not force:
