@@ -140,6 +140,8 @@ def one_line_error(result, expected):
     (("--vary", "mediation.no_such_key"), "--vary mediation.no_such_key: no such parameter"),
     (("--vary", "handovers.withheld_in_crisis"), "no plausible range"),
     (("--vary", DRAIN, "--vary", DRAIN), "given twice"),
+    (("--vary", "exchange.prisoners_per_living_hostage.gaza_detainees"),
+     "a scenario cannot give it as a distribution"),
     (("--vary", DRAIN, "--budget", "0"), "--budget must be at least 1"),
     (("--vary", "truce.window_days"), "at 30, an end of its plausible range"),
 ])

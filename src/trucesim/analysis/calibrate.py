@@ -74,6 +74,9 @@ def priors(scenario: Scenario, keys: Iterable[str]) -> dict[str, tuple[float, fl
                 p.value, int | float):
             raise CalibrationError(f"--vary {key}: the registry gives it no plausible range "
                                    "to draw a prior from")
+        if not is_number(key):
+            raise CalibrationError(f"--vary {key}: a scenario cannot give it as a "
+                                   "distribution, so its posterior could not be written")
         low, high = p.plausible
         if not low < high:
             raise CalibrationError(f"--vary {key}: its plausible range is a single value")
@@ -245,8 +248,8 @@ def _result(history: Any, keys: list[str], before: int, resumed: bool) -> Result
                   resumed)
 
 
-def is_whole(key: str) -> bool:
-    """Whether the key takes whole numbers (days, counts)."""
+def is_number(key: str) -> bool:
+    """Whether the scenario format takes a distribution for the key (a number field)."""
     from trucesim.scenario.toml import parse_path
 
-    return leaf_type(parse_path(key)) is int
+    return leaf_type(parse_path(key)) in (int, float)
