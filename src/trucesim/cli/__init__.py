@@ -1,19 +1,19 @@
 """The `trucesim` command: parse, call, write, report (DESIGN.md §5.8).
 
 The app and the explicit registration of every command, one module per command group:
-:mod:`.runs` (run, validate), :mod:`.analysis` (compare, diff), :mod:`.sweeps`, :mod:`.validity`
-(params, backtest), :mod:`.teaching` (story, report), :mod:`.classroom`, :mod:`.bench`;
-what they share is in :mod:`.options`. User errors (a bad scenario file, a bad option)
-become one line each on stderr and exit code 2, with no traceback and no results
-written; an interrupt (Ctrl-C, SIGTERM) exits with code 130. Heavy modules are
-imported inside the commands, so `trucesim --help` starts fast.
+:mod:`.runs` (run, validate), :mod:`.analysis` (compare, diff), :mod:`.sweeps`,
+:mod:`.validity` (params, backtest), :mod:`.calibrate`, :mod:`.teaching` (story, report),
+:mod:`.classroom`, :mod:`.bench`; what they share is in :mod:`.options`. User errors (a
+bad scenario file, a bad option) become one line each on stderr and exit code 2, with no
+traceback and no results written; an interrupt (Ctrl-C, SIGTERM) exits with code 130.
+Heavy modules are imported inside the commands, so `trucesim --help` starts fast.
 """
 
 from __future__ import annotations
 
 import typer
 
-from trucesim.cli import analysis, bench, classroom, runs, sweeps, teaching, validity
+from trucesim.cli import analysis, bench, calibrate, classroom, runs, sweeps, teaching, validity
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -30,6 +30,7 @@ app.command()(analysis.compare)
 app.command()(sweeps.sweep)
 app.command()(validity.params)
 app.command()(validity.backtest)
+app.command()(calibrate.calibrate)
 app.command()(teaching.story)
 app.command()(teaching.report)
 app.command()(classroom.classroom)

@@ -35,7 +35,9 @@ TAG = ".trucesim-"  # in the name of every working file: .<name>.trucesim-XXXX
 WRITER = "trucesim"  # manifest.json's "written_by"
 FILES = frozenset({"summary.json", "summary.md", "replications.csv", "daily.csv",
                    "manifest.json", "report.html", "differences.csv", "compare.md",
-                   "points.csv", "sensitivity.csv", "parameter_sets.csv"})
+                   "points.csv", "sensitivity.csv", "parameter_sets.csv",
+                   # a calibration's: pyabc's database (and SQLite's journal), the posterior
+                   "abc.db", "abc.db-journal", "abc.db-wal", "posterior.toml"})
 FIGURE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}\.(svg|png)$")  # figures/<chart>.svg|png
 NESTED = 2  # a comparison holding its runs, each holding figures/
 

@@ -93,10 +93,13 @@ def _exists(pid: int) -> bool:
 
 
 class PoolExecutor:
-    """Runs chunks on a pool of local worker processes."""
+    """Runs chunks on a pool of local worker processes. With `keep`, the pool (and what
+    its workers imported) lives from one map to the next until :meth:`close`."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, keep: bool = False) -> None:
         self.workers = max(1, workers)
+        self.keep = keep
+        self._kept: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_start,
@@ -106,7 +109,7 @@ class PoolExecutor:
         flag = interrupt.current()
         source = iter(items)
         pending: deque[tuple[T, Future[R]]] = deque()
-        pool = self._pool()
+        pool, self._kept = self._kept or self._pool(), None
         restarts, finished = 0, False
         try:
             while True:
@@ -138,7 +141,16 @@ class PoolExecutor:
                 future.cancel()
             if not finished:  # stopped early: whatever is still running is not wanted
                 _stop(pool)
-            pool.shutdown(wait=True, cancel_futures=True)
+            if finished and self.keep:
+                self._kept = pool
+            else:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        """Shut down a kept pool."""
+        if self._kept is not None:
+            self._kept.shutdown(wait=True, cancel_futures=True)
+            self._kept = None
 
 
 _END: Any = object()
