@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import sys
 
@@ -197,3 +198,24 @@ def test_the_shipped_posterior_is_an_option_and_base_is_unchanged():
         "violations.israeli_forces.incidents_per_day"}
     base = load(ROOT / "scenarios" / "base.toml")
     assert not base.uncertain and base.mediation.drain_per_day == 0.3
+
+
+def test_the_calibration_doc_states_what_the_shipped_posterior_says():
+    """docs/calibration.md's table of the January 2025 posterior is the shipped fragment's
+    own record of the fit (each line's comment), not numbers typed separately."""
+    fragment = (ROOT / "scenarios" / "calibrated" / "jan-2025-posterior.toml").read_text()
+    doc = (ROOT / "docs" / "calibration.md").read_text()
+    rows = re.findall(r"^([a-z_]+) = \{.*posterior 90% interval (\S+) to (\S+) \(prior "
+                      r"uniform (\S+) to (\S+), (\d+)% of its width\)", fragment, re.M)
+    assert len(rows) == 4
+    for key, lo, hi, p_lo, p_hi, width in rows:
+        line = next(ln for ln in doc.splitlines() if ln.startswith("| `") and
+                    ln.split("`")[1].endswith("." + key))
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[1] == f"{p_lo} to {p_hi}" and cells[4] == f"{width}%"
+        doc_lo, doc_hi = (float(x) for x in cells[3].split(" to "))
+        assert doc_lo == pytest.approx(float(lo), rel=0.01, abs=1e-3)
+        assert doc_hi == pytest.approx(float(hi), rel=0.01)
+        # the width ratio: posterior 90% interval over the uniform prior's (0.9 of its range)
+        ratio = (float(hi) - float(lo)) / (0.9 * (float(p_hi) - float(p_lo)))
+        assert round(100 * ratio) == pytest.approx(int(width), abs=1)
