@@ -21,6 +21,7 @@ last generation into a scenario fragment and checks it against the record.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -212,8 +213,18 @@ def calibrate(model: Model, bounds: dict[str, tuple[float, float]], directory: P
     prior = pyabc.Distribution(**{name(i): pyabc.RV("uniform", low, high - low)
                                   for i, (low, high) in enumerate(bounds.values())})
 
+    calls: dict[int, int] = {}  # sampler calls so far, per last stored generation
+    stored: list[Any] = []  # the ABCSMC object, once made
+
     def mapper(task: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        for result in executor.map(task, list(items)):
+        # pyabc's own task reseeds NumPy from the OS; ours seeds each task from the root
+        # seed, the generation and its position, so that a calibration is reproducible
+        history = getattr(stored[0], "history", None) if stored else None
+        t = int(history.max_t) if history is not None else -1
+        k = calls[t] = calls.get(t, -1) + 1
+        seeded = functools.partial(_seeded_task, task.func.__self__, task.args[0],  # type: ignore[attr-defined]
+                                   (model.seed, t + 1, k))
+        for result in executor.map(seeded, range(len(list(items)))):
             if progress is not None:
                 progress(int(result[1]))  # (sample, simulations until accepted)
             yield result
@@ -222,6 +233,7 @@ def calibrate(model: Model, bounds: dict[str, tuple[float, float]], directory: P
                        pyabc.AdaptivePNormDistance(p=2,
                                                    scale_function=median_absolute_deviation),
                        population_size=population, sampler=MappingSampler(map_=mapper))
+    stored.append(abc)
     db = f"sqlite:///{(directory / DATABASE).resolve()}"
     resumed = (directory / DATABASE).exists()
     if resumed:
@@ -234,6 +246,25 @@ def calibrate(model: Model, bounds: dict[str, tuple[float, float]], directory: P
     if before < budget:
         abc.run(max_total_nr_simulations=budget, max_nr_populations=MAX_GENERATIONS)
     return _result(abc.history, list(bounds), before, resumed)
+
+
+def _seeded_task(sampler: Any, simulate: bytes, key: tuple[int, int, int],
+                 i: int) -> tuple[Any, int]:
+    """pyabc's MappingSampler task (sample until one particle is accepted), with NumPy's
+    and Python's global generators seeded from (root seed, generation, call, task)."""
+    import random
+
+    state = np.random.SeedSequence([*key, i]).generate_state(2)
+    np.random.seed(int(state[0]))
+    random.seed(int(state[1]))
+    simulate_one = sampler.unpickle(simulate)
+    sample, n = sampler._create_empty_sample(), 0
+    while True:
+        particle = simulate_one()
+        n += 1
+        sample.append(particle)
+        if particle.accepted:
+            return sample, n
 
 
 def _result(history: Any, keys: list[str], before: int, resumed: bool) -> Result:
