@@ -262,3 +262,23 @@ def test_the_uncertainty_doc_states_the_defaults_the_code_uses():
     # 18 Mar-31 Jul 135 days, ~10 Jul-31 Jul 21 days
     assert round(6860 / 110) == low and round(9071 / 135) == rate.default
     assert round((9071 - 7261) / 21) == high
+
+
+def test_the_end_state_chart_draws_the_spread_of_an_uncertain_run(tmp_path):
+    from trucesim.teaching import plots
+
+    plain = runner.run(base(), 2025, 100, tmp_path, SerialExecutor()).directory
+    wide = base(drain(0.05, 0.6)).model_copy(update={"name": "wide"})
+    uncertain = runner.run(wide, 2025, 100, tmp_path, SerialExecutor(),
+                           parameter_sets=10).directory
+    def spreads(run):
+        (ax,) = plots.end_states([load_run(run)]).axes
+        return sorted(tuple(line.get_ydata()) for line in ax.get_lines()
+                      if line.get_color() == "#e69f00")
+
+    assert spreads(plain) == []
+    summary = load_run(uncertain).summary["end_states"]
+    drawn = spreads(uncertain)
+    expected = sorted(tuple(summary[s]["assumptions_p05_p95"]) for s in
+                      ("permanent", "extended", "expired", "collapsed"))
+    assert np.allclose(drawn, expected)

@@ -206,13 +206,20 @@ def end_states(runs: Sequence[RunFiles]) -> Figure:
         ax.bar(x, p, width=width * 0.92, color=COLOURS[k % len(COLOURS)],
                label=_label(run, runs), yerr=err, capsize=4,
                error_kw={"elinewidth": 1.2, "ecolor": "#333333"})
+        spread = [(xi, es[s]["assumptions_p05_p95"]) for xi, s in zip(x, states, strict=True)
+                  if "assumptions_p05_p95" in es[s]]
+        for j, (xi, (lo, hi)) in enumerate(spread):  # an uncertain run's second interval
+            ax.plot([xi + width * 0.3] * 2, [lo, hi], color="#e69f00", lw=5, alpha=0.85,
+                    solid_capstyle="butt", label="across the assumptions (5th-95th pct)"
+                    if j == 0 and k == 0 else None)
     ax.set_xticks(range(len(states)), [END_LABELS.get(s, s.replace("_", " "))
                                        for s in states])
     ax.set_ylim(0, 1)
     _percent_axis(ax)
     ax.set_ylabel("share of runs")
     ax.set_title("How the truce ends (bars: 95% Wilson interval)", loc="left")
-    if len(runs) > 1:
+    if len(runs) > 1 or any("assumptions_p05_p95" in d for run in runs
+                            for d in run.summary["end_states"].values()):
         ax.legend(frameon=False, loc="upper right")
     return fig
 
