@@ -140,3 +140,17 @@ def test_importing_plots_or_the_cli_does_not_import_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_ongoing_is_charted_only_where_a_run_ended_that_way(results, tmp_path):
+    from trucesim.teaching import vega
+
+    open_ended = runner.run(load(SCENARIOS / "open-ended.toml"), 1, 60, tmp_path,
+                            SerialExecutor()).directory
+    base_run, other = load_run(results / "base"), load_run(open_ended)
+    assert base_run.summary["end_states"]["ongoing"]["count"] == 0
+    assert other.summary["end_states"]["ongoing"]["count"] > 0
+    assert "ongoing" not in plots.shown_states([base_run])
+    assert plots.shown_states([base_run, other])[-1] == "ongoing"
+    endings = {r["ending"] for r in vega.end_states([base_run]).to_dict()["data"]["values"]}
+    assert "ongoing" not in endings and "collapsed" in endings

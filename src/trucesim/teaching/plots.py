@@ -188,14 +188,20 @@ def aid(runs: Sequence[RunFiles]) -> Figure:
     return fig
 
 
+def shown_states(runs: Sequence[RunFiles]) -> list[str]:
+    """The end states a chart shows: every one the model declares, in its order (a new
+    one gets its own bar), but 'ongoing' (an open-ended truce still holding at the end)
+    only where some run ended that way."""
+    states = dict.fromkeys(k for run in runs for k in run.summary["end_states"])
+    return [s for s in states if s != "ongoing"
+            or any(run.summary["end_states"].get(s, {}).get("count") for run in runs)]
+
+
 def end_states(runs: Sequence[RunFiles]) -> Figure:
     """How the truce ends: share of runs per end state, with 95% Wilson intervals."""
     fig, (ax,) = figure(3.2)
     # every end state the model declares, in its order (a new one gets its own bar)
-    states = list(dict.fromkeys(k for run in runs for k in run.summary["end_states"]))
-    # 'ongoing' (an open-ended truce still holding) only where some run ended that way
-    states = [s for s in states if s != "ongoing"
-              or any(run.summary["end_states"].get(s, {}).get("count") for run in runs)]
+    states = shown_states(runs)
     width = 0.8 / len(runs)
     for k, run in enumerate(runs):
         es = {s: run.summary["end_states"].get(s, NONE) for s in states}

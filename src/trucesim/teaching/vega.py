@@ -16,7 +16,7 @@ from typing import Any, Literal
 from trucesim import fmt
 from trucesim.analysis.compare import Comparison, Difference
 from trucesim.run.results import RunFiles
-from trucesim.teaching.plots import COLOURS, END_LABELS
+from trucesim.teaching.plots import COLOURS, END_LABELS, NONE, shown_states
 
 # the key numbers: (measure, what a rise means: "good", "bad" or "neutral")
 KEY = (("p_collapsed", "bad"), ("living_released", "good"), ("bodies_released", "good"),
@@ -32,8 +32,10 @@ def end_states(runs: Sequence[RunFiles]) -> Any:
     import altair as alt
 
     rows = []
+    states = shown_states(runs)
     for name, run in zip(_names(runs), runs, strict=True):
-        for state, d in run.summary["end_states"].items():
+        for state in states:
+            d = run.summary["end_states"].get(state, NONE)
             rows.append({"ending": END_LABELS.get(state, state).replace("\n", " "),
                          "run": name, "share": d["p"], "low": d["ci95"][0],
                          "high": d["ci95"][1]})
