@@ -44,7 +44,8 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def _rss_mb(pid: int) -> float:
+def rss_mb(pid: int) -> float:
+    """A process's resident memory in MB (0 if it is gone); also used by tests/test_faults.py."""
     try:
         with open(f"/proc/{pid}/status") as handle:
             for line in handle:
@@ -72,7 +73,7 @@ def main() -> int:
     peak_total = peak_single = 0.0
     interrupted = False
     while process.poll() is None:
-        sizes = [_rss_mb(pid) for pid in _tree(process.pid)]
+        sizes = [rss_mb(pid) for pid in _tree(process.pid)]
         peak_total = max(peak_total, sum(sizes))
         peak_single = max(peak_single, max(sizes, default=0.0))
         if (interrupt_after is not None and not interrupted

@@ -21,6 +21,7 @@ import pytest
 
 from attack import Process, attack, snapshot
 from conftest import BASE, ROOT
+from peak_memory import rss_mb
 from trucesim.run.executors import PoolExecutor, WorkerError
 
 MAY = ROOT / "scenarios" / "may-2025.toml"
@@ -225,20 +226,9 @@ def test_a_trillion_replications_stay_flat_in_memory(tmp_path, earlier):
     peak, started = 0.0, time.monotonic()
     while time.monotonic() - started < 8 or _rows_so_far(earlier) == 0:
         assert time.monotonic() - started < 120 and process.popen.poll() is None
-        peak = max(peak, sum(_rss_mb(p) for p in [process.pid, *process.workers()]))
+        peak = max(peak, sum(rss_mb(p) for p in [process.pid, *process.workers()]))
         time.sleep(0.2)
     process.popen.send_signal(signal.SIGINT)
     process.finish(expect=(130,), timeout=60)
     assert peak < 400, f"{peak:.0f} MB"
     _whole(earlier / "base")
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0

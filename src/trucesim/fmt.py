@@ -62,18 +62,22 @@ def level(value: tuple[float, float, float], unit: str) -> str:
     return f"{table(value[0], unit)} [{table_interval(value[1:], unit)}]"
 
 
+def _signed_bounds(bounds: Sequence[float], unit: str) -> str:
+    """'+1.2 to +5.0': two signed numbers without their unit."""
+    lo, hi = (signed(x, unit).removesuffix(" pp") for x in bounds)
+    return f"{lo} to {hi}"
+
+
 def difference(value: tuple[float, float, float], unit: str) -> str:
     """'+3.1 pp [+1.2 to +5.0]': a difference and its interval, the unit once."""
-    bounds = [signed(x, unit).removesuffix(" pp") for x in value[1:]]
-    return f"{signed(value[0], unit)} [{bounds[0]} to {bounds[1]}]"
+    return f"{signed(value[0], unit)} [{_signed_bounds(value[1:], unit)}]"
 
 
 def signed_interval(bounds: Sequence[float] | None, unit: str) -> str:
     """'+1.2 to +5.0 pp' (a spread of differences), n/a if there is none."""
     if bounds is None:
         return NA
-    lo, hi = (signed(x, unit).removesuffix(" pp") for x in bounds)
-    return f"{lo} to {hi}" + (" pp" if unit == "share" else "")
+    return _signed_bounds(bounds, unit) + (" pp" if unit == "share" else "")
 
 
 def sig3(x: float) -> str:
