@@ -20,7 +20,7 @@ from trucesim.analysis.calibrate import Model, calibrate, priors
 from trucesim.analysis.history import Record
 from trucesim.analysis.posterior import fit, marginals
 from trucesim.cli import app
-from trucesim.model import outcomes
+from trucesim.model import actors
 from trucesim.run.engine import run_chunk
 from trucesim.run.executors import PoolExecutor, SerialExecutor
 from trucesim.scenario.load import load
@@ -58,7 +58,7 @@ def test_abc_recovers_a_known_incident_rate_from_a_synthetic_record(tmp_path):
     key, truth = "violations.israeli_forces.incidents_per_day", 2.0
     scenario = load(HISTORY, CALMER)
     runs = run_chunk(with_values(scenario, {key: truth}), 7, 0, 20)
-    series = outcomes.series()
+    series = actors.series()
     k = [s.name for s in series].index("deaths_palestinians")
     day_one = dt.date(2025, 1, 19)
     deaths = [{"day": d, "date": day_one + dt.timedelta(days=d - 1), "sources": ["S1"],

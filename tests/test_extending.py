@@ -18,7 +18,7 @@ import pytest
 from pydantic import Field
 
 from conftest import BASE, CALM, ROOT
-from trucesim.model import actors, outcomes
+from trucesim.model import actors
 from trucesim.model.streams import BLOCK, generator
 from trucesim.run import runner
 from trucesim.run.engine import run_chunk, simulate
@@ -74,7 +74,7 @@ def test_the_new_outcome_is_counted_as_worked_out_by_hand(fuel):
 def test_every_other_outcome_is_unchanged_by_adding_the_actor(fuel, monkeypatch):
     _, cls = fuel
     s = scenario(cls)
-    fields = [f.name for f in outcomes.fields(s)]
+    fields = [f.name for f in actors.fields(s)]
     # the last count, just before the milestones (the registry lists it before the recorder)
     assert fields.index("fuel_trucks_delivered") == fields.index("extension_days") + 1
     with_fuel = run_chunk(s, SEED, 0, 100).values

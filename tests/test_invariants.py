@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE
-from trucesim.model.outcomes import series
+from trucesim.model.actors import series
 from trucesim.run.engine import simulate
 from trucesim.scenario import load
 

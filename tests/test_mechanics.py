@@ -13,7 +13,7 @@ import pytest
 
 from conftest import BASE, SCENARIOS, calm
 from test_scenario import only
-from trucesim.model import outcomes
+from trucesim.model import actors
 from trucesim.model.actors import conditions, handovers, phase
 from trucesim.model.streams import BLOCK, generator
 from trucesim.run.engine import run_chunk, simulate
@@ -27,7 +27,7 @@ LATE = ("handovers.slip_probability=1", "handovers.slip_mean_days=1")  # each a 
 
 
 def column(s, values, name):
-    return values[:, [f.name for f in outcomes.fields(s)].index(name)]
+    return values[:, [f.name for f in actors.fields(s)].index(name)]
 
 
 # --- obligations and what is owed ----------------------------------------------------------
@@ -232,5 +232,5 @@ def test_each_side_can_answer_its_own_losses():
 def base_values(*overrides):
     s = load(BASE, overrides)
     values = run_chunk(s, 21, 0, 300).values
-    names = [f.name for f in outcomes.fields(s)]
+    names = [f.name for f in actors.fields(s)]
     return {name: values[:, k] for k, name in enumerate(names)}

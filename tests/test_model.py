@@ -9,7 +9,7 @@ import pytest
 
 from conftest import base, calm
 from trucesim.model.actors import exchange, handovers
-from trucesim.model.outcomes import series
+from trucesim.model.actors import series
 from trucesim.model.streams import BLOCK, generator
 from trucesim.run.engine import simulate
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from conftest import SHIPPED
-from trucesim.model import outcomes
+from trucesim.model import actors
 from trucesim.run.engine import run_chunk
 from trucesim.scenario import load
 from trucesim.scenario.schema import Scenario
@@ -34,7 +34,7 @@ PINNED = ("collapsed", "living_released", "bodies_released", "detainees_freed_to
 def fingerprint(s: Scenario) -> dict[str, list[float]]:
     """Mean and standard error of the pinned outcomes over the seeded replications."""
     chunk = run_chunk(s, SEED, 0, REPLICATIONS)
-    names = [f.name for f in outcomes.fields(s)]
+    names = [f.name for f in actors.fields(s)]
     columns = {name: chunk.values[:, names.index(name)].astype(float) for name in names}
     columns["collapsed"] = (columns["end_state"] == 3).astype(float)
     # days the truce held: to the day before war resumed, or the whole window

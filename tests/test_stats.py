@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from conftest import base
-from trucesim.model import outcomes
+from trucesim.model import actors
 from trucesim.run.engine import run_chunk
 from trucesim.run.stats import Aggregate, quantiles, wilson
 
@@ -42,8 +42,8 @@ def chunk():
 
 def test_describe_matches_raw_data(chunk):
     s, c = chunk
-    fields = outcomes.fields(s)
-    agg = Aggregate(fields, outcomes.series(), 61)
+    fields = actors.fields(s)
+    agg = Aggregate(fields, actors.series(), 61)
     agg.add(c.values, c.daily)
     for k, f in enumerate(fields):
         if f.kind != "number":
@@ -61,8 +61,8 @@ def test_describe_matches_raw_data(chunk):
 
 def test_milestones_and_end_states_match_raw_data(chunk):
     s, c = chunk
-    fields = outcomes.fields(s)
-    agg = Aggregate(fields, outcomes.series(), 61)
+    fields = actors.fields(s)
+    agg = Aggregate(fields, actors.series(), 61)
     agg.add(c.values, c.daily)
     k = [f.name for f in fields].index("day_collapse")
     days = c.values[:, k]
@@ -77,9 +77,9 @@ def test_milestones_and_end_states_match_raw_data(chunk):
 
 def test_survival_curve_is_the_share_not_yet_collapsed(chunk):
     s, c = chunk
-    agg = Aggregate(outcomes.fields(s), outcomes.series(), 61)
+    agg = Aggregate(actors.fields(s), actors.series(), 61)
     agg.add(c.values, c.daily)
-    k = [f.name for f in outcomes.fields(s)].index("day_collapse")
+    k = [f.name for f in actors.fields(s)].index("day_collapse")
     collapse = c.values[:, k]
     for row in agg.daily():
         d = row["day"]
@@ -91,12 +91,12 @@ def test_survival_curve_is_the_share_not_yet_collapsed(chunk):
 
 def test_merging_chunks_gives_exactly_the_same_aggregate(chunk):
     s, c = chunk
-    fields = outcomes.fields(s)
-    whole = Aggregate(fields, outcomes.series(), 61)
+    fields = actors.fields(s)
+    whole = Aggregate(fields, actors.series(), 61)
     whole.add(c.values, c.daily)
-    parts = Aggregate(fields, outcomes.series(), 61)
+    parts = Aggregate(fields, actors.series(), 61)
     for a, b in ((0, 7), (7, 100), (100, 240)):
-        part = Aggregate(fields, outcomes.series(), 61)
+        part = Aggregate(fields, actors.series(), 61)
         part.add(c.values[a:b], c.daily[a:b])
         parts.merge(part)
     assert parts.sums == whole.sums and parts.squares == whole.squares

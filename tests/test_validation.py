@@ -190,14 +190,14 @@ def test_at_the_corner_of_the_bounds_the_statistics_stay_exact():
     the histogram's maximum is the largest value of any replication, sums are exact."""
     import json
 
-    from trucesim.model import outcomes
+    from trucesim.model import actors
     from trucesim.run import summary
     from trucesim.run.engine import run_chunk, summarise_chunk
 
     s = load(BASE, CORNER)
     raw = run_chunk(s, 1, 0, 16)
     agg = summarise_chunk(s, 1, (0, 16)).aggregate
-    k = [f.name for f in outcomes.fields(s)].index("max_tension")  # stored in tenths
+    k = [f.name for f in actors.fields(s)].index("max_tension")  # stored in tenths
     top = raw.values[:, k]
     assert int(top.max()) > 2**39  # beyond what the aggregates used to count
     d = agg.describe(k)

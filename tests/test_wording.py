@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from conftest import base
-from trucesim.model import outcomes
+from trucesim.model import actors
 from trucesim.run import engine
 from trucesim.scenario.registry import parameters
 from trucesim.teaching import findings, story
@@ -30,7 +30,7 @@ def test_the_story_attributes_incidents_and_says_no_one_initiated_them():
 
 def test_outcome_descriptions_glossary_and_parameters_attribute_incidents():
     s = base()
-    described = {o.name: o.description for o in outcomes.fields(s)}
+    described = {o.name: o.description for o in actors.fields(s)}
     assert described["incidents_israeli_forces"] == "Incidents attributed to Israeli forces"
     assert described["incidents_palestinian_groups"] == \
         "Incidents attributed to Palestinian armed groups"

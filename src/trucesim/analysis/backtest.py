@@ -19,7 +19,7 @@ from trucesim import __version__, fmt
 from trucesim.analysis.history import Record
 from trucesim.analysis.observations import Quantity, quantities
 from trucesim.analysis.verdicts import NEVER, Result, calibration, evaluate, holding
-from trucesim.model import outcomes
+from trucesim.model import actors, outcomes
 from trucesim.model.declare import MISSING
 from trucesim.run.engine import Chunk, chunk_bounds, run_chunk
 from trucesim.run.executors import Executor, SerialExecutor
@@ -50,10 +50,10 @@ def sample(q: Quantity, scenario: Scenario, values: np.ndarray,
     """The quantity in each replication (floats; NEVER for a milestone never reached)."""
     kind, name, day = q.read
     if kind == "daily":
-        series = outcomes.series()
+        series = actors.series()
         s = [x.name for x in series].index(name)
         return daily[:, day, s].astype(np.float64) / series[s].scale
-    fields = outcomes.fields(scenario)
+    fields = actors.fields(scenario)
     k = [f.name for f in fields].index(name)
     column = values[:, k].astype(np.float64)
     if kind == "category":
@@ -69,7 +69,7 @@ def run(scenario: Scenario, record: Record, seed: int, n: int,
     """The backtest as plain, JSON-ready data (the same seed gives the same data)."""
     qs, skipped = quantities(record, scenario)
     values, daily = replicate(scenario, seed, n, executor)
-    categories = outcomes.category(outcomes.fields(scenario))[1].categories
+    categories = outcomes.category(actors.fields(scenario))[1].categories
     results = [evaluate(q, sample(q, scenario, values, daily), categories, holding(q, daily))
                for q in qs]
     return {

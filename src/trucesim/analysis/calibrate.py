@@ -181,9 +181,9 @@ class Model:
 
 
 def _categories(scenario: Scenario) -> np.ndarray:
-    from trucesim.model import outcomes
+    from trucesim.model import actors, outcomes
 
-    names = outcomes.category(outcomes.fields(scenario))[1].categories
+    names = outcomes.category(actors.fields(scenario))[1].categories
     return np.asarray(names, dtype=object)
 
 

@@ -28,7 +28,7 @@ from functools import partial
 
 import numpy as np
 
-from trucesim.model import outcomes
+from trucesim.model import actors
 from trucesim.run import assumptions
 from trucesim.run.engine import default_chunk_size, run_chunk
 from trucesim.run.executors import Executor, SerialExecutor
@@ -236,7 +236,7 @@ def from_runs(runs: Sequence[RunFiles]) -> Comparison:
             raise ResultsError([f"{run_.directory}: replications.csv has {len(rows)} rows, "
                                 f"expected {run_.replications}"])
         try:
-            values = stored(outcomes.fields(s), rows)
+            values = stored(actors.fields(s), rows)
         except (KeyError, ValueError) as exc:
             raise ResultsError([f"{run_.directory / 'replications.csv'}: cannot read it "
                                 f"({exc})"]) from None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from trucesim.analysis.history import Entry, Record, Reported, Share
-from trucesim.model import outcomes
+from trucesim.model import actors
 from trucesim.scenario.schema import Scenario
 
 Group = Literal["schedule", "dynamics"]
@@ -113,7 +113,7 @@ def quantities(record: Record, scenario: Scenario) -> tuple[list[Quantity], list
               record.territory)
     _ending(record, out)
     window = scenario.truce.window_days
-    names = {f.name for f in outcomes.fields(scenario)}
+    names = {f.name for f in actors.fields(scenario)}
     kept, skipped = [], []
     for q in out:
         kind, name, day = q.read

@@ -22,7 +22,7 @@ from trucesim.analysis.backtest import sample
 from trucesim.analysis.history import Record
 from trucesim.analysis.observations import quantities
 from trucesim.analysis.verdicts import calibration, evaluate, holding
-from trucesim.model import outcomes
+from trucesim.model import actors, outcomes
 from trucesim.run.engine import Chunk, run_chunk
 from trucesim.run.executors import Executor
 from trucesim.scenario.distributions import Beta
@@ -126,7 +126,7 @@ def check(scenario: Scenario, record: Record, sets: list[dict[str, float]], seed
     values = np.concatenate([c.values for c in chunks])
     daily = np.concatenate([c.daily for c in chunks])
     qs, skipped = quantities(record, scenario)
-    categories = outcomes.category(outcomes.fields(scenario))[1].categories
+    categories = outcomes.category(actors.fields(scenario))[1].categories
     results = [evaluate(q, sample(q, scenario, values, daily), categories, holding(q, daily))
                for q in qs]
     return {"replications": len(values), "parameter_sets": len(sets),

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from trucesim.analysis.observations import Quantity
-from trucesim.model import outcomes
+from trucesim.model import actors
 from trucesim.model.actors.phase import END_STATES
 
 NEVER = math.inf
@@ -52,7 +52,7 @@ def holding(q: Quantity, daily: np.ndarray) -> np.ndarray | None:
     day; None where that does not apply (how the phase ended, war resumed)."""
     if q.read[0] == "category" or q.read[1] == "day_war_resumed" or q.day is None:
         return None
-    names = [x.name for x in outcomes.series()]
+    names = [x.name for x in actors.series()]
     day = min(q.day, daily.shape[1] - 1)
     return np.asarray(daily[:, day, names.index("holding")] > 0)
 

@@ -150,7 +150,7 @@ def show(summary: dict[str, object], scenario: Scenario, directory: Path, wall: 
     from rich.table import Table
     from rich.text import Text
 
-    from trucesim.model import outcomes
+    from trucesim.model import actors
     from trucesim.run.summary import KEY_DRIVERS, TWO_INTERVALS, drivers, header, rows
 
     sc = summary["scenario"]
@@ -162,7 +162,7 @@ def show(summary: dict[str, object], scenario: Scenario, directory: Path, wall: 
     for column in header(summary):
         table.add_column(column, justify="left" if column == "outcome" else "right",
                          no_wrap=True)
-    for row in rows(summary, outcomes.fields(scenario)):
+    for row in rows(summary, actors.fields(scenario)):
         table.add_row(*row)
     console = Console()
     if not console.is_terminal:  # piped or in a file: wide enough for every column

@@ -10,26 +10,32 @@ declarations (:mod:`trucesim.model.outcomes`), never from lists kept in step by 
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from trucesim.model.state import TruceState
+from trucesim.model.state import MISSING, TruceState
 from trucesim.scenario.schema import Scenario
 
 # verdict: how the truce ended (listed first); count: a number; milestone: the day
 # something happened, or missing
 Kind = Literal["category", "number", "milestone"]
-MISSING = -1  # a milestone that never happened (written empty)
 SHARE, HUNDREDTHS, TENTHS = 10_000, 100, 10  # stored = round(value * scale)
+LIMIT = float(1 << 53)  # stored values must stay within this to be counted exactly
 
 
-def scaled(value: float, scale: int) -> int:
-    """A value in its stored unit (an integer, so sums are exact)."""
-    return math.floor(value * scale + 0.5)
+class RangeError(ArithmeticError):
+    """A value beyond the range stored exactly (|stored| < 2**53)."""
+
+
+def scaled(value: np.ndarray | float, scale: int) -> np.ndarray:
+    """Values in their stored unit (integers, so sums are exact), elementwise."""
+    stored = np.floor(np.asarray(value, dtype=np.float64) * scale + 0.5)
+    if not (np.abs(stored) < LIMIT).all():  # NaN too
+        raise RangeError("a value is beyond the range counted exactly (2**53)")
+    return stored.astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class Outcome:
     kind: Kind
     unit: str
     description: str
-    read: Callable[[TruceState], int]  # the stored value, from the final state
+    read: Callable[[TruceState], np.ndarray]  # stored values, from the block's final state
     scale: int = 1  # stored value = round(value * scale)
     label: str = ""  # short label for tables; set for the headline outcomes
     categories: tuple[str, ...] = ()  # for a category: the names of its codes
@@ -87,7 +93,7 @@ class Outcome:
         return round(float(text) * self.scale)
 
 
-def _unreadable(st: TruceState) -> int:
+def _unreadable(st: TruceState) -> np.ndarray:
     raise RuntimeError("this outcome was copied from another process and reads no state")
 
 
@@ -108,7 +114,7 @@ class Series:
     band: int = 0  # > 0: keep 5-95% bands, with histogram bins this wide (stored units)
 
 
-Draw = Callable[[Scenario, np.random.Generator, int], Sequence[Any]]
+Draw = Callable[[Scenario, np.random.Generator, int], Any]
 
 
 def _none(s: Scenario) -> tuple[Outcome, ...]:
@@ -119,9 +125,10 @@ def _none(s: Scenario) -> tuple[Outcome, ...]:
 class Actor:
     """One actor or activity of the truce, as the registry (:mod:`.actors`) lists it.
 
-    `start(st)` sets up the actor's part of the state and starts its processes; `draw`
-    gives, for a block of `n` replications, each replication's random numbers from the
-    actor's own named stream (`stream`), which reach it as ``st.draws[name]``.
+    `start(st)` sets up the actor's part of the state of a block of replications and
+    starts its processes; `draw` gives, for a draw block of `n` replications, their
+    random numbers from the actor's own named stream (`stream`): arrays whose first axis
+    is the replication (or a dataclass of them), which reach it as ``st.draws[name]``.
     """
 
     name: str

@@ -1,26 +1,38 @@
-"""One replication of the truce: every registered actor's processes on one simpy clock.
+"""A block of replications of the truce: every registered actor's processes on one simpy
+clock, for all of them at once (DESIGN.md §4, the batched engine).
 
-The truce as simpy processes, one or more per actor (:mod:`trucesim.model.actors`), all
-sharing one :class:`~trucesim.model.state.TruceState`. The run ends at the end of the
-window; every process is then closed (see :meth:`TruceState.finish`).
+The actors (:mod:`trucesim.model.actors`) share one
+:class:`~trucesim.model.state.TruceState` whose quantities are arrays over the block;
+the agendas their scheduled steps joined (:mod:`trucesim.model.agenda`) run as
+processes of their own. The run ends at the end of the window.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import simpy
 
-from trucesim.model import actors
+from trucesim.model import actors, outcomes
+from trucesim.model.agenda import Agenda
+from trucesim.model.declare import Actor
 from trucesim.model.state import TruceState
 from trucesim.model.streams import Draws
 from trucesim.scenario.schema import Scenario
 
 
-def run(scenario: Scenario, draws: Draws, log: list[object] | None = None) -> TruceState:
-    """Play one replication to the end of the window and return its final state."""
+def run(scenario: Scenario, draws: Draws, n: int, log: bool = False,
+        registry: Sequence[Actor] | None = None) -> TruceState:
+    """Play a block of `n` replications (their `draws`) to the end of the window; with
+    `log`, each keeps its typed events (``st.log[r]``)."""
     env = simpy.Environment()
-    st = TruceState(env, scenario, draws, log)
-    for actor in actors.ACTORS:
+    registry = actors.ACTORS if registry is None else registry
+    st = TruceState(env, scenario, n, draws, [[] for _ in range(n)] if log else None,
+                    series=outcomes.series_of(registry))
+    for actor in registry:
         actor.start(st)
+    for agenda in st.agendas.values():
+        assert isinstance(agenda, Agenda)
+        env.process(agenda.run())
     env.run(until=scenario.truce.window_days + 1)
-    st.finish()
     return st

@@ -1,16 +1,18 @@
-"""The state every process of one replication shares, and the clock's conventions.
+"""The state a block of replications shares, and the clock's conventions.
 
 One time unit is one day; day 0 is when the truce takes effect. Within a day, things
 happen in a fixed order, given by the fraction of the day they are scheduled at:
 handovers in the morning, then releases of prisoners, withdrawal moves, incidents, aid,
 the mediators' day, the talks, the end of the window, and at night a snapshot of the day.
 
-The state is a blackboard: each actor (:mod:`trucesim.model.actors`) reads and writes
-the quantities it shares with others here, under names that say what they count and for
-which side. An actor's own bookkeeping goes in ``parts.<actor name>``, where the
-recorder and the outcome declarations can read it too. The truce's
-status changes only through the transitions below, which keep the flags that processes
-test (``in_force``, ``truce_holds``, ``in_crisis``) consistent with it.
+The state is a blackboard for a *block* of replications that one simpy environment
+steps together: every quantity is a numpy array with one entry per replication, under a
+name that says what it counts and for which side. Each actor
+(:mod:`trucesim.model.actors`) reads and writes the quantities it shares with others
+here, and keeps its own bookkeeping in ``parts.<actor name>``. The truce's status
+changes only through the transitions below, which act on the replications a mask
+selects and keep the flags that actors test (``in_force``, ``truce_holds``,
+``in_crisis``) consistent with it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from enum import IntEnum
 from types import SimpleNamespace
 from typing import Any, Final
 
+import numpy as np
 import simpy
 
 from trucesim.scenario.schema import Scenario
@@ -40,145 +43,175 @@ CRISIS: Final = Status.CRISIS
 COLLAPSED: Final = Status.COLLAPSED
 ENDED: Final = Status.ENDED
 
-
 # fraction of the day at which each activity happens
 HANDOVER, EXCHANGE, WITHDRAWAL, VIOLENCE, AID, MEDIATION, TALKS, WINDOW_END, RECORD = (
     0.0, 0.1, 0.2, 0.5, 0.6, 0.8, 0.9, 0.95, 0.99)
+MISSING = -1  # a milestone not reached (written empty)
+NEVER = 1 << 40  # a day that never comes: a step with nothing scheduled
 
 Proc = Generator[simpy.Event, Any, None]
+Mask = np.ndarray  # bool, one entry per replication of the block
+# reactions to a change of status: (state, replications concerned, day)
+Reaction = Callable[["TruceState", Mask, int], None]
 
 
-@dataclass(slots=True)
+def ints(n: int, value: int = 0) -> np.ndarray:
+    return np.full(n, value, dtype=np.int64)
+
+
+def floats(n: int, value: float = 0.0) -> np.ndarray:
+    return np.full(n, value, dtype=np.float64)
+
+
+def flags(n: int, value: bool = False) -> np.ndarray:
+    return np.full(n, value, dtype=bool)
+
+
+@dataclass(eq=False)
 class TruceState:
-    """Everything the processes of one replication share."""
+    """Everything the processes of one block of `n` replications share."""
 
     env: simpy.Environment
     scenario: Scenario
-    draws: dict[str, Any]  # each actor's random numbers for this replication, by actor name
-    log: list[Any] | None  # the typed events of the run, when it is told
-    status: Status = HOLDING
-    in_force: bool = True  # holding or in crisis: neither collapsed nor ended
-    truce_holds: bool = True  # not collapsed (an ended truce still holds)
-    in_crisis: bool = False
-    tension: float = 0.0
-    max_tension: float = 0.0
+    n: int
+    draws: dict[str, Any]  # each actor's random numbers for the block, by actor name
+    log: list[list[Any]] | None  # per replication, the typed events of the run (if told)
+    status: np.ndarray = field(init=False)
+    in_force: np.ndarray = field(init=False)  # holding or in crisis: not collapsed, not ended
+    truce_holds: np.ndarray = field(init=False)  # not collapsed (an ended truce still holds)
+    in_crisis: np.ndarray = field(init=False)
+    tension: np.ndarray = field(init=False)
+    max_tension: np.ndarray = field(init=False)
     # hostages (handovers)
-    living_held: int = 0
-    bodies_held: int = 0
-    living_released: int = 0
-    bodies_released: int = 0
-    outside_released: int = 0  # living hostages released outside the agreement
-    release_done: list[simpy.Event] = field(default_factory=list)  # per scheduled handover
+    living_held: np.ndarray = field(init=False)
+    bodies_held: np.ndarray = field(init=False)
+    living_released: np.ndarray = field(init=False)
+    bodies_released: np.ndarray = field(init=False)
+    outside_released: np.ndarray = field(init=False)  # released outside the agreement
+    release_done: np.ndarray = field(init=False)  # (scheduled handover, replication)
     # what the other side frees in return (exchange)
-    detainees_freed: list[int] = field(default_factory=list)  # per category
-    detainees_total: int = 0
-    bodies_returned: int = 0
+    detainees_freed: np.ndarray = field(init=False)  # (category, replication)
+    detainees_total: np.ndarray = field(init=False)
+    bodies_returned: np.ndarray = field(init=False)
     # territory (withdrawal), aid
-    share_held: float = 0.0
-    aid_delivered: int = 0
-    aid_halt_days: int = 0
-    aid_closed_days: int = 0
+    share_held: np.ndarray = field(init=False)
+    aid_delivered: np.ndarray = field(init=False)
+    aid_halt_days: np.ndarray = field(init=False)
+    aid_closed_days: np.ndarray = field(init=False)
     # violence: incidents by the side they are attributed to, deaths by the victims' side
-    attacks_today: int = 0  # incidents attributed to Palestinian armed groups today
-    incidents_by_israeli_forces: int = 0
-    incidents_by_palestinian_groups: int = 0
-    incidents_total: int = 0
-    deaths_palestinians_truce: int = 0
-    deaths_israelis_truce: int = 0
-    deaths_palestinians: int = 0  # over the whole window, war included
-    deaths_israelis: int = 0
+    attacks_today: np.ndarray = field(init=False)  # by Palestinian armed groups, today
+    incidents_by_israeli_forces: np.ndarray = field(init=False)
+    incidents_by_palestinian_groups: np.ndarray = field(init=False)
+    incidents_total: np.ndarray = field(init=False)
+    deaths_palestinians_truce: np.ndarray = field(init=False)
+    deaths_israelis_truce: np.ndarray = field(init=False)
+    deaths_palestinians: np.ndarray = field(init=False)  # over the whole window, war too
+    deaths_israelis: np.ndarray = field(init=False)
     # mediation and crisis
-    crises: int = 0
-    crisis_days: int = 0
-    crisis_start: int = -1
-    calm: simpy.Event | None = None
+    crises: np.ndarray = field(init=False)
+    crisis_days: np.ndarray = field(init=False)
+    crisis_start: np.ndarray = field(init=False)
     # talks and how the agreed phase ends
-    phase_end: int = 0  # the day the agreed phase ends, extensions included
-    progress: float = 0.0
-    agreed: bool = False
-    phase_expired: bool = False  # the agreed phase ended without agreement or extension
-    end_state: str = ""
-    end_day: int = -1
-    milestones: dict[str, int] = field(default_factory=dict)
-    daily: list[float] = field(default_factory=list)  # the recorder's series, flattened
+    phase_end: np.ndarray = field(init=False)  # the day it ends, extensions included
+    progress: np.ndarray = field(init=False)
+    agreed: np.ndarray = field(init=False)
+    phase_expired: np.ndarray = field(init=False)  # ended without agreement or extension
+    end_state: np.ndarray = field(init=False)  # code of how it ended (phase.END_STATES)
+    end_day: np.ndarray = field(init=False)
+    milestones: dict[str, np.ndarray] = field(default_factory=dict)
     parts: SimpleNamespace = field(default_factory=SimpleNamespace)  # actors' own state
-    on_collapse: list[Callable[[TruceState, int], None]] = field(default_factory=list)
-    processes: list[Proc] = field(default_factory=list)
+    agendas: dict[float, Any] = field(default_factory=dict)  # model.agenda, by time of day
+    on_calm: list[Reaction] = field(default_factory=list)  # a crisis resolved
+    on_collapse: list[Reaction] = field(default_factory=list)  # war resumes (first day)
+    tickets: int = 0  # when each wait for a time of day was made (see model.agenda)
+    series: tuple[Any, ...] = ()  # the daily series the recorder keeps (model.declare)
 
-    def start(self, process: Proc) -> None:
-        """Run `process` on the environment, and remember it to close it at the end."""
-        self.processes.append(process)
-        self.env.process(process)
+    def __post_init__(self) -> None:
+        n, s = self.n, self.scenario
+        self.status = np.zeros(n, dtype=np.int8)
+        self.in_force, self.truce_holds, self.in_crisis = flags(n, True), flags(n, True), \
+            flags(n)
+        self.tension, self.max_tension = floats(n), floats(n)
+        for name in ("living_held", "bodies_held", "living_released", "bodies_released",
+                     "outside_released", "detainees_total", "bodies_returned",
+                     "aid_delivered", "aid_halt_days", "aid_closed_days", "attacks_today",
+                     "incidents_by_israeli_forces", "incidents_by_palestinian_groups",
+                     "incidents_total", "deaths_palestinians_truce", "deaths_israelis_truce",
+                     "deaths_palestinians", "deaths_israelis", "crises", "crisis_days",
+                     "phase_end"):
+            setattr(self, name, ints(n))
+        self.release_done = np.zeros((len(s.releases), n), dtype=bool)
+        self.detainees_freed = np.zeros((len(s.exchange.prisoners_per_living_hostage), n),
+                                        dtype=np.int64)
+        self.share_held, self.progress = floats(n), floats(n)
+        self.agreed, self.phase_expired = flags(n), flags(n)
+        self.end_state = np.full(n, -1, dtype=np.int8)
+        self.crisis_start, self.end_day = ints(n, MISSING), ints(n, MISSING)
 
-    def finish(self) -> None:
-        """Close every process and let the environment run dry.
+    @property
+    def day(self) -> int:
+        return int(self.env.now)
 
-        Processes still waiting at the end of the window (a handover that slipped past it,
-        a withdrawal stage whose handover never came) would otherwise keep the state, the
-        environment and their events in reference cycles that only the garbage collector
-        can free; closed, they hold nothing, and each replication's memory is returned at
-        once.
-        """
-        for process in self.processes:
-            process.close()
-        self.env.run()  # what is still scheduled wakes closed processes, which just end
+    def ticket(self) -> int:
+        """A number larger than every one given before: the order waits were made in."""
+        self.tickets += 1
+        return self.tickets
 
-    def note(self, event: Any) -> None:
-        """Log a typed event (callers check ``log is not None`` first when it is costly)."""
+    def milestone(self, name: str) -> np.ndarray:
+        """The day each replication reached `name` (MISSING if not)."""
+        if name not in self.milestones:
+            self.milestones[name] = ints(self.n, MISSING)
+        return self.milestones[name]
+
+    def first(self, name: str, mask: Mask, day: int | np.ndarray) -> None:
+        """Record `day` as the milestone `name` where `mask` holds and it is not yet set."""
+        reached = self.milestone(name)
+        now = mask & (reached == MISSING)
+        reached[now] = day if np.ndim(day) == 0 else np.asarray(day)[now]
+
+    def note(self, mask: Mask, event: Callable[[int], Any]) -> None:
+        """Log `event(r)` for each replication r that `mask` selects, if the run is told."""
         if self.log is not None:
-            self.log.append(event)
+            for r in np.flatnonzero(mask).tolist():
+                self.log[r].append(event(r))
 
     # transitions of the truce's status -------------------------------------------------
-    def start_crisis(self, day: int) -> None:
-        self.status, self.in_crisis = CRISIS, True
-        self.crisis_start, self.calm = day, self.env.event()
-        self.crises += 1
-        self.crisis_days += 1
-        self.milestones.setdefault("first_crisis", day)
+    def start_crisis(self, mask: Mask, day: int) -> None:
+        self.status[mask], self.in_crisis[mask] = CRISIS, True
+        self.crisis_start[mask] = day
+        self.crises[mask] += 1
+        self.crisis_days[mask] += 1
+        self.first("first_crisis", mask, day)
 
-    def resolve_crisis(self) -> None:
-        self.status, self.in_crisis = HOLDING, False
-        assert self.calm is not None
-        self.calm.succeed()
+    def resolve_crisis(self, mask: Mask, day: int) -> None:
+        """The crisis ends: whatever waited for calm resumes the next day."""
+        self.status[mask], self.in_crisis[mask] = HOLDING, False
+        for react in self.on_calm:
+            react(self, mask, day)
 
-    def collapse(self, day: int) -> None:
+    def collapse(self, mask: Mask, day: int) -> None:
         """The truce breaks down in a crisis: war resumes the next day."""
-        self.milestones["collapse"] = day
-        self.return_to_war(day + 1)
+        self.milestone("collapse")[mask] = day
+        self.return_to_war(mask, day + 1)
 
-    def return_to_war(self, first_day: int) -> None:
-        """Fighting resumes on `first_day`: those waiting for calm wake up, and every actor
-        that registered in ``on_collapse`` reacts (the army returns to its lines, war
+    def return_to_war(self, mask: Mask, first_day: int) -> None:
+        """Fighting resumes on `first_day`: whatever waited for calm is cancelled, and every
+        actor that registered in ``on_collapse`` reacts (the army returns to its lines, war
         deaths follow the counterfactual rates)."""
-        self.status, self.in_force, self.truce_holds, self.in_crisis = (
-            COLLAPSED, False, False, False)
+        self.status[mask] = COLLAPSED
+        self.in_force[mask] = self.truce_holds[mask] = self.in_crisis[mask] = False
         if first_day <= self.scenario.truce.window_days:
-            self.milestones["war_resumed"] = first_day
-        if self.calm is not None and not self.calm.triggered:
-            self.calm.succeed()
+            self.milestone("war_resumed")[mask] = first_day
         for react in self.on_collapse:
-            react(self, first_day)
+            react(self, mask, first_day)
 
-    def end(self) -> None:
+    def end(self, mask: Mask) -> None:
         """The agreed period is over (the window's last day)."""
-        self.status, self.in_force, self.in_crisis = ENDED, False, False
+        self.status[mask] = ENDED
+        self.in_force[mask] = self.in_crisis[mask] = False
 
 
 def at(env: simpy.Environment, day: int, phase: float) -> simpy.Timeout:
     """A timeout that fires at `phase` of `day` (immediately if that is past)."""
     return env.timeout(max(0.0, day + phase - env.now))
 
-
-def wait_for_calm(st: TruceState, paused: Callable[[int], Any]) -> Proc:
-    """Hold an activity while a crisis lasts; resume the next day at the same phase.
-
-    `paused(day)` makes the event logged for each day the activity waits.
-    """
-    phase = st.env.now % 1.0
-    while st.status == CRISIS and st.calm is not None:
-        if st.log is not None:
-            st.log.append(paused(int(st.env.now)))
-        yield st.calm
-        if not st.truce_holds:  # the crisis ended in collapse
-            return
-        yield at(st.env, int(st.env.now) + 1, phase)

@@ -1,26 +1,27 @@
 """Randomness: one root seed -> independent named random streams, in blocks of replications.
 
 Each actor (:mod:`.actors`) draws its numbers from a stream of its own, before the
-simulation starts, in shapes that depend only on the window and the schedule: one row
-per day for daily processes, one entry per handover for the schedule (padded to at least
+simulation starts, in shapes that depend only on the window and the schedule: one column
+per day for daily processes, one per handover for the schedule (padded to at least
 :data:`~trucesim.model.sampling.MIN_HANDOVERS`). So day *d* of a process always uses
-row *d*, whatever happened earlier in the run.
+column *d*, whatever happened earlier in the run.
 
-Replications are grouped in blocks of :data:`BLOCK`; block *b* holds replications
+Replications are grouped in draw blocks of :data:`BLOCK`; block *b* holds replications
 ``b * BLOCK`` to ``b * BLOCK + BLOCK - 1``. For each block and each named stream (one per
 process of the model) there is one generator, seeded by
 ``SeedSequence(root, spawn_key=(b, k))`` with *k* the stream's fixed position in
 :data:`STREAMS`. A block's numbers are drawn at once, vectorised, and replication *i*
 takes row ``i % BLOCK`` of every array.
 
-So replication *i* is the same whatever the chunking, worker count or executor, and two
-scenarios run with the same root seed meet the same numbers, process by process and day
-by day (common random numbers), as long as the shapes drawn agree (they depend only on
-the window and, padded, the schedule's length).
+So replication *i* is the same whatever the chunking, the engine's block size, the
+worker count or the executor, and two scenarios run with the same root seed meet the
+same numbers, process by process and day by day (common random numbers), as long as the
+shapes drawn agree (they depend only on the window and, padded, the schedule's length).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from typing import Any
@@ -58,18 +59,39 @@ def generator(root_seed: int, block: int, stream: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(seq))
 
 
-Draws = dict[str, Any]  # one replication's numbers: each actor's, by actor name
+Draws = dict[str, Any]  # the numbers of a block of replications: each actor's, by name
 
 
-def draw_block(s: Scenario, root_seed: int, block: int,
-               actors: Sequence[Actor]) -> list[Draws]:
-    """The numbers of every replication of a block, each actor from its own stream."""
-    per_actor = {a.name: a.draw(s, generator(root_seed, block, a.stream), BLOCK)
-                 for a in actors if a.draw is not None}
-    return [{name: rows[r] for name, rows in per_actor.items()} for r in range(BLOCK)]
+def rows(part: Any, lo: int, hi: int) -> Any:
+    """Rows lo..hi-1 of an actor's draws: of every array field (first axis: replication)."""
+    if isinstance(part, np.ndarray):
+        return part[lo:hi]
+    if hasattr(part, "rows"):  # an actor's own (lazily drawn) numbers
+        return part.rows(lo, hi)
+    return dataclasses.replace(part, **{f.name: rows(getattr(part, f.name), lo, hi)
+                                        for f in dataclasses.fields(part)})
 
 
-def draw(s: Scenario, root_seed: int, replication: int, actors: Sequence[Actor]) -> Draws:
-    """The numbers of one replication (its whole block is drawn; use draw_block for many)."""
-    block, row = block_of(replication)
-    return draw_block(s, root_seed, block, actors)[row]
+def joined(parts: Sequence[Any]) -> Any:
+    """Draws of consecutive blocks as one (each array field concatenated by replication)."""
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    if isinstance(first, np.ndarray):
+        return np.concatenate(parts)
+    if hasattr(first, "join"):
+        return type(first).join(parts)
+    return dataclasses.replace(first, **{f.name: joined([getattr(p, f.name) for p in parts])
+                                         for f in dataclasses.fields(first)})
+
+
+def draw(s: Scenario, root_seed: int, start: int, stop: int, actors: Sequence[Actor]) -> Draws:
+    """The numbers of replications start..stop-1, each actor from its own stream."""
+    blocks = range(start // BLOCK, (stop - 1) // BLOCK + 1)
+    lo, hi = start - blocks[0] * BLOCK, stop - blocks[0] * BLOCK
+    out: Draws = {}
+    for a in actors:
+        if a.draw is not None:
+            parts = [a.draw(s, generator(root_seed, b, a.stream), BLOCK) for b in blocks]
+            out[a.name] = rows(joined(parts), lo, hi)
+    return out

@@ -27,7 +27,7 @@ from typing import Any
 
 import simpy
 
-from trucesim.model import COMPILED, actors, outcomes
+from trucesim.model import COMPILED, actors
 from trucesim.model.streams import block_of, draw_block
 from trucesim.run.engine import play, replicate
 from trucesim.run.executors import Executor, PoolExecutor, SerialExecutor, cpu_count
@@ -118,7 +118,7 @@ def _timed(work: Callable[[], object]) -> float:
 
 def pipeline(scenario: Scenario, seed: int, n: int, executor: Executor) -> Aggregate:
     """What `trucesim run` computes, without writing files."""
-    agg = Aggregate(outcomes.fields(scenario), outcomes.series(), scenario.truce.window_days + 1)
+    agg = Aggregate(actors.fields(scenario), actors.series(), scenario.truce.window_days + 1)
     for chunk in replicate(scenario, seed, n, executor=executor):
         agg.merge(chunk.aggregate)
     return agg

@@ -7,10 +7,7 @@ order on any worker and still add up to the same summary.
 
 from __future__ import annotations
 
-import gc
-from array import array
 from collections.abc import Callable, Generator, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
@@ -19,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from trucesim.model import actors, outcomes
-from trucesim.model.run import run as run_replication
+from trucesim.model.declare import Outcome, RangeError
+from trucesim.model.run import run as run_block
 from trucesim.model.state import TruceState
-from trucesim.model.streams import BLOCK, Draws, block_of, draw, draw_block
+from trucesim.model.streams import BLOCK, draw
 from trucesim.run import measures
 from trucesim.run.assumptions import Plan
 from trucesim.run.executors import Executor, SerialExecutor
@@ -30,6 +28,7 @@ from trucesim.run.stats import LIMIT, Aggregate, ModelRangeError
 from trucesim.scenario.schema import Scenario
 
 Value = int | float | str | None
+BLOCK_SIZE = 2048  # replications one simpy environment steps at once (a multiple of BLOCK)
 
 
 @dataclass(frozen=True)
@@ -38,30 +37,41 @@ class Replication:
 
     index: int
     record: Mapping[str, Value]
-    daily: np.ndarray  # (days, series) in natural units; columns as outcomes.series()
+    daily: np.ndarray  # (days, series) in natural units; columns as actors.series()
     events: tuple[Any, ...]  # typed events (trucesim.model.events.Event), in order
 
     def column(self, name: str) -> np.ndarray:
         """One daily series, by name."""
-        names = [s.name for s in outcomes.series()]
+        names = [s.name for s in actors.series()]
         return self.daily[:, names.index(name)]
 
 
-def play(scenario: Scenario, seed: int, index: int, log: bool = False,
-         draws: Draws | None = None) -> TruceState:
-    """Run replication `index` of a run seeded with `seed`; return its final state."""
-    draws = draws or draw(scenario, seed, index, actors.ACTORS)
-    return run_replication(scenario, draws, [] if log else None)
+def play(scenario: Scenario, seed: int, start: int, stop: int,
+         log: bool = False) -> TruceState:
+    """Run replications start..stop-1 of a run seeded with `seed` as one block; return
+    the block's final state."""
+    draws = draw(scenario, seed, start, stop, actors.ACTORS)
+    return run_block(scenario, draws, stop - start, log)
 
 
 def simulate(scenario: Scenario, seed: int, index: int = 0, *, log: bool = False) -> Replication:
-    """One replication as a flat, read-only record (plus its day-by-day trajectory)."""
-    st = play(scenario, seed, index, log)
-    fields = outcomes.fields(scenario)
-    stored = outcomes.row(fields, st)
-    record = {f.name: f.decode(v) for f, v in zip(fields, stored, strict=True)}
-    daily = np.array(st.daily, dtype=np.float64).reshape(-1, len(outcomes.series()))
-    return Replication(index, MappingProxyType(record), daily, tuple(st.log or ()))
+    """One replication (a block of one) as a flat, read-only record, with its day-by-day
+    trajectory and, with `log`, its typed events."""
+    st = play(scenario, seed, index, index + 1, log)
+    fields = actors.fields(scenario)
+    stored = _stored(fields, st, index)[0].tolist()
+    decoded = {f.name: f.decode(v) for f, v in zip(fields, stored, strict=True)}
+    daily = st.parts.daily[:, :, 0].copy()
+    return Replication(index, MappingProxyType(decoded), daily,
+                       tuple(st.log[0]) if st.log else ())
+
+
+def _stored(fields: tuple[Outcome, ...], st: TruceState, start: int) -> np.ndarray:
+    try:
+        return outcomes.read(fields, st)
+    except RangeError:
+        raise ModelRangeError(f"replications {start} to {start + st.n - 1}: an outcome is "
+                              "beyond the range counted exactly (2**53)") from None
 
 
 @dataclass(frozen=True)
@@ -70,60 +80,25 @@ class Chunk:
 
     start: int
     values: np.ndarray  # (n, fields) int64
-    daily: np.ndarray  # (n, days, series) int64, stored units
+    daily: np.ndarray  # (n, days, series) int64, stored units (a view of a day-major array)
 
 
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
-    """Replications start..stop-1 as arrays of stored integers."""
-    # flat C arrays rather than lists: they grow cheaply and the garbage collector, which
-    # walks every list it tracks, has nothing to walk in them
-    rows = array("q")
-    notes = array("d")
-    registered = actors.ACTORS
-    fields = outcomes.fields(scenario)
-    series = outcomes.series()
-    row = outcomes.reader(fields)
-    blocks: dict[int, list[Draws]] = {}
-    with _collect_per_block() as collect:
-        for index in range(start, stop):
-            block, r = block_of(index)
-            if block not in blocks:
-                collect()
-                blocks = {block: draw_block(scenario, seed, block, registered)}
-            st = run_replication(scenario, blocks[block][r], None)
-            try:
-                rows.extend(row(st))
-            except OverflowError:
-                raise ModelRangeError(f"replication {index} has an outcome beyond 64-bit "
-                                      "integers") from None
-            notes.extend(st.daily)
-    n, days = stop - start, scenario.truce.window_days + 1
-    values = np.frombuffer(rows, dtype=np.int64).reshape(n, len(fields))
-    daily = np.frombuffer(notes, dtype=np.float64).reshape(n, days, len(series))
-    scale = np.array([x.scale for x in series], dtype=np.float64)
-    stored = np.floor(daily * scale + 0.5)
-    if stored.size and not np.abs(stored).max() < LIMIT:  # also catches NaN
-        raise ModelRangeError(f"replications {start} to {stop - 1}: a daily value is beyond "
-                              "the range counted exactly (2**53)")
-    return Chunk(start, values, stored.astype(np.int64))
-
-
-@contextmanager
-def _collect_per_block() -> Iterator[Callable[[], object]]:
-    """Collect cyclic garbage once per block of replications instead of continually.
-
-    A replication leaves a few hundred objects in reference cycles (simpy's events and
-    processes); Python's collector, left to itself, also walks every long-lived object
-    again and again, which costs a tenth of the run. Paused here, it is run on the young
-    objects once per block (a few MB at most), and restored as it was afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield lambda: gc.collect(0)
-    finally:
-        if enabled:
-            gc.enable()
+    """Replications start..stop-1 as arrays of stored integers, in blocks of at most
+    BLOCK_SIZE replications each stepped by one simpy environment."""
+    fields = actors.fields(scenario)
+    values, daily = [], []
+    for a in range(start, stop, BLOCK_SIZE):
+        b = min(a + BLOCK_SIZE, stop)
+        st = play(scenario, seed, a, b)
+        values.append(_stored(fields, st, a))
+        stored = st.parts.daily  # (day, series, replication), stored units
+        if stored.size and not -LIMIT < stored.min() <= stored.max() < LIMIT:
+            raise ModelRangeError(f"replications {a} to {b - 1}: a daily value is beyond "
+                                  "the range counted exactly (2**53)")
+        daily.append(stored)
+    by_day = daily[0] if len(daily) == 1 else np.concatenate(daily, axis=2)
+    return Chunk(start, np.concatenate(values), by_day.transpose(2, 0, 1))
 
 
 @dataclass
@@ -143,8 +118,8 @@ def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> C
     """Run a chunk and reduce it to an aggregate and CSV text (runs on a worker)."""
     start, stop = bounds
     chunk = run_chunk(scenario, seed, start, stop)
-    fields = outcomes.fields(scenario)
-    agg = Aggregate(fields, outcomes.series(), scenario.truce.window_days + 1)
+    fields = actors.fields(scenario)
+    agg = Aggregate(fields, actors.series(), scenario.truce.window_days + 1)
     agg.add(chunk.values, chunk.daily)
     return ChunkResult(start, stop, agg, outcomes.csv_rows(fields, chunk.start, chunk.values))
 
@@ -154,8 +129,8 @@ def summarise_set_chunk(sets: tuple[Scenario, ...], seed: int,
     """A chunk of parameter set k: its aggregate, CSV rows, and every measure's totals."""
     k, start, stop = item
     chunk = run_chunk(sets[k], seed, start, stop)
-    fields = outcomes.fields(sets[k])
-    agg = Aggregate(fields, outcomes.series(), sets[k].truce.window_days + 1)
+    fields = actors.fields(sets[k])
+    agg = Aggregate(fields, actors.series(), sets[k].truce.window_days + 1)
     agg.add(chunk.values, chunk.daily)
     chosen = measures.from_fields(fields)
     totals = Totals(len(chosen))
@@ -175,9 +150,11 @@ def chunk_count(n: int, size: int) -> int:
 
 
 def default_chunk_size(n: int, workers: int) -> int:
-    """Whole blocks of replications; enough chunks to balance workers and show progress."""
-    blocks = -(-n // BLOCK)
-    return BLOCK * max(1, min(16, blocks // max(1, 8 * workers)))
+    """Whole draw blocks of replications, as many as 4 engine blocks; enough chunks to
+    balance the workers and show progress (four a worker at least)."""
+    per_chunk = -(-n // (4 * max(1, workers)))
+    blocks = -(-per_chunk // BLOCK)
+    return BLOCK * max(1, min(4 * BLOCK_SIZE // BLOCK, blocks))
 
 
 def replicate(scenario: Scenario, seed: int, n: int, *, executor: Executor | None = None,

@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from trucesim.model import outcomes
+from trucesim.model import actors
 from trucesim.model.declare import MISSING, Outcome
 from trucesim.run.stats import t_quantile, wilson
 from trucesim.scenario.schema import Scenario
@@ -64,7 +64,7 @@ def from_fields(fields: Sequence[Outcome]) -> tuple[Measure, ...]:
 
 def measures(scenario: Scenario) -> tuple[Measure, ...]:
     """Every measure of this scenario's outcome record, in record order."""
-    return from_fields(outcomes.fields(scenario))
+    return from_fields(actors.fields(scenario))
 
 
 def select(scenario: Scenario, names: Sequence[str]) -> tuple[Measure, ...]:

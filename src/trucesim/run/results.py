@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from trucesim.model import outcomes
+from trucesim.model import actors, outcomes
 from trucesim.model.actors.phase import END_STATES
 from trucesim.run.manifest import PARTIAL
 from trucesim.scenario.inputs import RESULTS_BYTES, read_text
@@ -143,7 +143,7 @@ class RunFiles:
         path = self.directory / "replications.csv"
         if not path.exists():
             return []
-        fields = outcomes.fields(self.scenario())
+        fields = actors.fields(self.scenario())
         expected = outcomes.csv_header(fields).strip().split(",")
         try:
             with path.open(encoding="utf-8", newline="") as handle:
@@ -234,7 +234,7 @@ def _agree(directory: Path, summary: SummaryFile, manifest: dict[str, Any],
     if summary.replications != done:
         problems.append(f"{path}: replications: {summary.replications} is not the "
                         f"manifest's {done}")
-    fields = outcomes.fields(scenario)
+    fields = actors.fields(scenario)
     for kind, found in (("number", summary.outcomes), ("milestone", summary.milestones)):
         lacking = [f.name for f in fields if f.kind == kind and f.name not in found]
         if lacking:
@@ -253,7 +253,7 @@ def _agree(directory: Path, summary: SummaryFile, manifest: dict[str, Any],
 def daily_columns() -> list[str]:
     """The columns daily.csv has (see Aggregate.daily)."""
     out = ["day", "survival", "survival_lo", "survival_hi", "in_crisis"]
-    series = outcomes.series()
+    series = actors.series()
     out += [f"{x.name}_mean" for x in series if x.name not in ("holding", "in_crisis")]
     out += [f"{x.name}_{q}" for x in series if x.band for q in ("p05", "p50", "p95")]
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trucesim.model import outcomes
+from trucesim.model import actors, outcomes
 from trucesim.run import assumptions, manifest, summary
 from trucesim.run.engine import replicate
 from trucesim.run.executors import Executor
@@ -67,8 +67,8 @@ def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
     manifest's status 'partial', then :class:`Interrupted` is raised.
     """
     started = time.perf_counter()
-    fields = outcomes.fields(scenario)
-    agg = Aggregate(fields, outcomes.series(), scenario.truce.window_days + 1)
+    fields = actors.fields(scenario)
+    agg = Aggregate(fields, actors.series(), scenario.truce.window_days + 1)
     sets = assumptions.plan(scenario, seed, n, parameter_sets)  # one, if nothing is uncertain
     per_set = [Totals(len(from_fields(fields))) for _ in sets.sets]
     destination = out / scenario.name

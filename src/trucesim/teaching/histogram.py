@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trucesim.model import outcomes
+from trucesim.model import actors, outcomes
 from trucesim.run.results import RunFiles
 from trucesim.teaching.plots import COLOURS, END_LABELS, figure, whole_numbers
 
@@ -30,7 +30,7 @@ STATE_COLOURS = {"permanent": COLOURS[2], "extended": COLOURS[0], "expired": COL
 
 def values(run: RunFiles, outcome: str) -> tuple[np.ndarray, list[str]]:
     """The outcome in every replication, and how each replication ended."""
-    fields = outcomes.fields(run.scenario())
+    fields = actors.fields(run.scenario())
     _, verdict = outcomes.category(fields)
     rows = run.replication_rows()
     return (np.array([float(r[outcome]) for r in rows], dtype=np.float64),
@@ -40,7 +40,7 @@ def values(run: RunFiles, outcome: str) -> tuple[np.ndarray, list[str]]:
 def deaths(run: RunFiles, outcome: str = "deaths_palestinians") -> Figure:
     """Histogram of `outcome` over the replications (log-spaced bins), stacked by end state,
     with the mean and the median marked."""
-    field = outcomes.by_name(run.scenario())[outcome]
+    field = actors.by_name(run.scenario())[outcome]
     label = field.label or field.description
     x, ended = values(run, outcome)
     fig, (ax,) = figure(3.4)

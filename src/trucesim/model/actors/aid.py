@@ -11,15 +11,15 @@ agreed rate counts as aid held back.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from trucesim import fmt
 from trucesim.model.actors import conditions
-from trucesim.model.declare import MISSING, SHARE, Actor, Outcome, Series, scaled
+from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
-from trucesim.model.state import AID, CRISIS, HOLDING, Proc, TruceState, at
+from trucesim.model.state import AID, MISSING, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "aid"
@@ -27,22 +27,21 @@ NAME = "aid"
 
 @dataclass(frozen=True, slots=True)
 class Draws:
-    """One replication's numbers from the 'aid' stream, one per day."""
+    """The block's numbers from the 'aid' stream: (replication, day)."""
 
-    trucks: list[int]  # trucks that enter on a normal day
-    closure: list[float]  # does an attack close the crossings?
-    halt: list[float]  # is aid halted on a day of crisis?
+    trucks: np.ndarray  # trucks that enter on a normal day
+    closure: np.ndarray  # does an attack close the crossings?
+    halt: np.ndarray  # is aid halted on a day of crisis?
 
 
-def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
+def draw(s: Scenario, g: np.random.Generator, n: int) -> Draws:
     days, aid = s.truce.window_days + 1, s.aid
     m, sd = aid.delivery_ratio_mean, aid.delivery_ratio_sd
     k = m * (1 - m) / sd**2 - 1
     possible = min(aid.trucks_per_day_agreed, aid.crossing_capacity_trucks_per_day)
     trucks = np.floor(possible * g.beta(m * k, (1 - m) * k, (n, days)) + 0.5)
-    closure, halt = (a.tolist() for a in g.random((2, n, days)))
-    whole = trucks.astype(np.int64).tolist()
-    return [Draws(whole[r], closure[r], halt[r]) for r in range(n)]
+    closure, halt = g.random((2, n, days))
+    return Draws(trucks.astype(np.int64), closure, halt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,92 +71,126 @@ class Halt:
 
 @dataclass(slots=True)
 class AidLog:
-    """The actor's own state (st.parts.aid)."""
+    """The actor's own state (st.parts.aid), over the block."""
 
-    history: list[int] = field(default_factory=list)  # trucks a day, if a condition counts
-    rule: str = ""  # the condition that set yesterday's aid ("" for the agreed terms)
+    closed_until: np.ndarray  # the last day the crossings stay closed
+    rule: np.ndarray  # the condition that set yesterday's aid (NO_RULE: the agreed terms)
+    streaks: dict[float, np.ndarray]  # days in a row, to yesterday, with at least N trucks
 
 
 def start(st: TruceState) -> None:
-    st.parts.aid = AidLog()
-    st.start(aid(st))
+    levels = st.parts.conditions.aid_levels
+    st.parts.aid = AidLog(ints(st.n, -1), ints(st.n, conditions.NO_RULE),
+                          {level: ints(st.n) for level in levels})
+    st.env.process(aid(st))
 
 
-def by_condition(st: TruceState, rules: tuple[conditions.Rule, ...], planned: int,
-                 possible: float, day: int) -> int:
+def by_condition(st: TruceState, rules: tuple[conditions.Rule, ...], planned: np.ndarray,
+                 possible: float, day: int) -> np.ndarray:
     """An ordinary day's trucks under the conditions on aid (`planned` under the terms)."""
-    rule = conditions.active(st, rules, "trucks_per_day")
+    agreed = st.scenario.aid.trucks_per_day_agreed
+    everyone = np.ones(st.n, dtype=bool)
+    which = conditions.active(st, rules, "trucks_per_day", everyone)
+    pause = np.array([rules[k].pause if k >= 0 else False for k in which.tolist()])
+    target = np.minimum(conditions.effect(rules, which, "trucks_per_day", agreed), possible)
+    target = np.where(which == conditions.NO_RULE, agreed, np.where(pause, 0.0, target))
     log: AidLog = st.parts.aid
-    name = rule.name if rule is not None else ""
-    if rule is None:
-        target = st.scenario.aid.trucks_per_day_agreed
-    elif rule.pause:
-        target = 0.0
-    else:
-        target = min(rule.effects["trucks_per_day"], possible)
-    if name != log.rule:
-        log.rule = name
-        if st.log is not None:
-            what = ("no aid enters" if target == 0 else f"{target:,.0f} trucks a day"
-                    + (" agreed" if rule is None else " at most"))
-            st.log.append(conditions.Changed(day, "aid", name, what))
-    if rule is None:
-        return planned
-    return math.floor(planned * target / possible + 0.5) if possible else 0
+    changed = which != log.rule
+    if changed.any():
+        log.rule[changed] = which[changed]
+
+        def told(r: int) -> conditions.Changed:
+            under = int(which[r]) >= 0
+            what = ("no aid enters" if target[r] == 0 else f"{target[r]:,.0f} trucks a day"
+                    + (" at most" if under else " agreed"))
+            return conditions.Changed(day, "aid", rules[int(which[r])].name if under else "",
+                                      what)
+
+        st.note(changed, told)
+    if not possible:
+        return np.where(which == conditions.NO_RULE, planned, 0)
+    scaled_down = np.floor(planned * target / possible + 0.5).astype(np.int64)
+    return np.where(which == conditions.NO_RULE, planned, scaled_down)
 
 
 def aid(st: TruceState) -> Proc:
     """Trucks that enter each day: closures after attacks, halts as leverage in a crisis."""
     s, env = st.scenario, st.env
     d: Draws = st.draws[NAME]
-    a = s.aid
+    a, log = s.aid, st.parts.aid
     after_collapse = math.floor(a.trucks_per_day_after_collapse + 0.5)
     after_expiry = math.floor(a.trucks_per_day_after_expiry + 0.5)
     held_back = a.trucks_per_day_after_expiry < a.trucks_per_day_agreed
-    stay_open, closure_days = 1.0 - a.closure_probability_per_incident, a.closure_days
+    stay_open = 1.0 - a.closure_probability_per_incident
     halt, per_halt_day = a.halt_probability_per_crisis_day, s.tension.per_aid_halt_day
     rules = conditions.for_step(st, "aid")
-    trucks = list(d.trucks) if rules else d.trucks  # the day's trucks under the terms
-    u_closure, u_halt = d.closure, d.halt
     possible = min(a.trucks_per_day_agreed, a.crossing_capacity_trucks_per_day)
-    history = st.parts.aid.history if st.parts.conditions.aid_history else None
-    closed_until = -1
-    yield at(env, 1, AID)
+    trucks, u_closure, u_halt = d.trucks.T.copy(), d.closure.T.copy(), d.halt.T.copy()
     for day in range(1, s.truce.window_days + 1):
-        status, attacks = st.status, st.attacks_today
-        before = st.aid_delivered
-        if rules:
-            trucks[day] = by_condition(st, rules, d.trucks[day], possible, day)
-        if status == HOLDING and not attacks and day > closed_until and not st.phase_expired:
-            st.aid_delivered += trucks[day]  # an ordinary day, the most common case
-        elif not st.in_force:  # collapsed
-            st.aid_delivered += after_collapse
-        elif st.phase_expired:
-            st.aid_delivered += after_expiry
-            if held_back:
-                st.aid_halt_days += 1
-                st.tension += per_halt_day
-                if "aid_held_back" not in st.milestones:  # told once: it lasts
-                    st.milestones["aid_held_back"] = day
-                    if st.log is not None:
-                        st.log.append(Halt(day, True))
-        elif attacks and u_closure[day] < 1.0 - stay_open**attacks:
-            closed_until = day + closure_days - 1
-            st.aid_closed_days += 1
-            if st.log is not None:
-                st.log.append(Closure(day, closure_days))
-        elif day <= closed_until:
-            st.aid_closed_days += 1
-        elif status == CRISIS and u_halt[day] < halt:
-            st.aid_halt_days += 1
-            st.tension += per_halt_day
-            if st.log is not None:
-                st.log.append(Halt(day, False))
+        yield at(env, day, AID)
+        before = st.aid_delivered.copy() if log.streaks else st.aid_delivered
+        planned = by_condition(st, rules, trucks[day], possible, day) if rules else trucks[day]
+        attacks, closed_until = st.attacks_today, log.closed_until
+        ordinary = ((st.in_force & ~st.in_crisis) & (attacks == 0) & (day > closed_until)
+                    & ~st.phase_expired)
+        if ordinary.all():  # an ordinary day everywhere, the most common case
+            st.aid_delivered += planned
         else:
-            st.aid_delivered += trucks[day]
-        if history is not None:
-            history.append(st.aid_delivered - before)
-        yield env.timeout(1)
+            unusual(st, ~ordinary, day, planned, u_closure[day], u_halt[day], attacks,
+                    Levels(after_collapse, after_expiry, held_back, stay_open, halt,
+                           per_halt_day))
+        for level, streak in log.streaks.items():
+            full = (st.aid_delivered - before) >= level
+            streak[:] = np.where(full, streak + 1, 0)
+
+
+@dataclass(frozen=True)
+class Levels:
+    after_collapse: int
+    after_expiry: int
+    held_back: bool  # aid after an expiry is below the agreed rate
+    stay_open: float  # chance one attack leaves the crossings open
+    halt: float
+    per_halt_day: float
+
+
+def unusual(st: TruceState, rest: Mask, day: int, planned: np.ndarray, u_closure: np.ndarray,
+            u_halt: np.ndarray, attacks: np.ndarray, x: Levels) -> None:
+    """The day's aid where it is not an ordinary day, in order: collapsed, after an
+    expiry, crossings closing after an attack or still closed, halted in a crisis."""
+    log: AidLog = st.parts.aid
+    deliver = ~rest
+    collapsed = rest & ~st.in_force
+    st.aid_delivered[collapsed] += x.after_collapse
+    rest = rest & st.in_force
+    expired = rest & st.phase_expired
+    if expired.any():
+        st.aid_delivered[expired] += x.after_expiry
+        if x.held_back:
+            st.aid_halt_days[expired] += 1
+            st.tension[expired] += x.per_halt_day
+            first = expired & (st.milestone("aid_held_back") == MISSING)
+            st.first("aid_held_back", first, day)  # told once: it lasts
+            st.note(first, lambda r: Halt(day, True))
+    rest = rest & ~st.phase_expired
+    hit = rest & (attacks > 0)
+    if hit.any():
+        chance = np.array([1.0 - x.stay_open ** k for k in range(int(attacks.max()) + 1)])
+        closing = hit & (u_closure < chance[attacks])
+        log.closed_until[closing] = day + st.scenario.aid.closure_days - 1
+        st.aid_closed_days[closing] += 1
+        closure_days = st.scenario.aid.closure_days
+        st.note(closing, lambda r: Closure(day, closure_days))
+        rest = rest & ~closing
+    closed = rest & (day <= log.closed_until)
+    st.aid_closed_days[closed] += 1
+    rest = rest & ~closed
+    halting = rest & st.in_crisis & (u_halt < x.halt)
+    st.aid_halt_days[halting] += 1
+    st.tension[halting] += x.per_halt_day
+    st.note(halting, lambda r: Halt(day, False))
+    deliver |= rest & ~halting
+    st.aid_delivered[deliver] += planned[deliver]
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
@@ -166,17 +199,17 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
         Outcome("aid_trucks_delivered", "number", "trucks", "Aid trucks that entered during "
                 "the window", lambda st: st.aid_delivered),
         Outcome("aid_trucks_agreed", "number", "trucks", "Aid trucks the agreement provides for "
-                "in the window", lambda st: agreed),
+                "in the window", lambda st: np.full(st.n, agreed, dtype=np.int64)),
         Outcome("aid_share_of_agreed", "number", "share", "Trucks delivered over trucks agreed",
-                lambda st: scaled(st.aid_delivered / agreed if agreed else 0.0, SHARE), SHARE,
+                lambda st: scaled(st.aid_delivered / agreed if agreed else
+                                  np.zeros(st.n), SHARE), SHARE,
                 label="aid delivered / agreed"),
         Outcome("aid_halt_days", "number", "days", "Days aid was halted as leverage",
                 lambda st: st.aid_halt_days),
         Outcome("aid_closed_days", "number", "days", "Days crossings were closed after an "
                 "attack", lambda st: st.aid_closed_days),
         Outcome("day_aid_held_back", "milestone", "day", "First day aid was held back after "
-                "the agreed phase expired", lambda st: st.milestones.get("aid_held_back",
-                                                                         MISSING)),
+                "the agreed phase expired", lambda st: st.milestone("aid_held_back")),
     )
 
 

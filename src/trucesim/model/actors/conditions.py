@@ -3,31 +3,32 @@
 Each [[conditions]] table of a scenario governs one step (a handover, the exchange, a
 withdrawal stage, the aid level, the talks): the step waits until its condition holds,
 or is paused or changed while it holds. This module compiles the conditions (written in
-the language of :mod:`trucesim.scenario.expressions`) into functions of the state, once
-per scenario, and gives every actor the same two calls, so no actor special-cases a
-condition: :func:`hold` (a step waits, checked each day at its own time) and
+the language of :mod:`trucesim.scenario.expressions`) into functions of the state that
+answer for every replication of a block at once (a yes/no or a number each), once per
+scenario, and gives every actor the same two calls, so no actor special-cases a
+condition: :func:`blocking` (the rule that holds a step back today, if any) and
 :func:`active` (the rule in force for a step today, for its size or rate). It logs when a
 condition holds a step back, and when it changes a step, for the story.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import simpy
+import numpy as np
 
 from trucesim.model.declare import Actor
 from trucesim.model.events import Line, Narration
-from trucesim.model.state import TruceState, at
+from trucesim.model.state import MISSING, Mask, TruceState
 from trucesim.scenario.expressions import Expr, names_in
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.steps import expression, step_key
 
 NAME = "conditions"
-Test = Callable[[TruceState], Any]
-Held = Generator[simpy.Event, Any, str]  # a wait whose value names what held it
+Test = Callable[[TruceState], Any]  # an array over the block, or a number for all
+NO_RULE = -1
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,11 @@ class Rule:
 @dataclass(frozen=True)
 class Rules:
     by_step: dict[str, tuple[Rule, ...]]
-    aid_history: bool  # some condition counts days of aid
+    aid_levels: tuple[float, ...]  # the truck counts some condition counts days of
 
 
 NONE: tuple[Rule, ...] = ()
-NO_RULES = Rules({}, False)
+NO_RULES = Rules({}, ())
 _COMPILED: list[tuple[Scenario, Rules]] = []
 
 
@@ -57,21 +58,27 @@ def compiled(s: Scenario) -> Rules:
     if _COMPILED and _COMPILED[0][0] is s:
         return _COMPILED[0][1]
     by_step: dict[str, list[Rule]] = {}
-    history = False
+    levels: set[float] = set()
     for c in s.conditions:
         expr = expression(s, c)
-        history |= "aid_days_at_least" in names_in(expr)
+        levels |= _levels(expr)
         step = step_key(s, c.applies_to)
         assert step is not None  # validated when the scenario was loaded
         by_step.setdefault(step, []).append(
             Rule(c.name, bool(c.wait_until), compile_test(expr), c.pause, c.effects()))
-    rules = Rules({k: tuple(v) for k, v in by_step.items()}, history)
+    rules = Rules({k: tuple(v) for k, v in by_step.items()}, tuple(sorted(levels)))
     _COMPILED[:] = [(s, rules)]
     return rules
 
 
+def _levels(e: Expr) -> set[float]:
+    if e[0] == "call" and e[1] == "aid_days_at_least":
+        return {float(str(e[2]))}
+    return {x for part in e[1:] if isinstance(part, tuple) for x in _levels(part)}
+
+
 def compile_test(e: Expr) -> Test:
-    """An expression as a function of the state."""
+    """An expression as a function of the state (elementwise over the block)."""
     kind = e[0]
     if kind == "number":
         value = e[1]
@@ -82,12 +89,12 @@ def compile_test(e: Expr) -> Test:
         return _call(str(e[1]), e[2])
     if kind == "not":
         inner = compile_test(_sub(e, 1))
-        return lambda st: not inner(st)
+        return lambda st: np.logical_not(inner(st))
     if kind in ("and", "or"):
         a, b = compile_test(_sub(e, 1)), compile_test(_sub(e, 2))
         if kind == "and":
-            return lambda st: a(st) and b(st)
-        return lambda st: a(st) or b(st)
+            return lambda st: np.logical_and(a(st), b(st))
+        return lambda st: np.logical_or(a(st), b(st))
     op, left, right = e[1], compile_test(_sub(e, 2)), compile_test(_sub(e, 3))
     return _COMPARE[str(op)](left, right)
 
@@ -99,15 +106,15 @@ def _sub(e: Expr, k: int) -> Expr:
 
 
 _COMPARE: dict[str, Callable[[Test, Test], Test]] = {
-    "<": lambda a, b: lambda st: a(st) < b(st),
-    "<=": lambda a, b: lambda st: a(st) <= b(st),
-    ">": lambda a, b: lambda st: a(st) > b(st),
-    ">=": lambda a, b: lambda st: a(st) >= b(st),
-    "==": lambda a, b: lambda st: a(st) == b(st),
-    "!=": lambda a, b: lambda st: a(st) != b(st),
+    "<": lambda a, b: lambda st: np.less(a(st), b(st)),
+    "<=": lambda a, b: lambda st: np.less_equal(a(st), b(st)),
+    ">": lambda a, b: lambda st: np.greater(a(st), b(st)),
+    ">=": lambda a, b: lambda st: np.greater_equal(a(st), b(st)),
+    "==": lambda a, b: lambda st: np.equal(a(st), b(st)),
+    "!=": lambda a, b: lambda st: np.not_equal(a(st), b(st)),
 }
 _QUANTITIES: dict[str, Test] = {
-    "day": lambda st: int(st.env.now),
+    "day": lambda st: st.day,
     "living_held": lambda st: st.living_held,
     "bodies_held": lambda st: st.bodies_held,
     "living_owed": lambda st: st.parts.handovers.due_living - st.living_released,
@@ -123,25 +130,15 @@ _QUANTITIES: dict[str, Test] = {
 def _call(fn: str, arg: object) -> Test:
     if fn == "done":
         j = int(str(arg))
-        return lambda st: st.release_done[j].triggered
+        return lambda st: st.release_done[j]
     if fn == "on_time":
         j = int(str(arg))
-        return lambda st: st.parts.handovers.on_time[j] is True
+        return lambda st: st.parts.handovers.on_time[j] == 1
     if fn == "reached":
         key = f"withdrawal_{arg}"
-        return lambda st: key in st.milestones
+        return lambda st: st.milestone(key) != MISSING
     level = float(str(arg))
-    return lambda st: _streak(st.parts.aid.history, level)
-
-
-def _streak(history: list[int], level: float) -> int:
-    """Consecutive days, up to the last one recorded, with at least `level` trucks."""
-    n = 0
-    for trucks in reversed(history):
-        if trucks < level:
-            break
-        n += 1
-    return n
+    return lambda st: st.parts.aid.streaks[level]
 
 
 # events -------------------------------------------------------------------------------
@@ -182,40 +179,53 @@ def for_step(st: TruceState, step: str) -> tuple[Rule, ...]:
     return rules.by_step.get(step, NONE)
 
 
-def blocking(st: TruceState, rules: tuple[Rule, ...]) -> Rule | None:
-    """The first rule that stops the step today: a wait not yet met, or a pause in force."""
-    for rule in rules:
-        if rule.waits:
-            if not rule.test(st):
-                return rule
-        elif rule.pause and rule.test(st):
-            return rule
-    return None
+def _holds(st: TruceState, rule: Rule, mask: Mask) -> np.ndarray:
+    return np.broadcast_to(np.asarray(rule.test(st), dtype=bool), mask.shape) & mask
 
 
-def hold(st: TruceState, step: str, words: str, phase: float) -> Held:
-    """Wait, day by day at `phase`, while a condition holds `step` back. Its value (via
-    ``yield from``) is the name of the condition that held it, or ''."""
-    rules = for_step(st, step)
-    held = ""
-    while rules and st.in_force:
-        rule = blocking(st, rules)
-        if rule is None:
-            break
-        if not held:
-            held = rule.name
-            if st.log is not None:
-                st.log.append(HeldBack(int(st.env.now), words, rule.name))
-        yield at(st.env, int(st.env.now) + 1, phase)
-    return held
+def blocking(st: TruceState, rules: tuple[Rule, ...], mask: Mask) -> np.ndarray:
+    """For each replication `mask` selects, the index of the first rule that stops the step
+    today (a wait not yet met, or a pause in force), or NO_RULE."""
+    out = np.full(st.n, NO_RULE, dtype=np.int64)
+    for k, rule in enumerate(rules):
+        if rule.waits or rule.pause:
+            holds = _holds(st, rule, mask)
+            stops = (mask & ~holds) if rule.waits else holds
+            out[stops & (out == NO_RULE)] = k
+    return out
 
 
-def active(st: TruceState, rules: tuple[Rule, ...], key: str) -> Rule | None:
-    """The first 'while' rule setting `key` (or pausing) whose condition holds now."""
-    for rule in rules:
-        if not rule.waits and (rule.pause or key in rule.effects) and rule.test(st):
-            return rule
-    return None
+def active(st: TruceState, rules: tuple[Rule, ...], key: str, mask: Mask) -> np.ndarray:
+    """For each replication, the index of the first 'while' rule setting `key` (or
+    pausing) whose condition holds now, or NO_RULE."""
+    out = np.full(st.n, NO_RULE, dtype=np.int64)
+    for k, rule in enumerate(rules):
+        if not rule.waits and (rule.pause or key in rule.effects):
+            out[_holds(st, rule, mask) & (out == NO_RULE)] = k
+    return out
+
+
+def effect(rules: tuple[Rule, ...], which: np.ndarray, key: str,
+           otherwise: np.ndarray | float) -> np.ndarray:
+    """The value of `key` under the rule each replication has in force (`which`, from
+    :func:`active`), or `otherwise` where none sets it."""
+    out = np.array(np.broadcast_to(otherwise, which.shape), dtype=np.float64)
+    for k, rule in enumerate(rules):
+        if key in rule.effects:
+            out[which == k] = rule.effects[key]
+    return out
+
+
+def held_back(st: TruceState, rules: tuple[Rule, ...], mask: Mask, held: np.ndarray,
+              words: Callable[[int], str]) -> Mask:
+    """The replications of `mask` a condition holds back today; the first rule that held
+    each is remembered in `held` (and told once, with `words(r)` naming the step)."""
+    which = blocking(st, rules, mask)
+    stopped = which != NO_RULE
+    first = stopped & (held == NO_RULE)
+    held[first] = which[first]
+    st.note(first, lambda r: HeldBack(st.day, words(r), rules[int(which[r])].name))
+    return stopped
 
 
 ACTOR = Actor(NAME, start, events=(HeldBack, Changed))

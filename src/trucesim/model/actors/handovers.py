@@ -6,46 +6,46 @@ disputed; a disputed handover may see the other side withhold its tranche
 (:mod:`.recovery`). A handover can also release hostages outside the agreement (the 5
 Thai nationals of 30 Jan 2025), who free no one in exchange. What the deal has made due
 and not delivered by the horizon is reported as owed.
+
+Each scheduled handover is a row of the morning's agenda (:mod:`trucesim.model.agenda`):
+on its due day it acts for every replication of the block at once, and where it slips,
+waits or is held back it falls due again later, replication by replication.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from trucesim import fmt
 from trucesim.model.actors import conditions, exchange
-from trucesim.model.declare import MISSING, Actor, Outcome, Series
+from trucesim.model import agenda
+from trucesim.model.agenda import Agenda
+from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days
-from trucesim.model.state import (
-    CRISIS,
-    HANDOVER,
-    Proc,
-    TruceState,
-    at,
-    wait_for_calm,
-)
-from trucesim.scenario.schema import Release, Scenario
+from trucesim.model.state import HANDOVER, MISSING, Mask, TruceState, ints
+from trucesim.scenario.schema import Scenario
 
 NAME = "handovers"
+DUE, SLIPPED, CALM, HELD, DONE = range(5)  # where a scheduled handover stands
 
 
 @dataclass(frozen=True, slots=True)
 class Draws:
-    """One replication's numbers from the 'releases' stream."""
+    """The block's numbers from the 'releases' stream: (replication, handover)."""
 
-    slip: list[float]  # per handover: is it late?
-    slip_delay: list[float]  # per handover: how late
-    dispute: list[float]  # per handover: is it disputed?
+    slip: np.ndarray  # is it late?
+    slip_delay: np.ndarray  # how late
+    dispute: np.ndarray  # is it disputed?
 
 
-def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
+def draw(s: Scenario, g: np.random.Generator, n: int) -> Draws:
     width = max(len(s.releases), MIN_HANDOVERS)
-    slip, slip_delay, dispute = (a.tolist() for a in g.random((3, n, width)))
-    return [Draws(slip[r], slip_delay[r], dispute[r]) for r in range(n)]
+    slip, slip_delay, dispute = g.random((3, n, width))
+    return Draws(slip, slip_delay, dispute)
 
 
 # events -------------------------------------------------------------------------------
@@ -141,121 +141,223 @@ class Cancelled:
         return [("crisis", f"The {self.label} does not take place: the truce has collapsed.")]
 
 
-# processes ----------------------------------------------------------------------------
+# the actor's own state ------------------------------------------------------------------
 @dataclass(slots=True)
 class Ledger:
-    """What the deal has made due so far, and what of the schedule was released (the
-    actor's own state: st.parts.handovers)."""
+    """What the deal has made due so far, and how each scheduled handover stands (the
+    actor's own state, st.parts.handovers; arrays over the block, (handover, replication)
+    for the per-handover ones)."""
 
-    due_living: int = 0  # due under the deal by now: scheduled, or bought by extensions
-    due_bodies: int = 0
-    scheduled_living: int = 0  # released under the schedule (not extensions)
-    scheduled_bodies: int = 0
-    on_time: list[bool | None] = field(default_factory=list)  # per scheduled handover
+    due_living: np.ndarray  # due under the deal by now: scheduled, or bought by extensions
+    due_bodies: np.ndarray
+    scheduled_living: np.ndarray  # released under the schedule (not extensions)
+    scheduled_bodies: np.ndarray
+    on_time: np.ndarray  # per handover: -1 not yet, 0 late, 1 on its day
+    stage: np.ndarray  # DUE, SLIPPED, CALM, HELD or DONE
+    living: np.ndarray  # what it releases, once due
+    bodies: np.ndarray
+    slipped: np.ndarray  # days it slipped
+    waited: np.ndarray  # it waited for a crisis to end
+    held: np.ndarray  # the condition that first held it back (index, or NO_RULE)
+    done_day: np.ndarray  # the day it took place (or was found to release no one)
+    first_row: int = 0  # its rows in the morning's agenda
+    morning: Agenda | None = field(default=None, repr=False)
 
 
 def start(st: TruceState) -> None:
-    s = st.scenario
-    st.living_held = s.hostages.living_held
-    st.bodies_held = s.hostages.bodies_held
-    st.parts.handovers = Ledger(on_time=[None] * len(s.releases))
-    st.release_done = [st.env.event() for _ in s.releases]
+    s, n = st.scenario, st.n
+    k = len(s.releases)
+    st.living_held[:] = s.hostages.living_held
+    st.bodies_held[:] = s.hostages.bodies_held
+    per_handover = (k, n)
+    ledger = Ledger(ints(n), ints(n), ints(n), ints(n),
+                    np.full(per_handover, -1, dtype=np.int8),
+                    np.zeros(per_handover, dtype=np.int8),
+                    np.zeros(per_handover, dtype=np.int64),
+                    np.zeros(per_handover, dtype=np.int64),
+                    np.zeros(per_handover, dtype=np.int64),
+                    np.zeros(per_handover, dtype=bool),
+                    np.full(per_handover, conditions.NO_RULE, dtype=np.int64),
+                    np.full(per_handover, MISSING, dtype=np.int64))
+    st.parts.handovers = ledger
+    morning = agenda.of(st, HANDOVER)
+    ledger.morning = morning
+    ledger.first_row = morning.rows(k, lambda row, mask, day: handover(st, row, mask, day))
+    everyone = np.ones(n, dtype=bool)
     for j, release in enumerate(s.releases):
-        st.start(handover(st, j, release))
+        morning.at(ledger.first_row + j, everyone, release.day)
 
 
-def handover(st: TruceState, j: int, r: Release) -> Proc:
-    """One scheduled handover: it can slip, wait out a crisis or a condition, be disputed."""
-    env, h, t = st.env, st.scenario.handovers, st.scenario.tension
-    d: Draws = st.draws[NAME]
+def handover(st: TruceState, row: int, due_today: Mask, day: int) -> None:
+    """Scheduled handover j on `day` for the replications due: on its day it can slip;
+    then it waits out a crisis and any condition, and is handed over or cancelled."""
     ledger: Ledger = st.parts.handovers
-    label = st.scenario.label(j)
-    yield at(env, r.day, HANDOVER)
-    day = r.day
+    j = row - ledger.first_row
+    stage = ledger.stage[j]
+    arriving = due_today & (stage == DUE)
+    going = due_today & (stage == SLIPPED)
+    waiting = due_today & ((stage == CALM) | (stage == HELD))
+    if arriving.any():
+        going |= arrive(st, j, arriving, day)
+    going = crisis_wait(st, j, going, day) | waiting
+    going = condition_wait(st, j, going, day)
+    if going.any():
+        finish(st, j, going, day)
+
+
+def arrive(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
+    """Handover j falls due: what it releases, and whether it slips. Returns the
+    replications in which it goes ahead today."""
+    s, ledger = st.scenario, st.parts.handovers
+    h, r = s.handovers, s.releases[j]
     if h.bodies_mode == "as_recovered" and not r.living and not r.living_outside_deal:
         # its bodies come as they are recovered: nobody is due on this day
-        st.release_done[j].succeed()
-        return
-    step = f"releases[{j}]"
-    rules = conditions.for_step(st, step)
-    living, bodies = r.living, 0 if h.bodies_mode == "as_recovered" else r.bodies
+        done(st, j, mask, day)
+        return np.zeros(st.n, dtype=bool)
+    living: np.ndarray | int = r.living
+    bodies: np.ndarray | int = 0 if h.bodies_mode == "as_recovered" else r.bodies
+    rules = conditions.for_step(st, f"releases[{j}]")
     if rules:  # a condition may change what this handover releases
-        rule = conditions.active(st, rules, "living")
-        living = int(rule.effects.get("living", living)) if rule else living
-        rule = conditions.active(st, rules, "bodies")
-        bodies = int(rule.effects.get("bodies", bodies)) if rule else bodies
-    ledger.due_living += living
-    ledger.due_bodies += bodies
-    slipped = 0
-    if st.in_force and d.slip[j] < h.slip_probability:
-        slipped = geometric_days(h.slip_mean_days, d.slip_delay[j])
-        st.tension += t.per_slipped_handover
-        if st.log is not None:
-            st.log.append(Slipped(day, label, slipped))
-        day += slipped
-        yield at(env, day, HANDOVER)
-    waited = h.withheld_in_crisis and st.status == CRISIS
-    if waited:
-        yield from wait_for_calm(st, lambda today: Paused(today, label))
-    held = (yield from conditions.hold(st, step, label, HANDOVER)) if rules else ""
-    if not st.in_force:
-        if st.log is not None:
-            st.log.append(Cancelled(int(env.now), label))
+        living = conditions.effect(rules, conditions.active(st, rules, "living", mask),
+                                   "living", float(living)).astype(np.int64)
+        bodies = conditions.effect(rules, conditions.active(st, rules, "bodies", mask),
+                                   "bodies", float(bodies)).astype(np.int64)
+    ledger.living[j, mask] = living if np.ndim(living) == 0 else living[mask]
+    ledger.bodies[j, mask] = bodies if np.ndim(bodies) == 0 else bodies[mask]
+    ledger.due_living[mask] += ledger.living[j, mask]
+    ledger.due_bodies[mask] += ledger.bodies[j, mask]
+    d: Draws = st.draws[NAME]
+    slips = mask & st.in_force & (d.slip[:, j] < h.slip_probability)
+    if slips.any():
+        delay = np.zeros(st.n, dtype=np.int64)
+        delay[slips] = geometric_days(h.slip_mean_days, d.slip_delay[slips, j])
+        st.tension[slips] += s.tension.per_slipped_handover
+        label = s.label(j)
+        st.note(slips, lambda k: Slipped(day, label, int(delay[k])))
+        ledger.slipped[j, slips] = delay[slips]
+        ledger.stage[j, slips] = SLIPPED
+        assert ledger.morning is not None
+        ledger.morning.at(ledger.first_row + j, slips, day + delay)
+    return mask & ~slips
+
+
+def crisis_wait(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
+    """In a crisis the handover waits for calm (if the deal says so); the rest go on."""
+    ledger: Ledger = st.parts.handovers
+    if not st.scenario.handovers.withheld_in_crisis:
+        return mask
+    waits = mask & st.in_crisis
+    if waits.any():
+        ledger.waited[j, waits] = True
+        ledger.stage[j, waits] = CALM
+        assert ledger.morning is not None
+        ledger.morning.wait_for_calm(ledger.first_row + j, waits)
+        label = st.scenario.label(j)
+        st.note(waits, lambda k: Paused(day, label))
+    return mask & ~waits
+
+
+def condition_wait(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
+    """A condition on the handover holds it back, day by day; the rest go on."""
+    rules = conditions.for_step(st, f"releases[{j}]")
+    if not rules or not mask.any():
+        return mask
+    ledger: Ledger = st.parts.handovers
+    label = st.scenario.label(j)
+    held = conditions.held_back(st, rules, mask & st.in_force, ledger.held[j],
+                                lambda k: label)
+    if held.any():
+        ledger.stage[j, held] = HELD
+        assert ledger.morning is not None
+        ledger.morning.at(ledger.first_row + j, held, day + 1)
+    return mask & ~held
+
+
+def finish(st: TruceState, j: int, mask: Mask, day: int) -> None:
+    """The handover takes place, or, the truce no longer in force, is cancelled."""
+    s, ledger = st.scenario, st.parts.handovers
+    r, label = s.releases[j], s.label(j)
+    cancelled = mask & ~st.in_force
+    st.note(cancelled, lambda k: Cancelled(day, label))
+    ledger.stage[j, cancelled] = DONE
+    ok = mask & st.in_force
+    if not ok.any():
         return
-    day = int(env.now)
-    disputed = d.dispute[j] < h.dispute_probability
-    living = min(living, st.living_held)
+    d: Draws = st.draws[NAME]
+    disputed = d.dispute[:, j] < s.handovers.dispute_probability
+    living = np.minimum(ledger.living[j], st.living_held)
     if r.living_outside_deal:
-        outside = min(r.living_outside_deal, st.living_held - living)
-        st.living_held -= outside
-        st.outside_released += outside
-        if st.log is not None:
-            st.log.append(OutsideDeal(day, label, outside))
-    ledger.on_time[j] = day == r.day
-    hand_over(st, day, label, living, min(bodies, st.bodies_held), disputed, r.day,
-              Terms(j=j, ratios=r.prisoners_per_living, slipped=slipped, waited=waited,
-                    held=held))
-    st.release_done[j].succeed()
+        outside = np.minimum(r.living_outside_deal, st.living_held - living)
+        st.living_held[ok] -= outside[ok]
+        st.outside_released[ok] += outside[ok]
+        st.note(ok, lambda k: OutsideDeal(day, label, int(outside[k])))
+    ledger.on_time[j, ok] = day == r.day
+    rules = conditions.for_step(st, f"releases[{j}]")
+    held = ledger.held[j]
+    hand_over(st, ok, day, label, living, np.minimum(ledger.bodies[j], st.bodies_held),
+              disputed, r.day, Terms(
+                  j=j, ratios=r.prisoners_per_living, slipped=ledger.slipped[j],
+                  waited=ledger.waited[j],
+                  held=(lambda k: rules[int(held[k])].name if held[k] >= 0 else "")))
+    done(st, j, ok, day)
 
 
-@dataclass(frozen=True, slots=True)
+def done(st: TruceState, j: int, mask: Mask, day: int) -> None:
+    ledger: Ledger = st.parts.handovers
+    st.release_done[j, mask] = True
+    ledger.stage[j, mask], ledger.done_day[j, mask] = DONE, day
+
+
+@dataclass(frozen=True)
 class Terms:
-    """How a handover came about, for its tranche and its story."""
+    """How a handover came about, for its tranche and its story (arrays over the block
+    where they differ between replications)."""
 
     kind: str = "scheduled"  # scheduled, recovered (bodies as recovered), or extension
     j: int = -1  # index of a scheduled handover
-    u: tuple[float, float] | None = None  # withholding uniforms, if not the schedule's
+    u: tuple[np.ndarray, np.ndarray] | None = None  # withholding uniforms, if not the
+    # schedule's
     ratios: Mapping[str, float] | None = None  # the handover's own exchange ratios
-    slipped: int = 0
-    waited: bool = False  # for a crisis to end
-    held: str = ""  # the condition that held it back
+    slipped: np.ndarray | int = 0
+    waited: np.ndarray | bool = False  # for a crisis to end
+    held: Callable[[int], str] = lambda k: ""  # the condition that held it back
 
 
-def hand_over(st: TruceState, day: int, label: str, living: int, bodies: int, disputed: bool,
-              due: int, terms: Terms) -> None:
-    """Count a handover, and set the matching exchange tranche in motion."""
-    st.living_held -= living
-    st.bodies_held -= bodies
-    st.living_released += living
-    st.bodies_released += bodies
+def hand_over(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarray,
+              bodies: np.ndarray, disputed: np.ndarray, due: int | np.ndarray,
+              terms: Terms) -> None:
+    """Count a handover where `mask` holds, and set the matching exchange tranche in
+    motion (`living`, `bodies`, `disputed` are arrays over the block)."""
+    st.living_held[mask] -= living[mask]
+    st.bodies_held[mask] -= bodies[mask]
+    st.living_released[mask] += living[mask]
+    st.bodies_released[mask] += bodies[mask]
     s = st.scenario
-    if disputed:
-        st.tension += s.tension.per_dispute
+    st.tension[mask & disputed] += s.tension.per_dispute
     if st.log is not None:
-        st.log.append(HandedOver(day, label, living, bodies, day - due, terms.slipped,
-                                 terms.waited, disputed, terms.kind, st.living_held,
-                                 st.bodies_held, terms.held))
+        _tell(st, mask, day, label, living, bodies, disputed, due, terms)
     if terms.kind != "extension":
         ledger: Ledger = st.parts.handovers
-        ledger.scheduled_living += living
-        ledger.scheduled_bodies += bodies
-        if living and ledger.scheduled_living == s.living_scheduled and \
-                "schedule_living_complete" not in st.milestones:
-            st.milestones["schedule_living_complete"] = day
-        if bodies and ledger.scheduled_bodies == s.bodies_scheduled and \
-                "schedule_bodies_complete" not in st.milestones:
-            st.milestones["schedule_bodies_complete"] = day
-    exchange.answer(st, label, living, bodies, disputed, terms.j, terms.u, terms.ratios or {})
+        ledger.scheduled_living[mask] += living[mask]
+        ledger.scheduled_bodies[mask] += bodies[mask]
+        st.first("schedule_living_complete",
+                 mask & (living > 0) & (ledger.scheduled_living == s.living_scheduled), day)
+        st.first("schedule_bodies_complete",
+                 mask & (bodies > 0) & (ledger.scheduled_bodies == s.bodies_scheduled), day)
+    exchange.answer(st, mask, day, label, living, bodies, disputed, terms.j, terms.u,
+                    terms.ratios or {})
+
+
+def _tell(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarray,
+          bodies: np.ndarray, disputed: np.ndarray, due: int | np.ndarray,
+          terms: Terms) -> None:
+    def at(value: np.ndarray | int | bool, k: int) -> int:
+        return int(value if np.ndim(value) == 0 else np.asarray(value)[k])
+
+    st.note(mask, lambda k: HandedOver(
+        day, label, int(living[k]), int(bodies[k]), day - at(due, k), at(terms.slipped, k),
+        bool(at(terms.waited, k)), bool(disputed[k]), terms.kind, int(st.living_held[k]),
+        int(st.bodies_held[k]), terms.held(k)))
 
 
 # what it reports ----------------------------------------------------------------------
@@ -284,11 +386,11 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
         *out,
         Outcome("day_schedule_living_complete", "milestone", "day", "Day all living hostages "
                 "in the schedule were out",
-                lambda st: st.milestones.get("schedule_living_complete", MISSING),
+                lambda st: st.milestone("schedule_living_complete"),
                 label="P(all scheduled living out)"),
         Outcome("day_schedule_bodies_complete", "milestone", "day", "Day all bodies in the "
                 "schedule were returned",
-                lambda st: st.milestones.get("schedule_bodies_complete", MISSING)),
+                lambda st: st.milestone("schedule_bodies_complete")),
     )
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim import fmt
-from trucesim.model.declare import MISSING, TENTHS, Actor, Outcome, Series, scaled
+from trucesim.model.declare import TENTHS, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
-from trucesim.model.state import HOLDING, MEDIATION, Proc, TruceState, at
+from trucesim.model.state import MEDIATION, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "mediation"
@@ -26,17 +26,16 @@ MEDIATORS = "mediators (US, Qatar, Egypt)"
 
 @dataclass(frozen=True, slots=True)
 class Draws:
-    """One replication's numbers from the 'mediation' stream, one per day."""
+    """The block's numbers from the 'mediation' stream: (replication, day)."""
 
-    effect: list[float]  # multiplier of the mediators' drain
-    collapse: list[float]  # does a day of crisis end in collapse?
+    effect: np.ndarray  # multiplier of the mediators' drain
+    collapse: np.ndarray  # does a day of crisis end in collapse?
 
 
-def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
+def draw(s: Scenario, g: np.random.Generator, n: int) -> Draws:
     days, spread = s.truce.window_days + 1, s.mediation.effectiveness_spread
-    effect = (1 + spread * (2 * g.random((n, days)) - 1)).tolist()
-    collapse = g.random((n, days)).tolist()
-    return [Draws(effect[r], collapse[r]) for r in range(n)]
+    effect = 1 + spread * (2 * g.random((n, days)) - 1)
+    return Draws(effect, g.random((n, days)))
 
 
 # events -------------------------------------------------------------------------------
@@ -102,7 +101,8 @@ class Collapsed:
 
 # process ------------------------------------------------------------------------------
 def start(st: TruceState) -> None:
-    st.start(mediation(st))
+    st.parts.mediation = ints(st.n, -1)  # the day mediators engaged (-1: not engaged)
+    st.env.process(mediation(st))
 
 
 def mediation(st: TruceState) -> Proc:
@@ -112,42 +112,55 @@ def mediation(st: TruceState) -> Proc:
     med, crisis = s.mediation, s.crisis
     fade = 1.0 - s.tension.decay_per_day
     engage, delay, drain = med.engage_threshold, med.response_delay_days, med.drain_per_day
-    threshold, resolve, max_days = crisis.threshold, crisis.resolve_below, crisis.max_days
-    hazard, effect, u_collapse = crisis.collapse_hazard_per_day, d.effect, d.collapse
-    engaged_since = -1
-    yield at(env, 1, MEDIATION)
+    threshold, resolve = crisis.threshold, crisis.resolve_below
+    effect, u_collapse = d.effect.T.copy(), d.collapse.T.copy()
+    engaged_since: np.ndarray = st.parts.mediation
     for day in range(1, s.truce.window_days + 1):
-        if not st.in_force:
+        yield at(env, day, MEDIATION)
+        going = st.in_force
+        if not going.any():
             return
-        tension = st.tension * fade
-        if tension >= engage:
-            if engaged_since < 0:
-                engaged_since = day
-                if st.log is not None:
-                    st.log.append(Engaged(day, round(tension, 1)))
-            if day - engaged_since >= delay:
-                tension *= max(0.0, 1.0 - drain * effect[day])
-        else:
-            engaged_since = -1
+        tension = np.where(going, st.tension * fade, st.tension)
+        high = going & (tension >= engage)
+        engaging = high & (engaged_since < 0)
+        if engaging.any():
+            engaged_since[engaging] = day
+            st.note(engaging, lambda r: Engaged(day, round(float(tension[r]), 1)))
+        acting = high & (day - engaged_since >= delay)
+        tension[acting] *= np.maximum(0.0, 1.0 - drain * effect[day])[acting]
+        engaged_since[going & ~high] = -1
         st.tension = tension
-        if tension > st.max_tension:
-            st.max_tension = tension
-        if st.status == HOLDING:
-            if tension >= threshold:
-                st.start_crisis(day)
-                if st.log is not None:
-                    st.log.append(CrisisStarted(day, round(tension, 1)))
-        elif tension < resolve:
-            if st.log is not None:
-                st.log.append(Resolved(day, day - st.crisis_start, round(tension, 1)))
-            st.resolve_crisis()
-        else:
-            st.crisis_days += 1
-            if day - st.crisis_start >= max_days or u_collapse[day] < hazard:
-                if st.log is not None:
-                    st.log.append(Collapsed(day, day - st.crisis_start, round(st.tension, 1)))
-                st.collapse(day)
-        yield env.timeout(1)
+        np.maximum(st.max_tension, tension, out=st.max_tension, where=going)
+        crises(st, going, day, tension, u_collapse[day])
+
+
+def crises(st: TruceState, going: Mask, day: int, tension: np.ndarray,
+           u_collapse: np.ndarray) -> None:
+    """A crisis starts above the threshold; one in course is resolved below the lower
+    one, or goes on a day, and may collapse the truce."""
+    c = st.scenario.crisis
+    holding = going & ~st.in_crisis
+    starting = holding & (tension >= c.threshold)
+    in_crisis = going & st.in_crisis
+    if starting.any():
+        st.start_crisis(starting, day)
+        st.note(starting, lambda r: CrisisStarted(day, round(float(tension[r]), 1)))
+    if not in_crisis.any():
+        return
+    resolved = in_crisis & (tension < c.resolve_below)
+    if resolved.any():
+        started = st.crisis_start.copy()
+        st.note(resolved, lambda r: Resolved(day, day - int(started[r]),
+                                             round(float(tension[r]), 1)))
+        st.resolve_crisis(resolved, day)
+    lasting = in_crisis & ~resolved
+    st.crisis_days[lasting] += 1
+    collapsing = lasting & ((day - st.crisis_start >= c.max_days)
+                            | (u_collapse < c.collapse_hazard_per_day))
+    if collapsing.any():
+        st.note(collapsing, lambda r: Collapsed(day, day - int(st.crisis_start[r]),
+                                                round(float(st.tension[r]), 1)))
+        st.collapse(collapsing, day)
 
 
 # what it reports ----------------------------------------------------------------------
@@ -160,7 +173,7 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
         Outcome("max_tension", "number", "tension", "Highest tension reached",
                 lambda st: scaled(st.max_tension, TENTHS), TENTHS),
         Outcome("day_first_crisis", "milestone", "day", "Day the first crisis started",
-                lambda st: st.milestones.get("first_crisis", MISSING)),
+                lambda st: st.milestone("first_crisis")),
     )
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim.model.actors import conditions
-from trucesim.model.declare import MISSING, SHARE, Actor, Outcome, Series, scaled
+from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
-from trucesim.model.state import CRISIS, TALKS, Proc, TruceState, at
+from trucesim.model.state import TALKS, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "negotiations"
@@ -24,14 +24,13 @@ NAME = "negotiations"
 
 @dataclass(frozen=True, slots=True)
 class Draws:
-    """One replication's numbers from the 'negotiations' stream."""
+    """The block's numbers from the 'negotiations' stream."""
 
-    shocks: list[float]  # per day: a standard normal shock to the talks
+    shocks: np.ndarray  # (replication, day): a standard normal shock to the talks
 
 
-def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
-    shocks = g.standard_normal((n, s.truce.window_days + 1)).tolist()
-    return [Draws(shocks[r]) for r in range(n)]
+def draw(s: Scenario, g: np.random.Generator, n: int) -> Draws:
+    return Draws(g.standard_normal((n, s.truce.window_days + 1)))
 
 
 # events -------------------------------------------------------------------------------
@@ -53,61 +52,73 @@ class Agreement:
 
 # processes ----------------------------------------------------------------------------
 def start(st: TruceState) -> None:
-    st.parts.talks_rule = ""  # the condition that set yesterday's talks ("" for none)
-    st.start(talks(st))
+    # the condition that set yesterday's talks (NO_RULE: none)
+    st.parts.talks_rule = ints(st.n, conditions.NO_RULE)
+    st.env.process(talks(st))
 
 
 def talks(st: TruceState) -> Proc:
-    """Progress toward a permanent ceasefire: drift, noise, and setbacks in a crisis."""
+    """Progress toward a permanent ceasefire: drift, noise, and setbacks in a crisis, each
+    day from the talks' first day to the end of the agreed phase (extensions included)."""
     s, env = st.scenario, st.env
     d: Draws = st.draws[NAME]
     n = s.negotiations
-    drift, volatility, setback, shocks = (n.drift_per_day, n.volatility_per_day,
-                                          n.setback_per_crisis_day, d.shocks)
+    drift, volatility, setback = (n.drift_per_day, n.volatility_per_day,
+                                  n.setback_per_crisis_day)
+    shocks = d.shocks.T.copy()
     rules = conditions.for_step(st, "talks")
-    yield at(env, n.start_day, TALKS)
-    if st.log is not None:
-        st.log.append(TalksStarted(n.start_day))
-    day = n.start_day
     open_ended, window = s.truce.open_ended, s.truce.window_days
-    while day <= (window if open_ended else st.phase_end):
-        if not st.in_force:
+    if n.start_day > window:
+        return
+    yield at(env, n.start_day, TALKS)
+    st.note(np.ones(st.n, dtype=bool), lambda r: TalksStarted(n.start_day))
+    talking = np.ones(st.n, dtype=bool)
+    for day in range(n.start_day, window + 1):
+        if day > n.start_day:
+            yield at(env, day, TALKS)
+        talking &= (day <= st.phase_end) if not open_ended else True
+        talking &= st.in_force  # a collapse ends the talks
+        if not talking.any():
             return
-        if not st.agreed:
-            paused, today = (False, drift) if not rules else by_condition(st, rules, drift,
-                                                                          day)
-            if paused:
-                progress = st.progress
-            elif st.status == CRISIS:
-                progress = st.progress - setback
-            else:
-                progress = st.progress + today + volatility * shocks[day]
-            if progress >= 1.0:
-                st.progress, st.agreed = 1.0, True
-                st.milestones["agreement"] = day
-                if st.log is not None:
-                    st.log.append(Agreement(day))
-            else:
-                st.progress = 0.0 if progress < 0.0 else progress
-        yield env.timeout(1)
-        day += 1
+        going = talking & ~st.agreed
+        if rules:
+            paused, today = by_condition(st, rules, going, drift, day)
+        else:
+            paused, today = np.zeros(st.n, dtype=bool), drift
+        crisis = going & ~paused & st.in_crisis
+        moving = going & ~paused & ~st.in_crisis
+        progress = st.progress.copy()
+        progress[crisis] -= setback
+        progress[moving] = (progress + today + volatility * shocks[day])[moving]
+        done = (crisis | moving) & (progress >= 1.0)
+        if done.any():
+            progress[done] = 1.0
+            st.agreed[done] = True
+            st.milestone("agreement")[done] = day
+            st.note(done, lambda r: Agreement(day))
+        st.progress = np.where((crisis | moving) & ~done & (progress < 0.0), 0.0, progress)
 
 
-def by_condition(st: TruceState, rules: tuple[conditions.Rule, ...], drift: float,
-                 day: int) -> tuple[bool, float]:
-    """Whether the talks are paused today under their conditions, and today's drift."""
-    rule = conditions.active(st, rules, "drift_per_day")
-    name = rule.name if rule is not None else ""
-    if name != st.parts.talks_rule:
-        st.parts.talks_rule = name
-        if st.log is not None:
-            what = ("the talks pause" if rule is not None and rule.pause else
-                    f"progress of {rule.effects['drift_per_day']:+.1%} a day on average"
-                    if rule is not None else "the agreed course")
-            st.log.append(conditions.Changed(day, "talks", name, what))
-    if rule is None:
-        return False, drift
-    return rule.pause, drift if rule.pause else rule.effects["drift_per_day"]
+def by_condition(st: TruceState, rules: tuple[conditions.Rule, ...], going: np.ndarray,
+                 drift: float, day: int) -> tuple[np.ndarray, np.ndarray]:
+    """Whether the talks are paused today under their conditions, and today's drift,
+    where they `going` on."""
+    which = conditions.active(st, rules, "drift_per_day", going)
+    pause = np.array([rules[k].pause if k >= 0 else False for k in which.tolist()])
+    today = conditions.effect(rules, which, "drift_per_day", drift)
+    changed = going & (which != st.parts.talks_rule)
+    if changed.any():
+        st.parts.talks_rule[changed] = which[changed]
+
+        def told(r: int) -> conditions.Changed:
+            k = int(which[r])
+            what = ("the talks pause" if k >= 0 and rules[k].pause else
+                    f"progress of {rules[k].effects['drift_per_day']:+.1%} a day on average"
+                    if k >= 0 else "the agreed course")
+            return conditions.Changed(day, "talks", rules[k].name if k >= 0 else "", what)
+
+        st.note(changed, told)
+    return pause, np.where(pause, drift, today)
 
 
 # what it reports ----------------------------------------------------------------------
@@ -116,7 +127,7 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
         Outcome("talks_progress_end", "number", "share", "Progress of the talks at the end "
                 "(1 = agreement)", lambda st: scaled(st.progress, SHARE), SHARE),
         Outcome("day_agreement", "milestone", "day", "Day the talks reached a permanent "
-                "agreement", lambda st: st.milestones.get("agreement", MISSING)),
+                "agreement", lambda st: st.milestone("agreement")),
     )
 
 

@@ -18,10 +18,11 @@ import numpy as np
 
 from trucesim import fmt
 from trucesim.model.actors import handovers
-from trucesim.model.declare import MISSING, Actor, Outcome
+from trucesim.model import agenda
+from trucesim.model.declare import Actor, Outcome
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import geometric_days
-from trucesim.model.state import HANDOVER, WINDOW_END, Proc, TruceState, at
+from trucesim.model.state import HANDOVER, WINDOW_END, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "phase"
@@ -31,28 +32,33 @@ MAX_DECISIONS = 64  # extension decisions drawn per replication (a fixed shape)
 
 @dataclass(frozen=True, slots=True)
 class Draws:
-    """One replication's numbers from the 'phase' stream."""
+    """The block's numbers from the 'phase' stream, by replication."""
 
-    talks: float  # is the truce extended under the talks' clause?
-    war: float  # does fighting resume after an expiry?
-    war_delay: float  # after how long?
-    extend: list[float]  # each extension decision
+    talks: np.ndarray  # is the truce extended under the talks' clause?
+    war: np.ndarray  # does fighting resume after an expiry?
+    war_delay: np.ndarray  # after how long?
+    extend: np.ndarray  # (replication, decision): each extension decision
 
 
-def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
-    talks, war, delay = g.random((3, n)).tolist()
+def draw(s: Scenario, g: np.random.Generator, n: int) -> Draws:
+    talks, war, delay = g.random((3, n))
     # drawn last, and only if the deal provides for extensions bought by releases
-    extend = g.random((n, MAX_DECISIONS)).tolist() if s.extensions.days_each else [
-        [] for _ in range(n)]
-    return [Draws(talks[r], war[r], delay[r], extend[r]) for r in range(n)]
+    extend = g.random((n, MAX_DECISIONS)) if s.extensions.days_each else np.ones((n, 0))
+    return Draws(talks, war, delay, extend)
 
 
 @dataclass(slots=True)
 class Extensions:
-    """The actor's own state (st.parts.phase)."""
+    """The actor's own state (st.parts.phase), over the block."""
 
-    days: int = 0  # added by extensions
-    decisions: int = 0
+    days: np.ndarray  # added by extensions
+    decisions: np.ndarray
+    decided: np.ndarray  # the verdict is in (or the phase ran past the horizon)
+    releases_row: int  # the morning's agenda: an extension's releases
+    war_row: int  # the morning's agenda: fighting resumes after an expiry
+    first: np.ndarray  # the days of the extension at hand
+    last: np.ndarray
+    war_delay: np.ndarray
 
 
 # events -------------------------------------------------------------------------------
@@ -119,99 +125,135 @@ class WarResumes:
 
 # processes ----------------------------------------------------------------------------
 def start(st: TruceState) -> None:
-    st.phase_end = st.scenario.truce.phase_end
-    st.parts.phase = Extensions()
-    st.start(phase_end(st))
+    n = st.n
+    st.phase_end[:] = st.scenario.truce.phase_end
+    morning = agenda.of(st, HANDOVER)
+    releases = morning.rows(1, lambda row, mask, day: extension_releases(st, mask, day))
+    war = morning.rows(1, lambda row, mask, day: war_returns(st, mask, day))
+    st.parts.phase = Extensions(ints(n), ints(n), np.zeros(n, dtype=bool), releases, war,
+                                ints(n), ints(n), ints(n))
+    st.env.process(phase_end(st))
 
 
-def extension_chance(st: TruceState) -> float:
+def extension_chance(st: TruceState) -> np.ndarray:
     """The chance the parties extend now: nil if too few are held to pay for it."""
     x = st.scenario.extensions
-    if st.living_held < x.living_per_day or st.bodies_held < x.bodies_per_day:
-        return 0.0
-    return float(x.probability * 0.5 ** (st.tension / x.tension_halving))
+    chance = x.probability * np.power(0.5, st.tension / x.tension_halving)
+    return np.where((st.living_held < x.living_per_day) | (st.bodies_held < x.bodies_per_day),
+                    0.0, chance)
 
 
 def phase_end(st: TruceState) -> Proc:
     """Day-end of the agreed phase: the verdict, extensions, and what follows an expiry."""
     s, env = st.scenario, st.env
-    d: Draws = st.draws[NAME]
-    x, window, ext = s.extensions, s.truce.window_days, st.parts.phase
-    assert isinstance(ext, Extensions)
+    window, ext = s.truce.window_days, st.parts.phase
     if s.truce.open_ended:
         yield at(env, window, WINDOW_END)
-        if st.truce_holds:
-            verdict(st, "permanent" if st.agreed else "ongoing", window)
-        else:
-            st.end_state, st.end_day = "collapsed", st.milestones.get("collapse", MISSING)
+        holds = st.truce_holds
+        verdict(st, holds & st.agreed, "permanent", window)
+        verdict(st, holds & ~st.agreed, "ongoing", window)
+        collapsed(st, ~holds)
         return
-    while True:
-        yield at(env, st.phase_end, WINDOW_END)
-        if not st.truce_holds:
-            st.end_state, st.end_day = "collapsed", st.milestones.get("collapse", MISSING)
+    for day in range(s.truce.phase_end, window + 1):
+        yield at(env, day, WINDOW_END)
+        ending = ~ext.decided & (st.phase_end == day)
+        if ending.any():
+            decide(st, ending, day)
+        if ext.decided.all():
             return
-        if st.agreed:
-            state = "permanent"
-            break
-        if (x.days_each and ext.days + x.days_each <= x.max_days
-                and ext.decisions < MAX_DECISIONS
-                and d.extend[ext.decisions] < extension_chance(st)):
-            ext.decisions += 1
-            ext.days += x.days_each
-            first, st.phase_end = st.phase_end + 1, st.phase_end + x.days_each
-            st.start(extension_releases(st, first, st.phase_end))
-            if st.log is not None:
-                st.log.append(Extended(first - 1, x.days_each, x.living_per_day * x.days_each,
-                                       x.bodies_per_day * x.days_each, ext.days))
-            if st.phase_end > window:  # it runs past the horizon
-                st.end_state, st.end_day = "extended", first - 1
-                return
-            continue
-        if st.progress >= s.negotiations.extension_threshold and \
-                d.talks < s.negotiations.extension_probability:
-            state = "extended"
-        else:
-            state = "expired"
-        break
-    end = st.phase_end
-    verdict(st, state, end)
-    if state == "expired" and end < window and d.war < s.phase_end.war_probability:
+
+
+def collapsed(st: TruceState, mask: Mask) -> None:
+    st.end_state[mask] = END_STATES.index("collapsed")
+    st.end_day[mask] = st.milestone("collapse")[mask]
+    st.parts.phase.decided[mask] = True
+
+
+def decide(st: TruceState, ending: Mask, day: int) -> None:
+    """The agreed phase ends where `ending` holds: a collapse already decided it; an
+    agreement makes it permanent; an extension bought by releases moves its end; failing
+    that, the talks' clause may extend it, or it expires."""
+    s, ext, x = st.scenario, st.parts.phase, st.scenario.extensions
+    d: Draws = st.draws[NAME]
+    collapsed(st, ending & ~st.truce_holds)
+    ending = ending & st.truce_holds
+    permanent = ending & st.agreed
+    rest = ending & ~st.agreed
+    if x.days_each:
+        can = rest & (ext.days + x.days_each <= x.max_days) & (ext.decisions < MAX_DECISIONS)
+        u = d.extend[np.arange(st.n), np.minimum(ext.decisions, MAX_DECISIONS - 1)]
+        extending = can & (u < extension_chance(st))
+        if extending.any():
+            extend(st, extending, day)
+        rest &= ~extending
+    talks = s.negotiations
+    clause = rest & (st.progress >= talks.extension_threshold) & (
+        d.talks < talks.extension_probability)
+    verdict(st, permanent, "permanent", day)
+    verdict(st, clause, "extended", day)
+    expired = rest & ~clause
+    verdict(st, expired, "expired", day)
+    war = expired & (day < s.truce.window_days) & (d.war < s.phase_end.war_probability)
+    if war.any():
         delay = geometric_days(s.phase_end.war_delay_mean_days, d.war_delay)
-        st.start(war_returns(st, end + delay, delay))
+        ext.war_delay[war] = delay[war]
+        agenda.of(st, HANDOVER).at(ext.war_row, war, day + delay)
 
 
-def verdict(st: TruceState, state: str, end: int) -> None:
-    st.end_state, st.end_day = state, end
+def extend(st: TruceState, mask: Mask, day: int) -> None:
+    """The parties extend the phase by days_each days, bought by releases on each."""
+    x, ext = st.scenario.extensions, st.parts.phase
+    ext.decisions[mask] += 1
+    ext.days[mask] += x.days_each
+    ext.first[mask], ext.last[mask] = day + 1, day + x.days_each
+    st.phase_end[mask] = day + x.days_each
+    agenda.of(st, HANDOVER).at(ext.releases_row, mask, day + 1)
+    st.note(mask, lambda r: Extended(day, x.days_each, x.living_per_day * x.days_each,
+                                     x.bodies_per_day * x.days_each, int(ext.days[r])))
+    beyond = mask & (st.phase_end > st.scenario.truce.window_days)  # past the horizon
+    st.end_state[beyond] = END_STATES.index("extended")
+    st.end_day[beyond] = day
+    ext.decided[beyond] = True
+
+
+def verdict(st: TruceState, mask: Mask, state: str, end: int) -> None:
+    if not mask.any():
+        return
+    st.end_state[mask], st.end_day[mask] = END_STATES.index(state), end
+    st.parts.phase.decided[mask] = True
     if end == st.scenario.truce.window_days:
-        st.end()
+        st.end(mask)
     else:
-        st.phase_expired = state == "expired"
-    if st.log is not None:
-        st.log.append(PhaseEnded(end, state, round(st.progress, 2), st.parts.phase.days))
+        st.phase_expired[mask] = state == "expired"
+    ext = st.parts.phase
+    st.note(mask, lambda r: PhaseEnded(end, state, round(float(st.progress[r]), 2),
+                                       int(ext.days[r])))
 
 
-def extension_releases(st: TruceState, first: int, last: int) -> Proc:
-    """The releases an extension bought, on each of its days."""
-    x, ledger = st.scenario.extensions, st.parts.handovers
-    for day in range(first, last + 1):
-        yield at(st.env, day, HANDOVER)
-        ledger.due_living += x.living_per_day
-        ledger.due_bodies += x.bodies_per_day
-        if not st.in_force:
-            return
-        living, bodies = min(x.living_per_day, st.living_held), min(x.bodies_per_day,
-                                                                     st.bodies_held)
-        handovers.hand_over(st, day, f"extension's day-{day} release", living, bodies, False,
-                            day, handovers.Terms(kind="extension", u=(1.0, 0.0)))
+def extension_releases(st: TruceState, mask: Mask, day: int) -> None:
+    """The releases an extension bought, on one of its days."""
+    x, ledger, ext = st.scenario.extensions, st.parts.handovers, st.parts.phase
+    ledger.due_living[mask] += x.living_per_day
+    ledger.due_bodies[mask] += x.bodies_per_day
+    ok = mask & st.in_force
+    if not ok.any():
+        return
+    living = np.minimum(x.living_per_day, st.living_held)
+    bodies = np.minimum(x.bodies_per_day, st.bodies_held)
+    n = st.n
+    handovers.hand_over(st, ok, day, f"extension's day-{day} release", living, bodies,
+                        np.zeros(n, dtype=bool), day, handovers.Terms(
+                            kind="extension", u=(np.ones(n), np.zeros(n))))
+    agenda.of(st, HANDOVER).at(ext.releases_row, ok & (day < ext.last), day + 1)
 
 
-def war_returns(st: TruceState, day: int, delay: int) -> Proc:
+def war_returns(st: TruceState, mask: Mask, day: int) -> None:
     """Fighting resumes after an expired phase, unless the truce has broken down first."""
-    yield at(st.env, day, HANDOVER)
-    if st.truce_holds:
-        if st.log is not None:
-            st.log.append(WarResumes(day, delay))
-        st.return_to_war(day)
+    holds = mask & st.truce_holds
+    if holds.any():
+        delay = st.parts.phase.war_delay
+        st.note(holds, lambda r: WarResumes(day, int(delay[r])))
+        st.return_to_war(holds, day)
 
 
 # what it reports ----------------------------------------------------------------------
@@ -227,15 +269,15 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
         Outcome("extension_days", "number", "days", "Days added to the agreed phase by "
                 "extensions bought with releases", lambda st: st.parts.phase.days),
         Outcome("day_collapse", "milestone", "day", "Day the truce collapsed in a crisis",
-                lambda st: st.milestones.get("collapse", MISSING)),
+                lambda st: st.milestone("collapse")),
         Outcome("day_war_resumed", "milestone", "day", "Day fighting resumed (after a "
                 "collapse, or after an expired phase)",
-                lambda st: st.milestones.get("war_resumed", MISSING)),
+                lambda st: st.milestone("war_resumed")),
     )
 
 
-def _end_state(st: TruceState) -> int:
-    return END_STATES.index(st.end_state)
+def _end_state(st: TruceState) -> np.ndarray:
+    return st.end_state.astype(np.int64)
 
 
 ACTOR = Actor(NAME, start, stream="phase", draw=draw, outcomes=outcomes,

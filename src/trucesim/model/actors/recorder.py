@@ -1,13 +1,18 @@
 """The recorder: a snapshot of the truce at the end of every day, for the daily trajectories.
 
-It reads each registered actor's daily series (:class:`~trucesim.model.declare.Series`) in
-registry order, then its own two: whether the truce still holds (has not collapsed) and
-whether it is in crisis.
+It reads each registered actor's daily series (:class:`~trucesim.model.declare.Series`,
+``st.series``, set by the run) in registry order, then its own two: whether the truce
+still holds (has not collapsed) and whether it is in crisis, for every replication of
+the block at once: as each value was for a told run (a story), in its stored unit
+otherwise (``round(value * scale)``, an integer).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import attrgetter
+
+import numpy as np
 
 from trucesim.model.declare import Actor, Series
 from trucesim.model.state import RECORD, Proc, TruceState, at
@@ -18,18 +23,28 @@ TRUCE_SERIES = (Series("holding", "share of runs", "truce_holds"),
 
 
 def start(st: TruceState) -> None:
-    from trucesim.model.outcomes import snapshot
+    days = st.scenario.truce.window_days + 1
+    reads = tuple(attrgetter(x.attribute) for x in st.series)
+    # a told run keeps each value as it was; otherwise in its stored unit (model.declare)
+    kind = np.float64 if st.log is not None else np.int64
+    st.parts.daily = np.zeros((days, len(reads), st.n), dtype=kind)
+    st.env.process(recorder(st, reads))
 
-    st.start(recorder(st, snapshot()))
 
-
-def recorder(st: TruceState, snapshot: attrgetter[tuple[float, ...]]) -> Proc:
-    """A snapshot at the end of each day, every series in registry order, flattened."""
-    env, daily = st.env, st.daily
-    yield at(env, 0, RECORD)
-    for _ in range(st.scenario.truce.window_days + 1):
-        daily.extend(snapshot(st))
-        yield env.timeout(1)
+def recorder(st: TruceState, reads: tuple[Callable[[TruceState], np.ndarray], ...]) -> Proc:
+    """A snapshot at the end of each day: (day, series, replication)."""
+    daily: np.ndarray = st.parts.daily
+    scales = [x.scale for x in st.series]
+    stored = daily.dtype == np.int64
+    for day in range(st.scenario.truce.window_days + 1):
+        yield at(st.env, day, RECORD)
+        for k, read in enumerate(reads):
+            value = read(st)
+            if stored and value.dtype.kind == "f":
+                value = np.floor(value * scales[k] + 0.5)
+            elif stored and scales[k] != 1:
+                value = value * scales[k]
+            daily[day, k] = value
 
 
 ACTOR = Actor(NAME, start, series=TRUCE_SERIES)

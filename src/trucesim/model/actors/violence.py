@@ -25,7 +25,7 @@ from trucesim import fmt
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import poisson
-from trucesim.model.state import CRISIS, VIOLENCE, Proc, TruceState, at
+from trucesim.model.state import VIOLENCE, Mask, Proc, TruceState, at, floats
 from trucesim.scenario.schema import Scenario
 
 NAME = "violence"
@@ -33,32 +33,30 @@ NAME = "violence"
 
 @dataclass(frozen=True, slots=True)
 class Draws:
-    """One replication's numbers from the 'violations' stream: per side, per day."""
+    """The block's numbers from the 'violations' stream: per side, (replication, day)."""
 
-    incidents_israeli_forces: list[float]  # how many incidents
-    incidents_palestinian_groups: list[float]
-    deaths_palestinians: list[float]  # how many deaths, given the incidents
-    deaths_israelis: list[float]
-    scale_israeli_forces: list[float]  # the day's fatality multiplier (gamma, mean 1)
-    scale_palestinian_groups: list[float]
-    mass_israeli_forces: list[float]  # does the day follow own losses with mass casualties?
-    mass_palestinian_groups: list[float]
+    incidents_israeli_forces: np.ndarray  # how many incidents
+    incidents_palestinian_groups: np.ndarray
+    deaths_palestinians: np.ndarray  # how many deaths, given the incidents
+    deaths_israelis: np.ndarray
+    scale_israeli_forces: np.ndarray  # the day's fatality multiplier (gamma, mean 1)
+    scale_palestinian_groups: np.ndarray
+    mass_israeli_forces: np.ndarray  # does the day follow own losses with mass casualties?
+    mass_palestinian_groups: np.ndarray
 
 
-def draw(s: Scenario, g: np.random.Generator, n: int) -> list[Draws]:
+def draw(s: Scenario, g: np.random.Generator, n: int) -> Draws:
     days = s.truce.window_days + 1
-    inc0, inc1, fat0, fat1 = (a.tolist() for a in g.random((4, n, days)))
-    scale0, scale1 = (g.gamma(side.fatality_dispersion, 1 / side.fatality_dispersion,
-                              (n, days)).tolist()
+    inc0, inc1, fat0, fat1 = g.random((4, n, days))
+    scale0, scale1 = (g.gamma(side.fatality_dispersion, 1 / side.fatality_dispersion, (n, days))
                       for side in (s.violations.israeli_forces, s.violations.palestinian_groups))
     # drawn last, and only if a side answers its own losses with mass-casualty days
     v = s.violations
     if v.israeli_forces.mass_casualty_probability or v.palestinian_groups.mass_casualty_probability:
-        mass0, mass1 = (a.tolist() for a in g.random((2, n, days)))
-    else:
-        mass0 = mass1 = [[] for _ in range(n)]
-    return [Draws(inc0[r], inc1[r], fat0[r], fat1[r], scale0[r], scale1[r], mass0[r],
-                  mass1[r]) for r in range(n)]
+        mass0, mass1 = g.random((2, n, days))
+    else:  # never used: a chance of 0 is never met
+        mass0 = mass1 = np.ones((n, days))
+    return Draws(inc0, inc1, fat0, fat1, scale0, scale1, mass0, mass1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,84 +99,154 @@ class Incidents:
         return out
 
 
+@dataclass(slots=True)
+class Sides:
+    """The actor's own state (st.parts.violence): what excites each side's rate."""
+
+    excitation0: np.ndarray  # Israeli forces' rate added by retaliation
+    excitation1: np.ndarray  # Palestinian armed groups'
+    heavy0: np.ndarray  # today is a mass-casualty day of this side's incidents
+    heavy1: np.ndarray
+
+
 def start(st: TruceState) -> None:
-    st.start(violence(st))
+    n = st.n
+    st.parts.violence = Sides(floats(n), floats(n), np.zeros(n, dtype=bool),
+                              np.zeros(n, dtype=bool))
+    st.env.process(violence(st))
 
 
 def violence(st: TruceState) -> Proc:
-    """Incidents by each side, their deaths, and the tension they cause."""
+    """Incidents by each side, their deaths, and the tension they cause, every day the
+    truce is in force (where it is not, no incident is counted: the process has ended
+    for that replication)."""
     s, env = st.scenario, st.env
     d: Draws = st.draws[NAME]
-    v, t, talks = s.violations, s.tension, s.negotiations
-    base0, base1 = v.israeli_forces.incidents_per_day, v.palestinian_groups.incidents_per_day
-    lethal0 = v.israeli_forces.fatalities_per_incident
-    lethal1 = v.palestinian_groups.fatalities_per_incident
+    v = s.violations
     keep = math.exp(-1.0 / v.retaliation_decay_days)
+    base0, base1 = v.israeli_forces.incidents_per_day, v.palestinian_groups.incidents_per_day
     # push: a side's rate added the next day by one incident of the other side; the
     # kernel push * keep**(lag - 1) sums to `retaliation` incidents over all later days
     push0 = v.israeli_forces.retaliation * (1 - keep)
     push1 = v.palestinian_groups.retaliation * (1 - keep)
-    per_incident, death0, death1 = t.per_incident, t.per_palestinian_death, t.per_israeli_death
-    talks_start, setback = talks.start_day, talks.setback_per_incident
     multiplier = s.crisis.incident_multiplier
-    inc0, inc1 = d.incidents_israeli_forces, d.incidents_palestinian_groups
-    fat0, fat1 = d.deaths_palestinians, d.deaths_israelis
-    scale0, scale1 = d.scale_israeli_forces, d.scale_palestinian_groups
-    # each side's response to its own losses (Israeli forces to Israeli deaths, k1)
+    by_day = Daily.of(d)
+    sides: Sides = st.parts.violence
+    for day in range(1, s.truce.window_days + 1):
+        yield at(env, day, VIOLENCE)
+        going = st.in_force
+        if not going.any():
+            return
+        m = np.where(st.in_crisis, multiplier, 1.0)
+        # most days are quiet: P(no incident) = exp(-rate), checked before inverting
+        n0 = _incidents(base0 * m + sides.excitation0, by_day.incidents0[day], going)
+        n1 = _incidents(base1 * m + sides.excitation1, by_day.incidents1[day], going)
+        sides.excitation0 = keep * sides.excitation0 + push0 * n1
+        sides.excitation1 = keep * sides.excitation1 + push1 * n0
+        st.attacks_today = n1
+        some = (n0 > 0) | (n1 > 0)
+        if some.any():
+            deaths(st, some, day, n0, n1, by_day)
+        sides.heavy0 &= some
+        sides.heavy1 &= some
+
+
+@dataclass(frozen=True, slots=True)
+class Daily:
+    """The block's draws laid out day by day: (day, replication), each day contiguous."""
+
+    incidents0: np.ndarray
+    incidents1: np.ndarray
+    deaths0: np.ndarray  # Palestinian deaths, given incidents by Israeli forces
+    deaths1: np.ndarray
+    scale0: np.ndarray
+    scale1: np.ndarray
+    mass0: np.ndarray
+    mass1: np.ndarray
+
+    @classmethod
+    def of(cls, d: Draws) -> Daily:
+        return cls(*(np.ascontiguousarray(a.T) for a in (
+            d.incidents_israeli_forces, d.incidents_palestinian_groups,
+            d.deaths_palestinians, d.deaths_israelis, d.scale_israeli_forces,
+            d.scale_palestinian_groups, d.mass_israeli_forces, d.mass_palestinian_groups)))
+
+
+def _incidents(rate: np.ndarray, u: np.ndarray, going: Mask) -> np.ndarray:
+    """A day's incidents of one side where the truce is in force (0 elsewhere)."""
+    p = np.exp(-rate)
+    out = np.zeros(rate.shape, dtype=np.int64)
+    busy = (u >= p) & going
+    if busy.any():
+        out[busy] = poisson(rate[busy], u[busy], p[busy])
+    return out
+
+
+def deaths(st: TruceState, some: Mask, day: int, n0: np.ndarray, n1: np.ndarray,
+           by_day: Daily) -> None:
+    """The deaths of a day with incidents, and what they set off: tension, setbacks to the
+    talks, and each side's response to its own losses."""
+    s, v, t = st.scenario, st.scenario.violations, st.scenario.tension
+    sides: Sides = st.parts.violence
+    k0, k1 = np.zeros(st.n, dtype=np.int64), np.zeros(st.n, dtype=np.int64)
+    for k, n, side, scale, u, heavy in (
+            (k0, n0, v.israeli_forces, by_day.scale0[day], by_day.deaths0[day],
+             sides.heavy0),
+            (k1, n1, v.palestinian_groups, by_day.scale1[day], by_day.deaths1[day],
+             sides.heavy1)):
+        hit = np.flatnonzero(n)
+        if hit.size:  # incidents by this side's forces cost the other side's lives
+            boost = np.where(heavy[hit], side.mass_casualty_multiplier, 1.0)
+            k[hit] = poisson(n[hit] * side.fatalities_per_incident * scale[hit] * boost,
+                             u[hit])
+    # every count below is 0 where nothing happened today
+    st.incidents_by_israeli_forces += n0
+    st.incidents_by_palestinian_groups += n1
+    st.incidents_total += n0 + n1
+    st.deaths_palestinians_truce += k0
+    st.deaths_palestinians += k0
+    st.deaths_israelis_truce += k1
+    st.deaths_israelis += k1
+    added = t.per_incident * (n0 + n1) + t.per_palestinian_death * k0 + t.per_israeli_death * k1
+    np.add(st.tension, added, out=st.tension, where=some)
+    talks = s.negotiations
+    if day >= talks.start_day:
+        back = some & ~st.agreed
+        np.maximum(0.0, st.progress - talks.setback_per_incident * (n0 + n1),
+                   out=st.progress, where=back)
+    if st.log is not None:
+        heavy = np.where(sides.heavy0 & (n0 > 0), "Israeli forces",
+                         np.where(sides.heavy1 & (n1 > 0), "Palestinian armed groups", ""))
+        st.note(some, lambda r: Incidents(day, int(n0[r]), int(k0[r]), int(n1[r]),
+                                          int(k1[r]), str(heavy[r])))
+    respond(st, some, day, k0, k1, by_day)
+
+
+def respond(st: TruceState, some: Mask, day: int, k0: np.ndarray, k1: np.ndarray,
+            by_day: Daily) -> None:
+    """Each side's response to its own losses, from tomorrow (if the scenario sets one)."""
+    v = st.scenario.violations
+    keep = math.exp(-1.0 / v.retaliation_decay_days)
     own0 = v.israeli_forces.retaliation_per_own_death * (1 - keep)
     own1 = v.palestinian_groups.retaliation_per_own_death * (1 - keep)
     spare0 = 1.0 - v.israeli_forces.mass_casualty_probability
     spare1 = 1.0 - v.palestinian_groups.mass_casualty_probability
-    mass0, mass1 = d.mass_israeli_forces, d.mass_palestinian_groups
-    boost0, boost1 = (v.israeli_forces.mass_casualty_multiplier,
-                      v.palestinian_groups.mass_casualty_multiplier)
-    responds = own0 > 0 or own1 > 0 or spare0 < 1 or spare1 < 1
-    exp = math.exp
-    excitation0 = excitation1 = 0.0
-    heavy0 = heavy1 = False  # today is a mass-casualty day of this side's incidents
-    yield at(env, 1, VIOLENCE)
-    for day in range(1, s.truce.window_days + 1):
-        if not st.in_force:
-            return
-        m = multiplier if st.status == CRISIS else 1.0
-        rate0, rate1 = base0 * m + excitation0, base1 * m + excitation1
-        # most days are quiet: P(no incident) = exp(-rate), checked before inverting
-        u, p = inc0[day], exp(-rate0)
-        n0 = 0 if u < p else poisson(rate0, u, p)
-        u, p = inc1[day], exp(-rate1)
-        n1 = 0 if u < p else poisson(rate1, u, p)
-        excitation0 = keep * excitation0 + push0 * n1
-        excitation1 = keep * excitation1 + push1 * n0
-        st.attacks_today = n1
-        if n0 or n1:
-            # incidents by Israeli forces cost Palestinian lives, and the reverse
-            k0 = poisson(n0 * lethal0 * scale0[day] * (boost0 if heavy0 else 1.0),
-                         fat0[day]) if n0 else 0
-            k1 = poisson(n1 * lethal1 * scale1[day] * (boost1 if heavy1 else 1.0),
-                         fat1[day]) if n1 else 0
-            st.incidents_by_israeli_forces += n0
-            st.incidents_by_palestinian_groups += n1
-            st.incidents_total += n0 + n1
-            st.deaths_palestinians_truce += k0
-            st.deaths_israelis_truce += k1
-            st.deaths_palestinians += k0
-            st.deaths_israelis += k1
-            st.tension += per_incident * (n0 + n1) + death0 * k0 + death1 * k1
-            if day >= talks_start and not st.agreed:
-                st.progress = max(0.0, st.progress - setback * (n0 + n1))
-            if st.log is not None:
-                heavy = ("Israeli forces" if heavy0 and n0 else
-                         "Palestinian armed groups" if heavy1 and n1 else "")
-                st.log.append(Incidents(day, n0, k0, n1, k1, heavy))
-            if responds:  # each side's response to its own losses, from tomorrow
-                excitation0 += own0 * k1
-                excitation1 += own1 * k0
-                heavy0 = k1 > 0 and spare0 < 1 and mass0[day] < 1.0 - spare0**k1
-                heavy1 = k0 > 0 and spare1 < 1 and mass1[day] < 1.0 - spare1**k0
-                yield env.timeout(1)
-                continue
-        heavy0 = heavy1 = False
-        yield env.timeout(1)
+    sides: Sides = st.parts.violence
+    if not (own0 > 0 or own1 > 0 or spare0 < 1 or spare1 < 1):
+        sides.heavy0[some] = sides.heavy1[some] = False
+        return
+    sides.excitation0[some] += (own0 * k1)[some]
+    sides.excitation1[some] += (own1 * k0)[some]
+    sides.heavy0[some] = (k1 > 0)[some] & (spare0 < 1) & (
+        by_day.mass0[day] < 1.0 - _powers(spare0, k1))[some]
+    sides.heavy1[some] = (k0 > 0)[some] & (spare1 < 1) & (
+        by_day.mass1[day] < 1.0 - _powers(spare1, k0))[some]
+
+
+def _powers(base: float, k: np.ndarray) -> np.ndarray:
+    """base ** k for whole k, as Python computes it (the C library's pow)."""
+    table = {int(x): base ** int(x) for x in np.unique(k).tolist()}
+    return np.array([table[x] for x in k.tolist()])
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:

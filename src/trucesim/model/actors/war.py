@@ -9,63 +9,75 @@ averted").
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from trucesim.model.declare import HUNDREDTHS, Actor, Outcome, scaled
-from trucesim.model.state import VIOLENCE, Proc, TruceState, at
+from trucesim.model.state import MISSING, VIOLENCE, Mask, Proc, TruceState, at, ints
 from trucesim.model.streams import BLOCK
 from trucesim.scenario.schema import Scenario
 
 NAME = "war"
-WarDeaths = Callable[[], tuple[list[int], list[int]]]  # per day: Palestinians, Israelis
 
 
-class _Block:
-    """Deaths per day at war for a block, drawn the first time a replication needs them.
+@dataclass
+class WarDeaths:
+    """Deaths per day at war, (side, replication, day), for consecutive draw blocks: each
+    block's drawn the first time the engine asks (the war stream is its own generator,
+    so drawing it late changes no other number)."""
 
-    The war stream is its own generator, so drawing it late changes no other number.
-    """
+    s: Scenario
+    generators: list[np.random.Generator]
+    lo: int = 0  # the rows of the first block in use
+    hi: int = 0
+    drawn: np.ndarray | None = field(default=None, repr=False)
 
-    def __init__(self, s: Scenario, g: np.random.Generator) -> None:
-        self.s, self.g = s, g
-        self.deaths: np.ndarray | None = None  # (side, replication, day)
+    def rows(self, lo: int, hi: int) -> WarDeaths:
+        return WarDeaths(self.s, self.generators, self.lo + lo, self.lo + hi)
 
-    def row(self, r: int) -> tuple[list[int], list[int]]:
-        if self.deaths is None:
+    @classmethod
+    def join(cls, parts: Sequence[WarDeaths]) -> WarDeaths:
+        return WarDeaths(parts[0].s, [g for p in parts for g in p.generators], 0,
+                         sum(p.hi - p.lo for p in parts))
+
+    def deaths(self) -> np.ndarray:
+        if self.drawn is None:
             cf = self.s.counterfactual
-            g, shape, k = self.g, (BLOCK, self.s.truce.window_days + 1), cf.daily_dispersion
-            self.deaths = np.stack([g.poisson(mean * g.gamma(k, 1 / k, shape)) for mean in
-                                    (cf.deaths_per_day_palestinians,
-                                     cf.deaths_per_day_israelis)])
-        return self.deaths[0, r].tolist(), self.deaths[1, r].tolist()
+            k, shape = cf.daily_dispersion, (BLOCK, self.s.truce.window_days + 1)
+            blocks = [np.stack([g.poisson(mean * g.gamma(k, 1 / k, shape)) for mean in
+                                (cf.deaths_per_day_palestinians, cf.deaths_per_day_israelis)])
+                      for g in self.generators]
+            self.drawn = np.concatenate(blocks, axis=1)[:, self.lo:self.hi]
+        return self.drawn
 
 
-def draw(s: Scenario, g: np.random.Generator, n: int) -> list[WarDeaths]:
-    block = _Block(s, g)
-    return [partial(block.row, r) for r in range(n)]
+def draw(s: Scenario, g: np.random.Generator, n: int) -> WarDeaths:
+    return WarDeaths(s, [g], 0, n)
 
 
 def start(st: TruceState) -> None:
+    st.parts.war = ints(st.n, MISSING)  # the first day of war, in each replication
     st.on_collapse.append(resume)
+    st.env.process(war(st))
 
 
-def resume(st: TruceState, first_day: int) -> None:
-    st.start(war(st, first_day))
+def resume(st: TruceState, mask: Mask, first_day: int) -> None:
+    st.parts.war[mask] = first_day
 
 
-def war(st: TruceState, first_day: int) -> Proc:
+def war(st: TruceState) -> Proc:
     """After a collapse: deaths at the counterfactual (no-truce) rate."""
-    env = st.env
+    env, since = st.env, st.parts.war
     deaths: WarDeaths = st.draws[NAME]
-    palestinians, israelis = deaths()
-    yield at(env, first_day, VIOLENCE)
-    for day in range(first_day, st.scenario.truce.window_days + 1):
-        st.deaths_palestinians += palestinians[day]
-        st.deaths_israelis += israelis[day]
-        yield env.timeout(1)
+    for day in range(1, st.scenario.truce.window_days + 1):
+        yield at(env, day, VIOLENCE)
+        at_war = (since != MISSING) & (since <= day)
+        if at_war.any():
+            drawn = deaths.deaths()
+            st.deaths_palestinians[at_war] += drawn[0, at_war, day]
+            st.deaths_israelis[at_war] += drawn[1, at_war, day]
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:

@@ -2,23 +2,26 @@
 
 Each stage is tied to a day or to a handover (July 2025: the north after the day-1
 release, the south on day 7), pauses during a crisis, and is undone by a collapse, when
-the army returns to its earlier lines.
+the army returns to its earlier lines. Each replication of the block is at its own
+stage; every day at the withdrawal's time, the stages due move on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+
+import numpy as np
 
 from trucesim import fmt
 from trucesim.model.actors import conditions
-from trucesim.model.declare import MISSING, SHARE, Actor, Outcome, Series, scaled
+from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
-from trucesim.model.state import CRISIS, WITHDRAWAL, Proc, TruceState, at, wait_for_calm
+from trucesim.model.state import NEVER, WITHDRAWAL, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "withdrawal"
+TRIGGER, DUE, CALM, HELD = range(4)  # waiting for its handover, for its day, for calm
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,44 +46,98 @@ class Paused:
                  "lasts.")]
 
 
+@dataclass(slots=True)
+class Lines:
+    """The actor's own state (st.parts.withdrawal), over the block."""
+
+    stage: np.ndarray  # index of the next stage (len(stages) once all are reached)
+    step: np.ndarray  # TRIGGER, DUE, CALM or HELD
+    reached_on: np.ndarray  # the day the previous stage was reached (0 at the start)
+    due: np.ndarray  # the day the next stage is due (NEVER until known)
+    held: np.ndarray  # the condition that first held it back
+
+
 def start(st: TruceState) -> None:
-    w = st.scenario.withdrawal
-    st.share_held = w.initial_share
+    w, n = st.scenario.withdrawal, st.n
+    st.share_held[:] = w.initial_share
     st.on_collapse.append(back_to_earlier_lines)
     if w.stages:
-        st.start(withdrawal(st))
+        st.parts.withdrawal = Lines(ints(n), np.zeros(n, dtype=np.int8), ints(n),
+                                    ints(n, NEVER), ints(n, conditions.NO_RULE))
+        st.on_calm.append(resume)
+        st.env.process(withdrawal(st))
 
 
-def back_to_earlier_lines(st: TruceState, first_war_day: int) -> None:
-    st.share_held = st.scenario.withdrawal.share_after_collapse
+def back_to_earlier_lines(st: TruceState, mask: Mask, first_war_day: int) -> None:
+    st.share_held[mask] = st.scenario.withdrawal.share_after_collapse
+
+
+def resume(st: TruceState, mask: Mask, day: int) -> None:
+    """A crisis resolved on `day`: a stage waiting for calm moves on the next day."""
+    lines: Lines = st.parts.withdrawal
+    calm = mask & (lines.step == CALM)
+    lines.step[calm], lines.due[calm] = HELD, day + 1  # then it checks its conditions
 
 
 def withdrawal(st: TruceState) -> Proc:
     """The army's lines move back stage by stage, pausing during a crisis."""
-    env = st.env
-    for stage in st.scenario.withdrawal.stages:
+    env, window = st.env, st.scenario.truce.window_days
+    for day in range(window + 1):
+        yield at(env, day, WITHDRAWAL)
+        for k in range(len(st.scenario.withdrawal.stages)):
+            advance(st, k, day)
+
+
+def advance(st: TruceState, k: int, day: int) -> None:
+    """Stage k, where it is the next: triggered, due, held back, reached."""
+    s, lines = st.scenario, st.parts.withdrawal
+    stage = s.withdrawal.stages[k]
+    here = (lines.stage == k) & st.truce_holds  # a collapse ends the withdrawal
+    if not here.any():
+        return
+    waiting = here & (lines.step == TRIGGER)
+    if waiting.any():
         if stage.after_release is not None:
-            yield st.release_done[stage.after_release]
-            due = int(env.now) + stage.delay_days
+            fired = waiting & st.release_done[stage.after_release]
+            start_day = np.maximum(st.parts.handovers.done_day[stage.after_release],
+                                   lines.reached_on)
         else:
-            due = (stage.day or 0) + stage.delay_days
-        yield at(env, due, WITHDRAWAL)
-        if st.status == CRISIS:
-            yield from wait_for_calm(st, partial(Paused, name=stage.name))
-        step = f"withdrawal.{stage.name}"
-        rules = conditions.for_step(st, step)
-        share = stage.share
-        if rules:
-            yield from conditions.hold(st, step, f"withdrawal to the '{stage.name}' line",
-                                       WITHDRAWAL)
-            rule = conditions.active(st, rules, "share")
-            share = rule.effects.get("share", share) if rule is not None else share
-        if not st.in_force:
-            return
-        before, st.share_held = st.share_held, share
-        st.milestones[f"withdrawal_{stage.name}"] = int(env.now)
-        if st.log is not None:
-            st.log.append(StageReached(int(env.now), stage.name, share, before))
+            fired, start_day = waiting, np.full(st.n, stage.day or 0)
+        lines.due[fired] = start_day[fired] + stage.delay_days
+        lines.step[fired] = DUE
+    due = here & (lines.step == DUE) & (lines.due <= day)
+    if due.any() and st.in_crisis[due].any():
+        calm = due & st.in_crisis
+        lines.step[calm], lines.due[calm] = CALM, NEVER
+        st.note(calm, lambda r: Paused(day, stage.name))
+        due &= ~calm
+    going = due | (here & (lines.step == HELD) & (lines.due <= day))
+    step = f"withdrawal.{stage.name}"
+    rules = conditions.for_step(st, step)
+    share: np.ndarray | float = stage.share
+    if rules and going.any():
+        held = conditions.held_back(st, rules, going & st.in_force, lines.held,
+                                    lambda r: f"withdrawal to the '{stage.name}' line")
+        lines.step[held], lines.due[held] = HELD, day + 1
+        going &= ~held
+        which = conditions.active(st, rules, "share", going)
+        share = conditions.effect(rules, which, "share", stage.share)
+    reach(st, k, going & st.in_force, day, share)
+
+
+def reach(st: TruceState, k: int, mask: Mask, day: int, share: np.ndarray | float) -> None:
+    lines: Lines = st.parts.withdrawal
+    if not mask.any():
+        return
+    stage = st.scenario.withdrawal.stages[k]
+    before = st.share_held.copy()
+    st.share_held[mask] = share if np.ndim(share) == 0 else np.asarray(share)[mask]
+    st.milestone(f"withdrawal_{stage.name}")[mask] = day
+    st.note(mask, lambda r: StageReached(day, stage.name, float(st.share_held[r]),
+                                         float(before[r])))
+    lines.stage[mask] += 1
+    lines.step[mask], lines.reached_on[mask], lines.due[mask] = TRIGGER, day, NEVER
+    lines.held[mask] = conditions.NO_RULE
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
@@ -94,9 +151,9 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
     )
 
 
-def _reached(name: str) -> Callable[[TruceState], int]:
+def _reached(name: str) -> Callable[[TruceState], np.ndarray]:
     key = f"withdrawal_{name}"
-    return lambda st: st.milestones.get(key, MISSING)
+    return lambda st: st.milestone(key)
 
 
 ACTOR = Actor(
