@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from conftest import BASE, CALM, ROOT, calm
 from test_scenario import only
-from trucesim.model.actors.exchange import Tranche
 from trucesim.model.actors import series
+from trucesim.model.actors.exchange import Tranche
 from trucesim.run.engine import simulate
 from trucesim.scenario import load
 

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import base, calm
-from trucesim.model.actors import exchange, handovers
-from trucesim.model.actors import series
+from trucesim.model.actors import exchange, handovers, series
 from trucesim.model.streams import BLOCK, generator
 from trucesim.run.engine import simulate
 

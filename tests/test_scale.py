@@ -149,20 +149,35 @@ def test_validate_imports_only_what_validation_needs():
 
 
 def test_bench_reports_rates_and_ratios():
-    result = cli.invoke(app, ["bench", str(BASE), "-n", "64", "--rounds", "1", "--scale", "128",
-                              "--scale-rounds", "1", "-w", "2", "--json"])
+    result = cli.invoke(app, ["bench", str(BASE), "-n", "256", "--rounds", "1", "--scale",
+                              "256", "--scale-rounds", "1", "-w", "2", "--json"])
     assert result.exit_code == 0, result.output
     r = json.loads(result.output)
-    assert 250 < r["events_per_replication"] < 500
-    assert abs(r["bare_events_per_replication"] - r["events_per_replication"]) < 15
-    assert abs(r["bare_processes_per_replication"] - r["processes_per_replication"]) <= 1
-    # one round: the median of the rounds' ratios is that round's ratio of the rates
-    assert r["ratio_trucesim_to_bare"] == pytest.approx(
-        r["trucesim_events_per_second"] / r["bare_events_per_second"], abs=2e-3)
+    # a block is the window's days times a few events per actor, not per replication
+    assert 100 < r["events_per_block"] < 2000
+    # the per-replication shape: six daily processes over 61 days, ten brief ones
+    assert 6 * 61 < r["bare_events_per_replication"] < 6 * 61 + 10 * 6
+    # one round: each ratio is that round's ratio of the rates
+    assert r["ratio_to_bare"] == pytest.approx(
+        r["trucesim_replications_per_second"] / r["bare_replications_per_second"], rel=1e-2)
+    assert r["ratio_to_reference"] == pytest.approx(
+        r["trucesim_replications_per_second"] / r["reference_replications_per_second"],
+        rel=1e-2)
     assert r["speedup"] == pytest.approx(
         r["all_workers_replications_per_second"] / r["one_worker_replications_per_second"],
         rel=0.02)
     assert r["workers"] == 2
+
+
+def test_the_bench_report_fits_80_columns():
+    from trucesim.cli.bench import report
+    from trucesim.run.bench import BenchResult
+
+    r = BenchResult(4096, 620, 352, 2_000.0, 45_000.0, 15_000.0, 7.5, 0.333, 3, 20_000,
+                    2000, 200_000, 2, 14_000.0, 27_000.0, 1.93, 3, False)
+    lines = report("base", r)
+    assert all(len(line) <= 80 for line in lines), lines
+    assert any("to the vectorised reference 0.33" in line for line in lines)
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):

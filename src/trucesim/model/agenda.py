@@ -17,6 +17,9 @@ wait. When several steps of one replication fall due at once, the agenda takes t
 rounds, each round the earliest ticket of every replication, so that a step sees what an
 earlier one did that morning. A step that waits for calm is woken by the mediators'
 resolution of the crisis (the next day) or by a return to war (at once: it is cancelled).
+
+Steps created as the run goes (the tranche that answers each handover) hold rows of a
+:class:`Pool`: each replication takes a free row, and frees it when its step is done.
 """
 
 from __future__ import annotations
@@ -133,3 +136,41 @@ class Agenda:
             if self.soonest <= day:
                 self.process(day)
                 self.soonest = int(self.due.min()) if self.due.size else NEVER
+
+
+class Pool:
+    """Rows of an agenda for steps created as the run goes: a replication takes a free row
+    for each new step and frees it when the step is done, so the pool grows only to the
+    most steps one replication has on their way at once. Each row carries the step's
+    data, one array per name of `columns` ((extra dimensions, dtype, value when free)),
+    laid out (row, *extra, replication)."""
+
+    def __init__(self, agenda: Agenda, act: Act,
+                 columns: dict[str, tuple[tuple[int, ...], type, object]]) -> None:
+        self.agenda, self.act, self.columns = agenda, act, columns
+        self.first = len(agenda.acts)
+        n = agenda.st.n
+        self.busy = np.zeros((0, n), dtype=bool)
+        self.data: dict[str, np.ndarray] = {name: np.zeros((0, *extra, n), dtype=kind)
+                     for name, (extra, kind, _) in columns.items()}
+
+    def take(self, mask: Mask) -> np.ndarray:
+        """A free row for each replication `mask` selects (-1 elsewhere), now busy."""
+        lacking = mask & self.busy.all(axis=0)
+        if lacking.any() or not len(self.busy):
+            self._grow(max(2, len(self.busy) // 2))
+        rows = np.where(mask, (~self.busy).argmax(axis=0), -1)
+        where = np.flatnonzero(mask)
+        self.busy[rows[where], where] = True
+        return rows
+
+    def free(self, k: int, mask: Mask) -> None:
+        self.busy[k, mask] = False
+
+    def _grow(self, k: int) -> None:
+        n = self.agenda.st.n
+        self.agenda.rows(k, self.act)
+        self.busy = np.vstack([self.busy, np.zeros((k, n), dtype=bool)])
+        for name, (extra, kind, value) in self.columns.items():
+            self.data[name] = np.concatenate(
+                [self.data[name], np.full((k, *extra, n), value, dtype=kind)])

@@ -17,6 +17,8 @@ from typing import Any, Literal
 import numpy as np
 
 from trucesim.model.state import MISSING, TruceState
+
+__all__ = ["MISSING", "Actor", "Outcome", "RangeError", "Series", "scaled"]
 from trucesim.scenario.schema import Scenario
 
 # verdict: how the truce ended (listed first); count: a number; milestone: the day

@@ -21,14 +21,15 @@ from trucesim.model.streams import Draws
 from trucesim.scenario.schema import Scenario
 
 
-def run(scenario: Scenario, draws: Draws, n: int, log: bool = False,
+def run(scenario: Scenario, draws: Draws, n: int, log: bool = False, stored: bool = True,
         registry: Sequence[Actor] | None = None) -> TruceState:
     """Play a block of `n` replications (their `draws`) to the end of the window; with
-    `log`, each keeps its typed events (``st.log[r]``)."""
+    `log`, each keeps its typed events (``st.log[r]``). The recorder keeps the daily
+    series in their stored units (integers) if `stored`, else as they were."""
     env = simpy.Environment()
     registry = actors.ACTORS if registry is None else registry
     st = TruceState(env, scenario, n, draws, [[] for _ in range(n)] if log else None,
-                    series=outcomes.series_of(registry))
+                    series=outcomes.series_of(registry), stored_daily=stored)
     for actor in registry:
         actor.start(st)
     for agenda in st.agendas.values():

@@ -125,6 +125,7 @@ class TruceState:
     on_collapse: list[Reaction] = field(default_factory=list)  # war resumes (first day)
     tickets: int = 0  # when each wait for a time of day was made (see model.agenda)
     series: tuple[Any, ...] = ()  # the daily series the recorder keeps (model.declare)
+    stored_daily: bool = True  # ... in their stored units (else as the values were)
 
     def __post_init__(self) -> None:
         n, s = self.n, self.scenario

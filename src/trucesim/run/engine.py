@@ -46,18 +46,18 @@ class Replication:
         return self.daily[:, names.index(name)]
 
 
-def play(scenario: Scenario, seed: int, start: int, stop: int,
-         log: bool = False) -> TruceState:
+def play(scenario: Scenario, seed: int, start: int, stop: int, log: bool = False,
+         stored: bool = True) -> TruceState:
     """Run replications start..stop-1 of a run seeded with `seed` as one block; return
-    the block's final state."""
+    the block's final state (daily series in stored units if `stored`)."""
     draws = draw(scenario, seed, start, stop, actors.ACTORS)
-    return run_block(scenario, draws, stop - start, log)
+    return run_block(scenario, draws, stop - start, log, stored)
 
 
 def simulate(scenario: Scenario, seed: int, index: int = 0, *, log: bool = False) -> Replication:
     """One replication (a block of one) as a flat, read-only record, with its day-by-day
     trajectory and, with `log`, its typed events."""
-    st = play(scenario, seed, index, index + 1, log)
+    st = play(scenario, seed, index, index + 1, log, stored=False)
     fields = actors.fields(scenario)
     stored = _stored(fields, st, index)[0].tolist()
     decoded = {f.name: f.decode(v) for f, v in zip(fields, stored, strict=True)}
@@ -150,11 +150,11 @@ def chunk_count(n: int, size: int) -> int:
 
 
 def default_chunk_size(n: int, workers: int) -> int:
-    """Whole draw blocks of replications, as many as 4 engine blocks; enough chunks to
-    balance the workers and show progress (four a worker at least)."""
+    """Whole draw blocks of replications: one or two engine blocks (BLOCK_SIZE), fewer if
+    the run is smaller; four chunks a worker at least when there are enough of them."""
     per_chunk = -(-n // (4 * max(1, workers)))
-    blocks = -(-per_chunk // BLOCK)
-    return BLOCK * max(1, min(4 * BLOCK_SIZE // BLOCK, blocks))
+    size = min(max(per_chunk, BLOCK_SIZE), 2 * BLOCK_SIZE, n)
+    return BLOCK * -(-size // BLOCK)
 
 
 def replicate(scenario: Scenario, seed: int, n: int, *, executor: Executor | None = None,

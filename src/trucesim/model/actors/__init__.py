@@ -10,6 +10,7 @@ the outcome record and daily series of the registered actors.
 
 from __future__ import annotations
 
+from trucesim.model import outcomes
 from trucesim.model.actors import (
     aid,
     conditions,
@@ -24,7 +25,6 @@ from trucesim.model.actors import (
     war,
     withdrawal,
 )
-from trucesim.model import outcomes
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.scenario.schema import Scenario
 

@@ -22,7 +22,7 @@ import numpy as np
 from trucesim.model.declare import Actor
 from trucesim.model.events import Line, Narration
 from trucesim.model.state import MISSING, Mask, TruceState
-from trucesim.scenario.expressions import Expr, names_in
+from trucesim.scenario.expressions import Expr
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.steps import expression, step_key
 
@@ -180,7 +180,9 @@ def for_step(st: TruceState, step: str) -> tuple[Rule, ...]:
 
 
 def _holds(st: TruceState, rule: Rule, mask: Mask) -> np.ndarray:
-    return np.broadcast_to(np.asarray(rule.test(st), dtype=bool), mask.shape) & mask
+    holds = np.broadcast_to(np.asarray(rule.test(st), dtype=bool), mask.shape)
+    both: np.ndarray = np.logical_and(holds, mask)
+    return both
 
 
 def blocking(st: TruceState, rules: tuple[Rule, ...], mask: Mask) -> np.ndarray:
@@ -225,7 +227,7 @@ def held_back(st: TruceState, rules: tuple[Rule, ...], mask: Mask, held: np.ndar
     first = stopped & (held == NO_RULE)
     held[first] = which[first]
     st.note(first, lambda r: HeldBack(st.day, words(r), rules[int(which[r])].name))
-    return stopped
+    return np.asarray(stopped)
 
 
 ACTOR = Actor(NAME, start, events=(HeldBack, Changed))

@@ -23,6 +23,7 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model import agenda
 from trucesim.model.actors import conditions
+from trucesim.model.agenda import Pool
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days
@@ -30,7 +31,7 @@ from trucesim.model.state import EXCHANGE, Mask, TruceState, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "exchange"
-FREE, NEW, WITHHELD, CALM, HELD = range(5)  # where a tranche of the pool stands
+NEW, WITHHELD, CALM, HELD = range(4)  # where a tranche on its way stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,7 @@ class Tranche:
 # the actor's own state ------------------------------------------------------------------
 class Ledger:
     """Running totals behind the cumulative rounding of what is freed (arrays over the
-    block), and the pool of tranches on their way (rows of the exchange's agenda)."""
+    block), and the tranches on their way: a pool of rows of the exchange's agenda."""
 
     def __init__(self, st: TruceState) -> None:
         n, categories = st.n, len(st.scenario.exchange.prisoners_per_living_hostage)
@@ -112,43 +113,14 @@ class Ledger:
         # living tranched at a handover's own ratios (Release.prisoners_per_living)
         self.at_default = np.zeros((categories, n), dtype=np.int64)
         self.extra = np.zeros((categories, n), dtype=np.float64)
-        self.agenda = agenda.of(st, EXCHANGE)
-        self.first_row = len(self.agenda.acts)
-        self.st, self.categories = st, categories
-        pool = (0, n)
-        self.stage = np.zeros(pool, dtype=np.int8)
-        self.freed = np.zeros((0, categories, n), dtype=np.int64)
-        self.returned, self.living, self.bodies_in = (np.zeros(pool, dtype=np.int64)
-                                                      for _ in range(3))
-        self.disputed = np.zeros(pool, dtype=bool)
-        self.u_withhold, self.u_days = np.zeros(pool), np.zeros(pool)
-        self.held = np.zeros(pool, dtype=np.int64)
-        self.labels: list[list[str]] = []  # per row, per replication (a told run only)
-
-    def take(self, mask: Mask) -> np.ndarray:
-        """A free row of the pool for each replication `mask` selects (-1 elsewhere)."""
-        free = self.stage == FREE
-        lacking = mask & ~free.any(axis=0)
-        if lacking.any():
-            self._grow(max(2, len(self.stage) // 2))
-            free = self.stage == FREE
-        rows = np.where(mask, free.argmax(axis=0), -1)
-        return rows
-
-    def _grow(self, k: int) -> None:
-        n = self.st.n
-        self.agenda.rows(k, lambda row, mask, day: tranche(self.st, row, mask, day))
-        self.stage = np.vstack([self.stage, np.zeros((k, n), dtype=np.int8)])
-        self.freed = np.concatenate([self.freed, np.zeros((k, self.categories, n),
-                                                          dtype=np.int64)])
-        self.returned, self.living, self.bodies_in = (
-            np.vstack([a, np.zeros((k, n), dtype=np.int64)])
-            for a in (self.returned, self.living, self.bodies_in))
-        self.disputed = np.vstack([self.disputed, np.zeros((k, n), dtype=bool)])
-        self.u_withhold, self.u_days = (np.vstack([a, np.zeros((k, n))])
-                                        for a in (self.u_withhold, self.u_days))
-        self.held = np.vstack([self.held, np.full((k, n), conditions.NO_RULE)])
-        self.labels += [[""] * n for _ in range(k)]
+        whole, share = np.int64, np.float64
+        self.pool = Pool(agenda.of(st, EXCHANGE), lambda row, mask, day: tranche(
+            st, row, mask, day), {
+            "stage": ((), np.int8, NEW), "freed": ((categories,), whole, 0),
+            "returned": ((), whole, 0), "living": ((), whole, 0), "bodies": ((), whole, 0),
+            "disputed": ((), bool, False), "u_withhold": ((), share, 0.0),
+            "u_days": ((), share, 0.0), "held": ((), whole, conditions.NO_RULE)})
+        self.labels: dict[tuple[int, int], str] = {}  # (row, replication), a told run only
 
 
 def start(st: TruceState) -> None:
@@ -170,20 +142,20 @@ def answer(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarray,
     ledger.bodies[mask] += bodies[mask]
     ledger.due_prisoners[mask] += freed.sum(axis=0)[mask]
     ledger.due_bodies[mask] += returned[mask]
-    rows = ledger.take(mask)
+    pool = ledger.pool
+    rows = pool.take(mask)
     for row in np.unique(rows[mask]).tolist():
         here = rows == row
-        ledger.stage[row, here] = NEW
-        ledger.freed[row][:, here] = freed[:, here]
-        ledger.returned[row, here] = returned[here]
-        ledger.living[row, here], ledger.bodies_in[row, here] = living[here], bodies[here]
-        ledger.disputed[row, here] = disputed[here]
-        ledger.u_withhold[row, here], ledger.u_days[row, here] = u[0][here], u[1][here]
-        ledger.held[row, here] = conditions.NO_RULE
+        for name, value in (("stage", NEW), ("freed", freed), ("returned", returned),
+                            ("living", living), ("bodies", bodies), ("disputed", disputed),
+                            ("u_withhold", u[0]), ("u_days", u[1]),
+                            ("held", conditions.NO_RULE)):
+            column = pool.data[name][row]
+            column[..., here] = value[..., here] if isinstance(value, np.ndarray) else value
         if st.log is not None:
-            for k in np.flatnonzero(here).tolist():
-                ledger.labels[row][k] = label
-        ledger.agenda.at(ledger.first_row + row, here, day + x.verification_lag_days)
+            for r in np.flatnonzero(here).tolist():
+                ledger.labels[row, r] = label
+        pool.agenda.at(pool.first + row, here, day + x.verification_lag_days)
 
 
 def _share(ratio: float, before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -217,38 +189,44 @@ def _freed(st: TruceState, mask: Mask, living: np.ndarray,
 def tranche(st: TruceState, row: int, due_today: Mask, day: int) -> None:
     """The other side's part of a handover: prisoners, detainees and bodies freed."""
     s, ledger = st.scenario, st.parts.exchange
-    x, k = s.exchange, row - ledger.first_row
-    stage = ledger.stage[k]
+    x, pool = s.exchange, ledger.pool
+    k = row - pool.first
+    t = {name: column[k] for name, column in pool.data.items()}  # this row's tranches
+    stage, agenda_ = t["stage"], pool.agenda
+
+    def label(r: int) -> str:
+        return str(ledger.labels.get((k, r), ""))
+
     new = due_today & (stage == NEW)
     going = due_today & (stage == WITHHELD)
     waiting = due_today & ((stage == CALM) | (stage == HELD))
-    withheld = new & ledger.disputed[k] & (ledger.u_withhold[k] < x.withhold_probability_if_disputed)
+    withheld = new & t["disputed"] & (t["u_withhold"] < x.withhold_probability_if_disputed)
     if withheld.any():
         days = np.zeros(st.n, dtype=np.int64)
-        days[withheld] = geometric_days(x.withhold_mean_days, ledger.u_days[k, withheld])
+        days[withheld] = geometric_days(x.withhold_mean_days, t["u_days"][withheld])
         st.tension[withheld] += s.tension.per_withheld_tranche
-        total = ledger.freed[k].sum(axis=0)
-        nothing = (ledger.living[k] == 0) & (ledger.bodies_in[k] == 0)
-        st.note(withheld, lambda r: Withheld(day, int(days[r]), int(total[r]),
-                                             ledger.labels[k][r], bool(nothing[r])))
-        ledger.stage[k, withheld] = WITHHELD
-        ledger.agenda.at(row, withheld, day + days)
+        total = t["freed"].sum(axis=0)
+        nothing = (t["living"] == 0) & (t["bodies"] == 0)
+        st.note(withheld, lambda r: Withheld(day, int(days[r]), int(total[r]), label(r),
+                                             bool(nothing[r])))
+        stage[withheld] = WITHHELD
+        agenda_.at(row, withheld, day + days)
     going |= new & ~withheld
     if x.withheld_in_crisis:
         calm = going & st.in_crisis
         if calm.any():
-            ledger.stage[k, calm] = CALM
-            ledger.agenda.wait_for_calm(row, calm)
+            stage[calm] = CALM
+            agenda_.wait_for_calm(row, calm)
             st.note(calm, lambda r: Paused(day))
         going &= ~calm
     going |= waiting
     rules = conditions.for_step(st, "exchange")
-    freed = ledger.freed[k]
+    freed = t["freed"]
     if rules and going.any():
-        held = conditions.held_back(st, rules, going & st.in_force, ledger.held[k],
-                                    lambda r: f"exchange for the {ledger.labels[k][r]}")
-        ledger.stage[k, held] = HELD
-        ledger.agenda.at(row, held, day + 1)
+        held = conditions.held_back(st, rules, going & st.in_force, t["held"],
+                                    lambda r: f"exchange for the {label(r)}")
+        stage[held] = HELD
+        agenda_.at(row, held, day + 1)
         going &= ~held
         which = conditions.active(st, rules, "prisoners_factor", going)
         factor = conditions.effect(rules, which, "prisoners_factor", 1.0)
@@ -256,24 +234,16 @@ def tranche(st: TruceState, row: int, due_today: Mask, day: int) -> None:
         if cut.any():
             freed = freed.copy()
             freed[:, cut] = np.floor(freed[:, cut] * factor[cut]).astype(np.int64)
-    free(st, k, going, day, freed)
-
-
-def free(st: TruceState, k: int, mask: Mask, day: int, freed: np.ndarray) -> None:
-    """The tranche is freed where the truce is in force; it ends either way."""
-    ledger: Ledger = st.parts.exchange
-    ledger.stage[k, mask] = FREE
-    ok = mask & st.in_force
-    if not ok.any():
-        return
-    st.detainees_freed[:, ok] += freed[:, ok]
-    st.detainees_total[ok] += freed[:, ok].sum(axis=0)
-    st.bodies_returned[ok] += ledger.returned[k, ok]
-    if st.log is not None:
-        names = list(st.scenario.exchange.prisoners_per_living_hostage)
+    pool.free(k, going)
+    ok = going & st.in_force  # freed where the truce is in force; done either way
+    if ok.any():
+        st.detainees_freed[:, ok] += freed[:, ok]
+        st.detainees_total[ok] += freed[:, ok].sum(axis=0)
+        st.bodies_returned[ok] += t["returned"][ok]
+        names = list(s.exchange.prisoners_per_living_hostage)
         st.note(ok, lambda r: Tranche(day, tuple(zip(names, freed[:, r].tolist(),
                                                      strict=True)),
-                                      int(ledger.returned[k, r]), ledger.labels[k][r]))
+                                      int(t["returned"][r]), label(r)))
 
 
 # what it reports ----------------------------------------------------------------------

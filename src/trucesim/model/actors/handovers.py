@@ -2,9 +2,10 @@
 
 A handover can slip (a geometric delay), wait out a crisis or a condition, or be
 disputed; a disputed handover may see the other side withhold its tranche
-(:mod:`.exchange`). Bodies can instead be handed over as each is recovered
-(:mod:`.recovery`). A handover can also release hostages outside the agreement (the 5
-Thai nationals of 30 Jan 2025), who free no one in exchange. What the deal has made due
+(:mod:`.exchange`; every handover is counted by :func:`.release.hand_over`). Bodies can
+instead be handed over as each is recovered (:mod:`.recovery`). A handover can also
+release hostages outside the agreement (the 5 Thai nationals of 30 Jan 2025), who free
+no one in exchange. What the deal has made due
 and not delivered by the horizon is reported as owed.
 
 Each scheduled handover is a row of the morning's agenda (:mod:`trucesim.model.agenda`):
@@ -14,14 +15,13 @@ waits or is held back it falls due again later, replication by replication.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from trucesim import fmt
-from trucesim.model.actors import conditions, exchange
 from trucesim.model import agenda
+from trucesim.model.actors import conditions, release
 from trucesim.model.agenda import Agenda
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
@@ -30,6 +30,7 @@ from trucesim.model.state import HANDOVER, MISSING, Mask, TruceState, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "handovers"
+HandedOver = release.HandedOver  # the event every handover logs (told by release)
 DUE, SLIPPED, CALM, HELD, DONE = range(5)  # where a scheduled handover stands
 
 
@@ -79,57 +80,6 @@ class OutsideDeal:
     def lines(self, n: Narration) -> list[Line]:
         return [("release", f"With the {self.label}, {fmt.count(self.living, 'living hostage')} "
                  "released outside the agreement: no one is freed in exchange for them.")]
-
-
-@dataclass(frozen=True, slots=True)
-class HandedOver:
-    day: int
-    label: str
-    living: int
-    bodies: int
-    late: int  # days after it was due
-    slipped: int  # days it slipped (0 if it did not)
-    waited: bool  # it waited for a crisis to end
-    disputed: bool
-    kind: str  # scheduled, recovered (bodies as recovered) or extension (bought by one)
-    living_held: int  # still held in Gaza afterwards
-    bodies_held: int
-    held: str = ""  # a condition that held it back
-
-    @property
-    def as_recovered(self) -> bool:
-        return self.kind == "recovered"
-
-    def lines(self, n: Narration) -> list[Line]:
-        if self.late == 0:
-            timing = "on time"
-        else:
-            reasons = []
-            if self.slipped:
-                reasons.append(f"it slipped {fmt.count(self.slipped, 'day')}")
-            if self.waited:
-                reasons.append("it waited for the crisis to end")
-            if self.held:
-                reasons.append(f"it waited for the condition '{self.held}'")
-            why = f" ({' and '.join(reasons)})" if reasons else ""
-            timing = f"{fmt.count(self.late, 'day')} late{why}"
-        who = fmt.people(self.living, self.bodies)
-        still = f"Still held in Gaza: {fmt.people(self.living_held, self.bodies_held)}."
-        if self.kind == "recovered":  # no schedule to meet
-            when = "" if self.late == 0 else f", {timing}"
-            text = f"As they are recovered: {who} handed over{when}. {still}"
-        elif self.kind == "extension":
-            text = f"Under the extension, {who} handed over. {still}"
-        elif not self.living and not self.bodies:
-            text = (f"The {self.label} is due, with no one to hand over (no one it names is "
-                    "still held).")
-        else:
-            text = f"The {self.label}: {who} handed over, {timing}. {still}"
-        out = [("release", text)]
-        if self.disputed:
-            out.append(("crisis", "The handover is disputed (in the model: over identities, "
-                        f"ceremonies or lists); tension +{n.scenario.tension.per_dispute:g}."))
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +134,8 @@ def start(st: TruceState) -> None:
     ledger.morning = morning
     ledger.first_row = morning.rows(k, lambda row, mask, day: handover(st, row, mask, day))
     everyone = np.ones(n, dtype=bool)
-    for j, release in enumerate(s.releases):
-        morning.at(ledger.first_row + j, everyone, release.day)
+    for j, scheduled in enumerate(s.releases):
+        morning.at(ledger.first_row + j, everyone, scheduled.day)
 
 
 def handover(st: TruceState, row: int, due_today: Mask, day: int) -> None:
@@ -222,8 +172,8 @@ def arrive(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
                                    "living", float(living)).astype(np.int64)
         bodies = conditions.effect(rules, conditions.active(st, rules, "bodies", mask),
                                    "bodies", float(bodies)).astype(np.int64)
-    ledger.living[j, mask] = living if np.ndim(living) == 0 else living[mask]
-    ledger.bodies[j, mask] = bodies if np.ndim(bodies) == 0 else bodies[mask]
+    ledger.living[j, mask] = living[mask] if isinstance(living, np.ndarray) else living
+    ledger.bodies[j, mask] = bodies[mask] if isinstance(bodies, np.ndarray) else bodies
     ledger.due_living[mask] += ledger.living[j, mask]
     ledger.due_bodies[mask] += ledger.bodies[j, mask]
     d: Draws = st.draws[NAME]
@@ -238,7 +188,7 @@ def arrive(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
         ledger.stage[j, slips] = SLIPPED
         assert ledger.morning is not None
         ledger.morning.at(ledger.first_row + j, slips, day + delay)
-    return mask & ~slips
+    return np.asarray(mask & ~slips)
 
 
 def crisis_wait(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
@@ -254,7 +204,7 @@ def crisis_wait(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
         ledger.morning.wait_for_calm(ledger.first_row + j, waits)
         label = st.scenario.label(j)
         st.note(waits, lambda k: Paused(day, label))
-    return mask & ~waits
+    return np.asarray(mask & ~waits)
 
 
 def condition_wait(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
@@ -270,7 +220,7 @@ def condition_wait(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
         ledger.stage[j, held] = HELD
         assert ledger.morning is not None
         ledger.morning.at(ledger.first_row + j, held, day + 1)
-    return mask & ~held
+    return np.asarray(mask & ~held)
 
 
 def finish(st: TruceState, j: int, mask: Mask, day: int) -> None:
@@ -294,8 +244,8 @@ def finish(st: TruceState, j: int, mask: Mask, day: int) -> None:
     ledger.on_time[j, ok] = day == r.day
     rules = conditions.for_step(st, f"releases[{j}]")
     held = ledger.held[j]
-    hand_over(st, ok, day, label, living, np.minimum(ledger.bodies[j], st.bodies_held),
-              disputed, r.day, Terms(
+    release.hand_over(st, ok, day, label, living, np.minimum(ledger.bodies[j], st.bodies_held),
+              disputed, r.day, release.Terms(
                   j=j, ratios=r.prisoners_per_living, slipped=ledger.slipped[j],
                   waited=ledger.waited[j],
                   held=(lambda k: rules[int(held[k])].name if held[k] >= 0 else "")))
@@ -306,58 +256,6 @@ def done(st: TruceState, j: int, mask: Mask, day: int) -> None:
     ledger: Ledger = st.parts.handovers
     st.release_done[j, mask] = True
     ledger.stage[j, mask], ledger.done_day[j, mask] = DONE, day
-
-
-@dataclass(frozen=True)
-class Terms:
-    """How a handover came about, for its tranche and its story (arrays over the block
-    where they differ between replications)."""
-
-    kind: str = "scheduled"  # scheduled, recovered (bodies as recovered), or extension
-    j: int = -1  # index of a scheduled handover
-    u: tuple[np.ndarray, np.ndarray] | None = None  # withholding uniforms, if not the
-    # schedule's
-    ratios: Mapping[str, float] | None = None  # the handover's own exchange ratios
-    slipped: np.ndarray | int = 0
-    waited: np.ndarray | bool = False  # for a crisis to end
-    held: Callable[[int], str] = lambda k: ""  # the condition that held it back
-
-
-def hand_over(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarray,
-              bodies: np.ndarray, disputed: np.ndarray, due: int | np.ndarray,
-              terms: Terms) -> None:
-    """Count a handover where `mask` holds, and set the matching exchange tranche in
-    motion (`living`, `bodies`, `disputed` are arrays over the block)."""
-    st.living_held[mask] -= living[mask]
-    st.bodies_held[mask] -= bodies[mask]
-    st.living_released[mask] += living[mask]
-    st.bodies_released[mask] += bodies[mask]
-    s = st.scenario
-    st.tension[mask & disputed] += s.tension.per_dispute
-    if st.log is not None:
-        _tell(st, mask, day, label, living, bodies, disputed, due, terms)
-    if terms.kind != "extension":
-        ledger: Ledger = st.parts.handovers
-        ledger.scheduled_living[mask] += living[mask]
-        ledger.scheduled_bodies[mask] += bodies[mask]
-        st.first("schedule_living_complete",
-                 mask & (living > 0) & (ledger.scheduled_living == s.living_scheduled), day)
-        st.first("schedule_bodies_complete",
-                 mask & (bodies > 0) & (ledger.scheduled_bodies == s.bodies_scheduled), day)
-    exchange.answer(st, mask, day, label, living, bodies, disputed, terms.j, terms.u,
-                    terms.ratios or {})
-
-
-def _tell(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarray,
-          bodies: np.ndarray, disputed: np.ndarray, due: int | np.ndarray,
-          terms: Terms) -> None:
-    def at(value: np.ndarray | int | bool, k: int) -> int:
-        return int(value if np.ndim(value) == 0 else np.asarray(value)[k])
-
-    st.note(mask, lambda k: HandedOver(
-        day, label, int(living[k]), int(bodies[k]), day - at(due, k), at(terms.slipped, k),
-        bool(at(terms.waited, k)), bool(disputed[k]), terms.kind, int(st.living_held[k]),
-        int(st.bodies_held[k]), terms.held(k)))
 
 
 # what it reports ----------------------------------------------------------------------

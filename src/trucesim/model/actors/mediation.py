@@ -10,7 +10,9 @@ collapses the truce.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -109,10 +111,9 @@ def mediation(st: TruceState) -> Proc:
     """Tension fades, mediators drain it after a delay; crises start, end, or collapse."""
     s, env = st.scenario, st.env
     d: Draws = st.draws[NAME]
-    med, crisis = s.mediation, s.crisis
+    med = s.mediation
     fade = 1.0 - s.tension.decay_per_day
     engage, delay, drain = med.engage_threshold, med.response_delay_days, med.drain_per_day
-    threshold, resolve = crisis.threshold, crisis.resolve_below
     effect, u_collapse = d.effect.T.copy(), d.collapse.T.copy()
     engaged_since: np.ndarray = st.parts.mediation
     for day in range(1, s.truce.window_days + 1):
@@ -125,7 +126,7 @@ def mediation(st: TruceState) -> Proc:
         engaging = high & (engaged_since < 0)
         if engaging.any():
             engaged_since[engaging] = day
-            st.note(engaging, lambda r: Engaged(day, round(float(tension[r]), 1)))
+            tell(st, engaging, Engaged, day, tension)
         acting = high & (day - engaged_since >= delay)
         tension[acting] *= np.maximum(0.0, 1.0 - drain * effect[day])[acting]
         engaged_since[going & ~high] = -1
@@ -144,7 +145,7 @@ def crises(st: TruceState, going: Mask, day: int, tension: np.ndarray,
     in_crisis = going & st.in_crisis
     if starting.any():
         st.start_crisis(starting, day)
-        st.note(starting, lambda r: CrisisStarted(day, round(float(tension[r]), 1)))
+        tell(st, starting, CrisisStarted, day, tension)
     if not in_crisis.any():
         return
     resolved = in_crisis & (tension < c.resolve_below)
@@ -161,6 +162,12 @@ def crises(st: TruceState, going: Mask, day: int, tension: np.ndarray,
         st.note(collapsing, lambda r: Collapsed(day, day - int(st.crisis_start[r]),
                                                 round(float(st.tension[r]), 1)))
         st.collapse(collapsing, day)
+
+
+def tell(st: TruceState, mask: Mask, event: Callable[[int, float], Any], day: int,
+         tension: np.ndarray) -> None:
+    """Log `event(day, tension)` (tension to one decimal) where `mask` holds."""
+    st.note(mask, lambda r: event(day, round(float(tension[r]), 1)))
 
 
 # what it reports ----------------------------------------------------------------------

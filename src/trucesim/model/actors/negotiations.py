@@ -16,7 +16,7 @@ import numpy as np
 from trucesim.model.actors import conditions
 from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
-from trucesim.model.state import TALKS, Proc, TruceState, at, ints
+from trucesim.model.state import TALKS, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "negotiations"
@@ -81,10 +81,10 @@ def talks(st: TruceState) -> Proc:
         if not talking.any():
             return
         going = talking & ~st.agreed
+        paused: np.ndarray = np.zeros(st.n, dtype=bool)
+        today: np.ndarray | float = drift
         if rules:
             paused, today = by_condition(st, rules, going, drift, day)
-        else:
-            paused, today = np.zeros(st.n, dtype=bool), drift
         crisis = going & ~paused & st.in_crisis
         moving = going & ~paused & ~st.in_crisis
         progress = st.progress.copy()
@@ -93,10 +93,14 @@ def talks(st: TruceState) -> Proc:
         done = (crisis | moving) & (progress >= 1.0)
         if done.any():
             progress[done] = 1.0
-            st.agreed[done] = True
-            st.milestone("agreement")[done] = day
-            st.note(done, lambda r: Agreement(day))
+            agree(st, done, day)
         st.progress = np.where((crisis | moving) & ~done & (progress < 0.0), 0.0, progress)
+
+
+def agree(st: TruceState, mask: Mask, day: int) -> None:
+    st.agreed[mask] = True
+    st.milestone("agreement")[mask] = day
+    st.note(mask, lambda r: Agreement(day))
 
 
 def by_condition(st: TruceState, rules: tuple[conditions.Rule, ...], going: np.ndarray,

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim import fmt
-from trucesim.model.actors import handovers
 from trucesim.model import agenda
+from trucesim.model.actors import release
 from trucesim.model.declare import Actor, Outcome
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import geometric_days
@@ -241,8 +241,8 @@ def extension_releases(st: TruceState, mask: Mask, day: int) -> None:
     living = np.minimum(x.living_per_day, st.living_held)
     bodies = np.minimum(x.bodies_per_day, st.bodies_held)
     n = st.n
-    handovers.hand_over(st, ok, day, f"extension's day-{day} release", living, bodies,
-                        np.zeros(n, dtype=bool), day, handovers.Terms(
+    release.hand_over(st, ok, day, f"extension's day-{day} release", living, bodies,
+                        np.zeros(n, dtype=bool), day, release.Terms(
                             kind="extension", u=(np.ones(n), np.zeros(n))))
     agenda.of(st, HANDOVER).at(ext.releases_row, ok & (day < ext.last), day + 1)
 

@@ -3,8 +3,8 @@
 It reads each registered actor's daily series (:class:`~trucesim.model.declare.Series`,
 ``st.series``, set by the run) in registry order, then its own two: whether the truce
 still holds (has not collapsed) and whether it is in crisis, for every replication of
-the block at once: as each value was for a told run (a story), in its stored unit
-otherwise (``round(value * scale)``, an integer).
+the block at once: in its stored unit (``round(value * scale)``, an integer) for a run's
+aggregates, or as each value was (for one replication told or charted).
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ TRUCE_SERIES = (Series("holding", "share of runs", "truce_holds"),
 def start(st: TruceState) -> None:
     days = st.scenario.truce.window_days + 1
     reads = tuple(attrgetter(x.attribute) for x in st.series)
-    # a told run keeps each value as it was; otherwise in its stored unit (model.declare)
-    kind = np.float64 if st.log is not None else np.int64
+    kind = np.int64 if st.stored_daily else np.float64
     st.parts.daily = np.zeros((days, len(reads), st.n), dtype=kind)
     st.env.process(recorder(st, reads))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim.model import agenda
-from trucesim.model.actors import handovers
+from trucesim.model.actors import handovers, release
 from trucesim.model.declare import Actor
 from trucesim.model.state import HANDOVER, Mask, TruceState, ints
 from trucesim.scenario.schema import Scenario
@@ -108,9 +108,9 @@ def recovered(st: TruceState, due_today: Mask, day: int) -> None:
     d: Draws = st.draws[NAME]
     u = d.recovery_u[np.arange(st.n), np.maximum(rec.next - 1, 0)]  # the last body's
     disputed = u[:, 0] < s.handovers.dispute_probability
-    handovers.hand_over(st, ok, day, LABEL, np.zeros(st.n, dtype=np.int64),
+    release.hand_over(st, ok, day, LABEL, np.zeros(st.n, dtype=np.int64),
                         np.minimum(rec.count, st.bodies_held), disputed, rec.day,
-                        handovers.Terms(kind="recovered", u=(u[:, 1], u[:, 2]),
+                        release.Terms(kind="recovered", u=(u[:, 1], u[:, 2]),
                                         waited=rec.waited))
     following(st, ok, day)
 

@@ -1,0 +1,123 @@
+"""What every handover does, whatever brought it about (the schedule, a body recovered,
+an extension): count who is released, tell it, and set the matching exchange tranche in
+motion (:mod:`.exchange`). The actors that hand over call :func:`hand_over`; the deal's
+running counts (what it has made due, and what of the schedule was released) are the
+handovers' (:class:`.handovers.Ledger`, ``st.parts.handovers``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from trucesim import fmt
+from trucesim.model.actors import exchange
+from trucesim.model.events import Line, Narration
+from trucesim.model.state import Mask, TruceState
+
+
+@dataclass(frozen=True, slots=True)
+class HandedOver:
+    day: int
+    label: str
+    living: int
+    bodies: int
+    late: int  # days after it was due
+    slipped: int  # days it slipped (0 if it did not)
+    waited: bool  # it waited for a crisis to end
+    disputed: bool
+    kind: str  # scheduled, recovered (bodies as recovered) or extension (bought by one)
+    living_held: int  # still held in Gaza afterwards
+    bodies_held: int
+    held: str = ""  # a condition that held it back
+
+    @property
+    def as_recovered(self) -> bool:
+        return self.kind == "recovered"
+
+    def lines(self, n: Narration) -> list[Line]:
+        if self.late == 0:
+            timing = "on time"
+        else:
+            reasons = []
+            if self.slipped:
+                reasons.append(f"it slipped {fmt.count(self.slipped, 'day')}")
+            if self.waited:
+                reasons.append("it waited for the crisis to end")
+            if self.held:
+                reasons.append(f"it waited for the condition '{self.held}'")
+            why = f" ({' and '.join(reasons)})" if reasons else ""
+            timing = f"{fmt.count(self.late, 'day')} late{why}"
+        who = fmt.people(self.living, self.bodies)
+        still = f"Still held in Gaza: {fmt.people(self.living_held, self.bodies_held)}."
+        if self.kind == "recovered":  # no schedule to meet
+            when = "" if self.late == 0 else f", {timing}"
+            text = f"As they are recovered: {who} handed over{when}. {still}"
+        elif self.kind == "extension":
+            text = f"Under the extension, {who} handed over. {still}"
+        elif not self.living and not self.bodies:
+            text = (f"The {self.label} is due, with no one to hand over (no one it names is "
+                    "still held).")
+        else:
+            text = f"The {self.label}: {who} handed over, {timing}. {still}"
+        out = [("release", text)]
+        if self.disputed:
+            out.append(("crisis", "The handover is disputed (in the model: over identities, "
+                        f"ceremonies or lists); tension +{n.scenario.tension.per_dispute:g}."))
+        return out
+
+
+@dataclass(frozen=True)
+class Terms:
+    """How a handover came about, for its tranche and its story (arrays over the block
+    where they differ between replications)."""
+
+    kind: str = "scheduled"  # scheduled, recovered (bodies as recovered), or extension
+    j: int = -1  # index of a scheduled handover
+    u: tuple[np.ndarray, np.ndarray] | None = None  # withholding uniforms, if not the
+    # schedule's
+    ratios: Mapping[str, float] | None = None  # the handover's own exchange ratios
+    slipped: np.ndarray | int = 0
+    waited: np.ndarray | bool = False  # for a crisis to end
+    held: Callable[[int], str] = lambda k: ""  # the condition that held it back
+
+
+def hand_over(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarray,
+              bodies: np.ndarray, disputed: np.ndarray, due: int | np.ndarray,
+              terms: Terms) -> None:
+    """Count a handover where `mask` holds, and set the matching exchange tranche in
+    motion (`living`, `bodies`, `disputed` are arrays over the block)."""
+    st.living_held[mask] -= living[mask]
+    st.bodies_held[mask] -= bodies[mask]
+    st.living_released[mask] += living[mask]
+    st.bodies_released[mask] += bodies[mask]
+    s = st.scenario
+    st.tension[mask & disputed] += s.tension.per_dispute
+    if st.log is not None:
+        _tell(st, mask, day, label, living, bodies, disputed, due, terms)
+    if terms.kind != "extension":
+        ledger = st.parts.handovers  # handovers.Ledger
+        ledger.scheduled_living[mask] += living[mask]
+        ledger.scheduled_bodies[mask] += bodies[mask]
+        st.first("schedule_living_complete",
+                 mask & (living > 0) & (ledger.scheduled_living == s.living_scheduled), day)
+        st.first("schedule_bodies_complete",
+                 mask & (bodies > 0) & (ledger.scheduled_bodies == s.bodies_scheduled), day)
+    exchange.answer(st, mask, day, label, living, bodies, disputed, terms.j, terms.u,
+                    terms.ratios or {})
+
+
+def _tell(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarray,
+          bodies: np.ndarray, disputed: np.ndarray, due: int | np.ndarray,
+          terms: Terms) -> None:
+    def at(value: np.ndarray | int | bool, k: int) -> int:
+        return int(value if np.ndim(value) == 0 else np.asarray(value)[k])
+
+    st.note(mask, lambda k: HandedOver(
+        day, label, int(living[k]), int(bodies[k]), day - at(due, k), at(terms.slipped, k),
+        bool(at(terms.waited, k)), bool(disputed[k]), terms.kind, int(st.living_held[k]),
+        int(st.bodies_held[k]), terms.held(k)))
+
+
