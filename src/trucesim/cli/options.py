@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
+    from rich.progress import Progress, ProgressColumn, Task, TaskID
 
     from trucesim.run.executors import Executor
     from trucesim.scenario.schema import Scenario
@@ -136,6 +136,21 @@ def executor_for(replications: int, workers: int, kind: str,
         close(executor)
 
 
+def _rate_column() -> ProgressColumn:
+    """Replications a second; blank until rich has measured a rate (task.speed is None
+    when the bar first draws, and formatting None as a number crashed every run that
+    lasted long enough for the bar to refresh)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.speed
+            return Text(f"{speed:>7,.0f}/s" if speed is not None else " " * 9)
+
+    return Rate()
+
+
 class progress_bar:
     """A rich progress bar (rate, time left) shown on a terminal once a run takes >0.5 s."""
 
@@ -163,7 +178,7 @@ class progress_bar:
                 TimeRemainingColumn,
             )
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                                MofNCompleteColumn(), TextColumn("{task.speed:>7.0f}/s"),
+                                MofNCompleteColumn(), _rate_column(),
                                 TimeRemainingColumn(), console=Console(stderr=True),
                                 transient=True)
             self.bar.start()
