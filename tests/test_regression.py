@@ -6,7 +6,7 @@ code: the schedule bounds every release, and the calibration target of ~3 Palest
 deaths a day while the truce holds (Jan-Mar 2025, agreements.md). numpy does not promise
 the same random streams across versions, so on another numpy the comparison is
 statistical (within 5 standard errors) rather than exact. The pinned values were made by
-the model as plain Python; an install that compiles it with mypyc must match them exactly.
+the per-replication engine; the batched engine gives them exactly (tests/test_same_bytes.py).
 """
 
 from __future__ import annotations

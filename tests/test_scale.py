@@ -174,7 +174,7 @@ def test_the_bench_report_fits_80_columns():
     from trucesim.run.bench import BenchResult
 
     r = BenchResult(4096, 620, 352, 2_000.0, 45_000.0, 15_000.0, 7.5, 0.333, 3, 20_000,
-                    2000, 200_000, 2, 14_000.0, 27_000.0, 1.93, 3, False)
+                    2000, 200_000, 2, 14_000.0, 27_000.0, 1.93, 3)
     lines = report("base", r)
     assert all(len(line) <= 80 for line in lines), lines
     assert any("to the vectorised reference 0.33" in line for line in lines)

@@ -56,13 +56,12 @@ def bench(
 
 def report(name: str, r: bench_module_type) -> list[str]:
     """The bench's result in a few lines that fit 80 columns."""
-    model = "compiled with mypyc" if r.compiled else "plain Python"
     toy = ("not found (it ships in the repository's benchmarks/)"
            if r.reference_replications_per_second is None else
            f"{r.reference_replications_per_second:>9,.0f} replications/s")
     lines = [
         f"{name}: blocks of {r.block_size:,} replications, {r.events_per_block:,} simpy "
-        f"events each; {model}",
+        "events each",
         f"bare simpy ({r.bare_events_per_replication} events/replication): "
         f"{r.bare_replications_per_second:>9,.0f} replications/s",
         f"vectorised numpy reference:    {toy}",

@@ -110,6 +110,11 @@ def claim(destination: Path, force: bool) -> None:
         fail(f"cannot read {destination}: {exc.strerror or exc}", 1)
 
 
+# auto runs this many replications or fewer in-process: four engine blocks
+# (run.engine.BLOCK_SIZE), under a second on one worker, less than starting a pool costs
+SERIAL_UP_TO = 8192
+
+
 @contextmanager
 def executor_for(replications: int, workers: int, kind: str,
                  scheduler: str | None) -> Iterator[Executor]:
@@ -124,7 +129,7 @@ def executor_for(replications: int, workers: int, kind: str,
         if not found or not 0 < int(found.group(2)) < 65536:  # group 2: the port
             fail(f"--scheduler must be an address like tcp://10.0.0.5:8786 (got "
                  f"{scheduler!r})")
-    if kind == "auto" and not scheduler and replications <= 200:
+    if kind == "auto" and not scheduler and replications <= SERIAL_UP_TO:
         kind = "serial"
     try:
         executor = make_executor(workers, kind, scheduler)  # type: ignore[arg-type]

@@ -31,7 +31,7 @@ from typing import Any
 
 import simpy
 
-from trucesim.model import COMPILED, actors
+from trucesim.model import actors
 from trucesim.run.engine import BLOCK_SIZE, play, replicate
 from trucesim.run.executors import Executor, PoolExecutor, SerialExecutor, cpu_count
 from trucesim.run.stats import Aggregate
@@ -60,7 +60,6 @@ class BenchResult:
     all_workers_replications_per_second: float
     speedup: float
     scale_rounds: int
-    compiled: bool
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,5 +158,5 @@ def run(scenario: Scenario, *, seed: int = 1, rate_replications: int = 20_000,
         workers=n_workers,
         one_worker_replications_per_second=round(statistics.median(ones), 1),
         all_workers_replications_per_second=round(statistics.median(manys), 1),
-        speedup=round(speedup, 2), scale_rounds=scale_rounds, compiled=COMPILED,
+        speedup=round(speedup, 2), scale_rounds=scale_rounds,
     )

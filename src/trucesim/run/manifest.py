@@ -33,8 +33,6 @@ def run(scenario: Scenario, seed: int, n: int, wall: float, workers: int, execut
     import numpy
     import simpy
 
-    from trucesim.model import COMPILED
-
     return {
         "written_by": WRITER,
         "status": "complete",
@@ -50,7 +48,6 @@ def run(scenario: Scenario, seed: int, n: int, wall: float, workers: int, execut
         "python": sys.version.split()[0],
         "numpy": numpy.__version__,
         "simpy": simpy.__version__,
-        "model_compiled": COMPILED,
         "platform": platform.platform(),
         "command": command(),
         "wall_seconds": round(wall, 3),
