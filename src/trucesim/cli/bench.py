@@ -12,15 +12,18 @@ from trucesim.cli.options import WorkersOption, interrupted, load_all
 
 
 def bench(
-    scenario: Annotated[Path, typer.Argument(help="Scenario to time.")]
+    scenario: Annotated[Path, typer.Argument(help="Scenario to time.", metavar="[SCENARIO]")]
     = Path("scenarios/base.toml"),
     replications: Annotated[int, typer.Option(
-        "--replications", "-n", min=10, help="Replications per timing round.")] = 2000,
-    rounds: Annotated[int, typer.Option(min=1, help="Alternating rounds (medians).")] = 5,
+        "--replications", "-n", min=10, metavar="N", help="Replications per timing round.")] = 2000,
+    rounds: Annotated[int, typer.Option(
+        min=1, metavar="N", help="Alternating rounds (medians).")] = 5,
     scale: Annotated[int, typer.Option(
-        min=10, help="Replications for the one-worker vs all-workers comparison.")] = 20000,
+        min=10, metavar="N",
+        help="Replications for the one-worker vs all-workers comparison.")] = 20000,
     scale_rounds: Annotated[int, typer.Option(
-        "--scale-rounds", min=1, help="Rounds of the scaling comparison (medians).")] = 3,
+        "--scale-rounds", min=1, metavar="N",
+        help="Rounds of the scaling comparison (medians).")] = 3,
     workers: WorkersOption = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
