@@ -94,7 +94,8 @@ def _scenario_source(p: Parameter) -> str:
 
 LEGEND = ("* differs from the default; ! outside the plausible range. Confidence and source "
           "are those of the default (agreed text, reported, estimate, assumption); "
-          "'scenario' is the comment the scenario file gives for the key.")
+          "'scenario' is the comment the scenario file gives for the key. Sources [Sn] are "
+          "listed in docs/sources.md (publisher, title, date, address).")
 
 
 def params_markdown(rows: list[Parameter], title: str) -> str:
