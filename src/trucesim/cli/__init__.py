@@ -14,6 +14,7 @@ from __future__ import annotations
 import typer
 
 from trucesim.cli import analysis, bench, calibrate, classroom, runs, sweeps, teaching, validity
+from trucesim.cli.helptext import Command
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -22,18 +23,18 @@ app = typer.Typer(
          "scenario's stated assumptions, not forecasts.",
 )
 
-app.command()(runs.run)
-app.command()(runs.validate)
-app.command()(bench.bench)
-app.command()(analysis.diff)
-app.command()(analysis.compare)
-app.command()(sweeps.sweep)
-app.command()(validity.params)
-app.command()(validity.backtest)
-app.command()(calibrate.calibrate)
-app.command()(teaching.story)
-app.command()(teaching.report)
-app.command()(classroom.classroom)
+app.command(cls=Command)(runs.run)
+app.command(cls=Command)(runs.validate)
+app.command(cls=Command)(bench.bench)
+app.command(cls=Command)(analysis.diff)
+app.command(cls=Command)(analysis.compare)
+app.command(cls=Command)(sweeps.sweep)
+app.command(cls=Command)(validity.params)
+app.command(cls=Command)(validity.backtest)
+app.command(cls=Command)(calibrate.calibrate)
+app.command(cls=Command)(teaching.story)
+app.command(cls=Command)(teaching.report)
+app.command(cls=Command)(classroom.classroom)
 
 
 def main() -> None:

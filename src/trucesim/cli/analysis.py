@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 def compare(
     paths: ScenarioArgs,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=2,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=2, metavar="N",
                                               help="Replications per scenario.")]
     = DEFAULT_REPLICATIONS,
     seed: SeedOption = DEFAULT_SEED,
@@ -137,10 +137,13 @@ def _show_comparison(result: Comparison, scenarios: list[Scenario], directory: P
 
 
 def diff(
-    a: Annotated[Path, typer.Argument(help="First scenario file.", show_default=False)],
-    b: Annotated[Path, typer.Argument(help="Second scenario file.", show_default=False)],
+    a: Annotated[Path, typer.Argument(help="First scenario file.", show_default=False,
+                                      metavar="SCENARIO_A")],
+    b: Annotated[Path, typer.Argument(help="Second scenario file.", show_default=False,
+                                      metavar="SCENARIO_B")],
     set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="Override a key of the SECOND scenario (repeatable).")] = None,
+        "--set", metavar="KEY=VALUE",
+        help="Override a key of the SECOND scenario (repeatable).")] = None,
 ) -> None:
     """List the assumptions two scenarios differ in, after `extends`, with both values."""
     from trucesim.scenario.assumptions import differences, render

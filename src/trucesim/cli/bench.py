@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def bench(
-    scenario: Annotated[Path, typer.Argument(help="Scenario to time.", metavar="SCENARIO")]
+    scenario: Annotated[Path, typer.Argument(help="Scenario to time.", metavar="[SCENARIO]")]
     = Path("scenarios/base.toml"),
     replications: Annotated[int, typer.Option(
         "--replications", "-n", min=10, metavar="N",

@@ -45,13 +45,13 @@ def calibrate(
     record_file: Annotated[Path, typer.Argument(
         metavar="RECORD", help="Record of what happened (e.g. data/records/jan-2025.toml).")],
     vary: Annotated[list[str], typer.Option(
-        "--vary", help="A parameter to calibrate (repeat for several); its prior is "
+        "--vary", metavar="KEY", help="A parameter to calibrate (repeat for several); its prior is "
         "uniform over the registry's plausible range.")],
     budget: Annotated[int, typer.Option(
-        "--budget", help="Simulations in all (one replication each); stops after the "
+        "--budget", metavar="N", help="Simulations in all (one replication each); stops after the "
         "generation that reaches it. Rerun with a larger budget to continue.")] = BUDGET,
     population: Annotated[int, typer.Option(
-        "--population", help="Particles per generation.")] = POPULATION,
+        "--population", metavar="N", help="Particles per generation.")] = POPULATION,
     seed: SeedOption = DEFAULT_SEED,
     out: OutOption = Path("results"),
     workers: WorkersOption = 0,

@@ -66,15 +66,16 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 90
 
 def classroom(
     path: Annotated[Path, typer.Argument(help="Scenario TOML file: the reference the class "
-                                              "starts from.", show_default=True)]
+                                              "starts from.", show_default=True,
+                                              metavar="[SCENARIO]")]
     = Path("scenarios/base.toml"),
-    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535,
+    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, metavar="PORT",
                                       help="Port on 127.0.0.1.")] = 8501,
     no_browser: Annotated[bool, typer.Option(
         "--no-browser", help="Do not open a browser; only print the address.")] = False,
     replications: Annotated[int, typer.Option(
-        "--replications", "-n", help="Runs of each version (the page can change it: 200, "
-        "500, 1000, 2000 or 5000).")] = 1000,
+        "--replications", "-n", metavar="N", help="Runs of each version (the page can change "
+        "it: 200, 500, 1000, 2000 or 5000).")] = 1000,
     seed: SeedOption = DEFAULT_SEED,
     workers: WorkersOption = 0,
 ) -> None:

@@ -29,27 +29,31 @@ DEFAULT_SEED = 2025
 DEFAULT_REPLICATIONS = 1000
 
 ScenarioArgs = Annotated[list[Path], typer.Argument(help="Scenario TOML file(s).",
-                                                    show_default=False)]
+                                                    show_default=False, metavar="SCENARIO...")]
 SetOption = Annotated[list[str] | None, typer.Option(
-    "--set", help="Override a key, e.g. --set releases[0].living=6 (repeatable).")]
-SeedOption = Annotated[int, typer.Option("--seed", "-s", help="Root random seed.", min=0)]
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="Results directory.")]
-WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=0,
+    "--set", metavar="KEY=VALUE",
+    help="Override a key, e.g. --set releases[0].living=6 (repeatable).")]
+SeedOption = Annotated[int, typer.Option("--seed", "-s", help="Root random seed.", min=0,
+                                         metavar="SEED")]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Results directory.",
+                                         metavar="DIR")]
+WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=0, metavar="N",
                                             help="Worker processes (0 = all cores).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 ExecutorOption = Annotated[str, typer.Option(
-    "--executor", help="Where replications run: auto (a local process pool, in-process for "
-    "small runs), serial, pool, or dask (a local Dask cluster; needs trucesim[dask]).")]
+    "--executor", metavar="KIND", help="Where replications run: auto (a local process pool, "
+    "in-process for small runs), serial, pool, or dask (a local Dask cluster; needs "
+    "trucesim[dask]).")]
 ForceOption = Annotated[bool, typer.Option(
     "--force", help="Replace what is at the destination even if trucesim did not write it "
     "(a folder of yours, a file, a symbolic link).")]
 ParameterSetsOption = Annotated[int | None, typer.Option(
-    "--parameter-sets", "-k", min=2, max=100_000,
+    "--parameter-sets", "-k", min=2, max=100_000, metavar="N",
     help="Parameter sets to sample when a scenario has uncertain parameters (default 40, at "
     "most one per replication); -n stays the total.", show_default=False)]
 SchedulerOption = Annotated[str | None, typer.Option(
-    "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-    "(implies --executor dask).")]
+    "--scheduler", metavar="ADDRESS", help="Address of an existing Dask scheduler, e.g. "
+    "tcp://10.0.0.5:8786 (implies --executor dask).")]
 
 
 def fail(lines: list[str] | str, code: int = 2) -> NoReturn:

@@ -72,7 +72,7 @@ def _sets_problem(scenario: Scenario) -> Exception | None:
 
 def run(
     paths: ScenarioArgs,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1, metavar="N",
                                               help="Replications per scenario.")]
     = DEFAULT_REPLICATIONS,
     seed: SeedOption = DEFAULT_SEED,

@@ -49,7 +49,7 @@ def sweep(
         "--samples", metavar="N", help="grid: levels per key (3); lhs: points (50); sobol: "
         "base samples, a power of 2 (16); morris: trajectories (10).",
         show_default=False)] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=2,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=2, metavar="N",
                                               help="Replications per design point.")]
     = SWEEP_REPLICATIONS,
     seed: SeedOption = DEFAULT_SEED,

@@ -17,13 +17,15 @@ from trucesim.fmt import terminal
 
 
 def story(
-    path: Annotated[Path, typer.Argument(help="Scenario TOML file.", show_default=False)],
+    path: Annotated[Path, typer.Argument(help="Scenario TOML file.", show_default=False,
+                                         metavar="SCENARIO")],
     seed: SeedOption = DEFAULT_SEED,
-    replication: Annotated[int, typer.Option("--replication", "-r", min=0,
+    replication: Annotated[int, typer.Option("--replication", "-r", min=0, metavar="N",
                                              help="Which replication of the run to tell.")]
     = 0,
     markdown: Annotated[Path | None, typer.Option(
-        "--markdown", "-m", help="Write the story to this markdown file instead of printing it.")]
+        "--markdown", "-m", metavar="FILE",
+        help="Write the story to this markdown file instead of printing it.")]
     = None,
     set_: SetOption = None,
 ) -> None:
@@ -57,12 +59,13 @@ def story(
 
 def report(
     results: Annotated[list[Path], typer.Argument(
+        metavar="RESULTS...",
         help="A results directory (results/<name>/), a comparison or sweep directory, or "
              "several run directories to compare (the first is the reference).",
         show_default=False)],
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="HTML file to write (default: report.html in the results "
-                            "directory, or results/compare-<names>/report.html).")] = None,
+        "--out", "-o", metavar="FILE", help="HTML file to write (default: report.html in the "
+        "results directory, or results/compare-<names>/report.html).")] = None,
 ) -> None:
     """Write a self-contained HTML report (findings, charts, a typical run, assumptions),
     and every chart as SVG and 1920x1080 PNG in figures/ beside it."""

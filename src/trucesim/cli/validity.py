@@ -38,7 +38,8 @@ BACKTEST_MAX = 100_000  # a backtest keeps every replication's trajectory in mem
 
 def params(
     scenario: Annotated[Path | None, typer.Argument(
-        help="Scenario TOML file (default: the schema's defaults).", show_default=False)]
+        help="Scenario TOML file (default: the schema's defaults).", show_default=False,
+        metavar="[SCENARIO]")]
     = None,
     changed: Annotated[bool, typer.Option(
         "--changed", help="Only the values that differ from the defaults.")] = False,
@@ -93,7 +94,8 @@ def _scenario_source(p: Parameter) -> str:
 
 LEGEND = ("* differs from the default; ! outside the plausible range. Confidence and source "
           "are those of the default (agreed text, reported, estimate, assumption); "
-          "'scenario' is the comment the scenario file gives for the key.")
+          "'scenario' is the comment the scenario file gives for the key. Sources [Sn] are "
+          "listed in docs/sources.md (publisher, title, date, address).")
 
 
 def params_markdown(rows: list[Parameter], title: str) -> str:
@@ -131,10 +133,11 @@ def _params_console(rows: list[Parameter], title: str) -> None:
 
 def backtest(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help=f"SCENARIO RECORD (default: {HISTORY_SCENARIO} {HISTORY_RECORD}).",
-        show_default=False)] = None,
+        help=f"A historical scenario and the record to hold it against (default: "
+             f"{HISTORY_SCENARIO} {HISTORY_RECORD}).",
+        show_default=False, metavar="[SCENARIO RECORD]")] = None,
     replications: Annotated[int, typer.Option(
-        "--replications", "-n", min=1, max=BACKTEST_MAX,
+        "--replications", "-n", min=1, max=BACKTEST_MAX, metavar="N",
         help="Replications (each is kept in memory, about 6 KB: at most 100,000).")]
     = DEFAULT_REPLICATIONS,
     seed: SeedOption = DEFAULT_SEED,

@@ -93,7 +93,7 @@ types and impossible values are errors naming the file, the key path and the lin
 - Day 0 is the day the truce takes effect; "the window" is days 0 to `truce.window_days`.
 - Confidence of a default: `agreed text` (in an agreement), `reported` (a party's or
   agency's report), `estimate` (inferred from reports), `assumption` (no source gives it).
-  Sources [Sn] are listed in the project's `shared/data/agreements.md`. "Plausible" is
+  Sources [Sn] are listed in [sources.md](sources.md). "Plausible" is
   the range a user should normally stay in (not enforced; `trucesim params` flags values
   outside it). `trucesim params FILE` lists every parameter with its resolved value.
 - "Allowed" is enforced: a value outside it, `inf`, `nan`, or a number of the wrong type

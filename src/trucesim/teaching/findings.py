@@ -265,6 +265,8 @@ GLOSSARY = {
         "of the outcome's average across those sets. Unlike the 95% interval, it does not "
         "narrow with more runs: it shows how much the answer depends on what is assumed.",
     "deaths averted": "Counterfactual deaths minus the deaths the model counts in a run.",
+    "sources [Sn]": "The reports the source column cites (S7, ...), each listed with its "
+                    "publisher, title, date and address in the repository's docs/sources.md.",
 }
 
 SWEEP_GLOSSARY = {
