@@ -40,18 +40,23 @@ def bench(
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
         return
-    r = result
+    from trucesim.cli import console
+    from trucesim.fmt import count
+
+    out, r = console.console(), result
+    rounds_, workers_ = count(r.rounds, "round"), count(r.workers, "worker")
     model = "compiled with mypyc" if r.compiled else "plain Python"
-    typer.echo(f"a replication of {s.name}: {r.events_per_replication:,.0f} events, "
-               f"{r.processes_per_replication:.0f} processes (bare simpy workload: "
-               f"{r.bare_events_per_replication:,} events, {r.bare_processes_per_replication} "
-               f"processes); model: {model}")
-    typer.echo(f"bare simpy:            {r.bare_events_per_second:>12,.0f} events/s")
-    typer.echo(f"trucesim, 1 worker:    {r.trucesim_events_per_second:>12,.0f} events/s  "
-               f"({r.trucesim_replications_per_second:,.0f} replications/s)")
-    typer.echo(f"ratio trucesim / bare: {r.ratio_trucesim_to_bare:>12.2f}  "
-               f"(medians of {r.rounds} rounds of {r.rate_replications:,} replications)")
-    typer.echo(f"{r.scale_replications:,} replications: "
-               f"{r.one_worker_replications_per_second:,.0f}/s on 1 worker, "
-               f"{r.all_workers_replications_per_second:,.0f}/s on {r.workers} workers: "
-               f"speed-up {r.speedup:.2f}x (median of {r.scale_rounds} rounds)")
+    console.say(out, f"a replication of {s.name}: {r.events_per_replication:,.0f} events, "
+                     f"{r.processes_per_replication:.0f} processes (bare simpy workload: "
+                     f"{r.bare_events_per_replication:,} events, "
+                     f"{r.bare_processes_per_replication} "
+                     f"processes); model: {model}")
+    console.say(out, f"bare simpy:            {r.bare_events_per_second:>12,.0f} events/s")
+    console.say(out, f"trucesim, 1 worker:    {r.trucesim_events_per_second:>12,.0f} events/s  "
+                     f"({r.trucesim_replications_per_second:,.0f} replications/s)")
+    console.say(out, f"ratio trucesim / bare: {r.ratio_trucesim_to_bare:>12.2f}  "
+                     f"(medians of {rounds_} of {r.rate_replications:,} replications)")
+    console.say(out, f"{r.scale_replications:,} replications: "
+                     f"{r.one_worker_replications_per_second:,.0f}/s on 1 worker, "
+                     f"{r.all_workers_replications_per_second:,.0f}/s on {workers_}: "
+                     f"speed-up {r.speedup:.2f}x (median of {count(r.scale_rounds, 'round')})")

@@ -77,3 +77,26 @@ def say(out: Console, text: str) -> None:
     from trucesim.fmt import terminal
 
     out.print(Text(terminal(text, "\n")))
+
+
+def markdown(out: Console, text: str) -> None:
+    """A markdown summary (headings, paragraphs, quotes, tables) as plain console text:
+    each table drawn with new_table, its cells after the first wrapping at spaces."""
+    block: list[list[str]] = []
+
+    def flush() -> None:
+        if block:
+            header, rows = block[0], [r for r in block[1:] if set("".join(r)) - set("-:")]
+            wrap = {k: 12 for k in range(1, len(header))}
+            layouts = [[new_table("", header, rows, left=range(len(header)), wrap=wrap,
+                                  gap=gap)] for gap in (3, 2, 1)]
+            out.print(layouts[fitting(out, layouts)][0])
+            block.clear()
+
+    for line in text.splitlines():
+        if line.startswith("|"):
+            block.append([c.strip().replace("`", "") for c in line.strip("|").split("|")])
+            continue
+        flush()
+        say(out, line.lstrip("#> ").replace("`", "") if line.strip() else "")
+    flush()

@@ -25,7 +25,7 @@ from trucesim.cli.options import (
     load_all,
     progress_bar,
 )
-from trucesim.fmt import terminal
+from trucesim.fmt import count, terminal
 
 if TYPE_CHECKING:
     from trucesim.scenario.schema import Scenario
@@ -45,16 +45,19 @@ def validate(
     scenarios = [p for p in paths if p not in records]
     checked = check_records(records)
     loaded = load_all(scenarios, set_) if scenarios else []
+    from trucesim.cli.console import console, say
+
+    out = console()
     for line in checked:
-        typer.echo(line)
+        say(out, line)
     problems = [str(e) for e in map(_sets_problem, loaded) if e is not None]
     if problems:
         fail(problems)
     for path, scenario in zip(scenarios, loaded, strict=True):
-        uncertain = (f", {len(scenario.uncertain)} uncertain parameters" if scenario.uncertain
-                     else "")
-        typer.echo(f"ok: {terminal(path)} ({scenario.name}: {len(scenario.releases)} "
-                   f"handovers, {scenario.truce.window_days}-day window{uncertain})")
+        uncertain = (f", {count(len(scenario.uncertain), 'uncertain parameter')}"
+                     if scenario.uncertain else "")
+        say(out, f"ok: {path} ({scenario.name}: {count(len(scenario.releases), 'handover')}, "
+            f"{scenario.truce.window_days}-day window{uncertain})")
 
 
 def _sets_problem(scenario: Scenario) -> Exception | None:

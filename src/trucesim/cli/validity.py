@@ -215,7 +215,7 @@ def check_records(paths: list[Path]) -> list[str]:
     """'ok: ...' for each valid record (checked against the scenario it names, if any);
     every problem of all of them on its own line and exit 2 otherwise."""
     from trucesim.analysis import history
-    from trucesim.fmt import terminal
+    from trucesim.fmt import count
     from trucesim.scenario.load import ScenarioError, load
 
     oks, problems = [], []
@@ -231,8 +231,9 @@ def check_records(paths: list[Path]) -> list[str]:
                 problems += [str(p) for p in history.stage_issues(rec, load(scenario_file), path)]
             except ScenarioError as exc:
                 problems += [f"{path}: its scenario: {issue}" for issue in exc.issues]
-        oks.append(f"ok: {terminal(path)} (record {rec.name}: {len(rec.handovers)} handovers, "
-                   f"{len(rec.prisoner_releases)} prisoner releases, day 1 = {rec.day_one})")
+        oks.append(f"ok: {path} (record {rec.name}: {count(len(rec.handovers), 'handover')}, "
+                   f"{count(len(rec.prisoner_releases), 'prisoner release')}, day 1 = "
+                   f"{rec.day_one})")
     if problems:
         fail(problems)
     return oks
