@@ -90,13 +90,14 @@ def csv_number(x: float) -> str:
     return "" if math.isnan(x) else f"{x:.6g}"
 
 
-def count_or_day(value: Any, window: int) -> str:
-    """An observed or modelled count, or a day; None means 'not within the window'."""
+def count_or_day(value: Any, window: int, unit: str = "") -> str:
+    """An observed or modelled count or day, whole with separators ('1,737'), or a share
+    with two decimals ('0.53'); None means 'not within the window'."""
     if value is None:
         return f"after {window}"
     if isinstance(value, str):
         return value
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{value:.2f}" if unit == "share" else f"{value:,.0f}"
 
 
 def ordinal(n: int) -> str:

@@ -118,20 +118,11 @@ def rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
     window = data["window_days"]
     out: list[tuple[str, ...]] = []
     for q in data["quantities"]:
-        m = q["model"]
-        observed = fmt.count_or_day(q["observed"], window)
+        m, unit = q["model"], q["unit"]
+        observed = _observed(q, window)
         if len(q["reports"]) > 1:
-            observed += " (" + "/".join(fmt.count_or_day(r, window) for r in q["reports"]) + ")"
-        if q["qualifier"]:
-            observed = {"more than": ">", "about": "~"}[q["qualifier"]] + observed
-        if "probabilities" in m:
-            probs = m["probabilities"]
-            interval = " or ".join(m["prediction_set"])
-            percentile = f"P = {probs[q['observed']]:.0%}"
-        else:
-            interval = (f"{fmt.count_or_day(m['p05'], window)} to "
-                        f"{fmt.count_or_day(m['p95'], window)}")
-            percentile = _ordinal(m["percentile"])
+            observed += " (" + "/".join(fmt.count_or_day(r, window, unit)
+                                        for r in q["reports"]) + ")"
         holding = ""
         if m.get("percentile_holding") is not None:
             holding = (f"{_ordinal(m['percentile_holding'])} "
@@ -140,9 +131,70 @@ def rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
                   else "NO, below" if "below" in m["verdict"] else "NO")
         if m["inside"] and m.get("inside_holding") is False:
             inside = "yes, only with collapsed runs"
-        out.append((q["name"], observed, fmt.count_or_day(m["median"], window), interval,
-                    percentile, holding, inside))
+        out.append((q["name"], observed, fmt.count_or_day(m["median"], window, unit),
+                    _interval(q, window, " or ", " to "), _percentile(q), holding, inside))
     return out
+
+
+def _observed(q: dict[str, Any], window: int) -> str:
+    """The observation, with '>' for 'more than' and '~' for 'about'."""
+    prefix = {"more than": ">", "about": "~", "": ""}[q["qualifier"]]
+    return prefix + fmt.count_or_day(q["observed"], window, q["unit"])
+
+
+def _interval(q: dict[str, Any], window: int, between: str, to: str) -> str:
+    """The model's 90% interval, or its 90% set of categories."""
+    m = q["model"]
+    if "probabilities" in m:
+        return between.join(m["prediction_set"])
+    return to.join(fmt.count_or_day(m[k], window, q["unit"]) for k in ("p05", "p95"))
+
+
+def _percentile(q: dict[str, Any]) -> str:
+    """The observation's percentile, or for a category the model's probability of it."""
+    m = q["model"]
+    if "probabilities" in m:
+        return f"P = {m['probabilities'][q['observed']]:.0%}"
+    return _ordinal(m["percentile"])
+
+
+# the console's compact table: short headers, the rest said in LEGEND
+COMPACT = ("quantity", "observed", "median", "90% range", "pct", "if holding", "verdict")
+LEGEND = ("observed: as reported (~ about, > more than; + several reports, below). median, "
+          "90% range: the model's. pct: the observation's percentile among the runs; if "
+          "holding: among the runs in which the truce still held that day (their share in "
+          "brackets); for how the phase ended, the model's probability of what happened "
+          "and its 90% set. verdict: inside or outside (above, below) the 90% range; "
+          "inside*: inside only because runs that collapsed widen it. 'after {window}': "
+          "not within the window.")
+
+
+def compact_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The table's rows for an 80-column console (headers COMPACT)."""
+    window = data["window_days"]
+    out: list[tuple[str, ...]] = []
+    for q in data["quantities"]:
+        m = q["model"]
+        holding = ""
+        if m.get("percentile_holding") is not None:
+            holding = f"{_ordinal(m['percentile_holding'])} ({fmt.pct(m['holding_share'])})"
+        verdict = ("inside*" if m["inside"] and m.get("inside_holding") is False
+                   else "inside" if m["inside"] else "above" if "above" in m["verdict"]
+                   else "below" if "below" in m["verdict"] else "outside")
+        out.append((q["name"], _observed(q, window) + ("+" if len(q["reports"]) > 1 else ""),
+                    fmt.count_or_day(m["median"], window, q["unit"]),
+                    _interval(q, window, ", ", "–"), _percentile(q).replace(" = ", "="),
+                    holding, verdict))
+    return out
+
+
+def reports(data: dict[str, Any]) -> str:
+    """'Several reports: prisoners by day 40: 1,737, 1,755; ...', or ''."""
+    window = data["window_days"]
+    several = ["{}: {}".format(q["name"], ", ".join(fmt.count_or_day(r, window, q["unit"])
+                                                   for r in q["reports"]))
+               for q in data["quantities"] if len(q["reports"]) > 1]
+    return "+ Several reports: " + "; ".join(several) + "." if several else ""
 
 
 def markdown(data: dict[str, Any], command: str = "") -> str:

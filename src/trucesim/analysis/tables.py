@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from trucesim import fmt
-from trucesim.analysis import compare
+from trucesim.analysis import changed, compare
 from trucesim.analysis.compare import Comparison, Difference, Triple
 from trucesim.run import manifest
 from trucesim.run.measures import Measure
@@ -73,21 +73,34 @@ def table(c: Comparison, key_only: bool,
     `key_only`: the headline measures, by label; otherwise every measure, by name. With
     `letters`, columns are headed A, B, ... and B − A (for narrow consoles).
     """
+    chosen = [j for j, m in enumerate(c.measures) if m.headline or not key_only]
+    return columns(c, chosen, lambda j: c.measures[j].label if key_only
+                   else c.measures[j].name, letters=letters)
+
+
+def columns(c: Comparison, chosen: Sequence[int], label: Callable[[int], str], *,
+            letters: bool = False, levels: bool = True, intervals: bool = True,
+            pairs: Sequence[int] | None = None) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of the measures `chosen`, each row headed by `label(j)`: the first
+    scenario's level and those of `pairs` (default: every other scenario) as mean
+    [interval], or the mean alone without `intervals`, or none without `levels`; then
+    each difference to the first with its interval, and its spread if there is one."""
     names = [letter(s) for s in range(len(c.names))] if letters else list(c.names)
+    others = list(range(1, len(names)) if pairs is None else pairs)
+    shown = [0, *others] if levels else []
     spreads = c.uncertain
-    header = ["outcome", *names, *(f"{b} − {names[0]}" for b in names[1:]),
-              *(f"{b} − {names[0]}, assumptions 5-95%" for b in names[1:] if spreads)]
+    header = ["outcome", *(names[s] for s in shown),
+              *(f"{names[s]} − {names[0]}" for s in others),
+              *(f"{names[s]} − {names[0]}, assumptions 5-95%" for s in others if spreads)]
     rows = []
-    for j, m in enumerate(c.measures):
-        if key_only and not m.headline:
-            continue
-        unit = m.shown_unit
-        rows.append([m.label if key_only else m.name,
-                     *(fmt.level(c.level(s, j), unit) for s in range(len(names))),
-                     *(fmt.difference(c.difference(s, j).diff, unit)
-                       for s in range(1, len(names))),
+    for j in chosen:
+        unit = c.measures[j].shown_unit
+        rows.append([label(j),
+                     *(fmt.level(c.level(s, j), unit) if intervals
+                       else fmt.table(c.level(s, j)[0], unit) for s in shown),
+                     *(fmt.difference(c.difference(s, j).diff, unit) for s in others),
                      *(fmt.signed_interval(c.difference(s, j).spread, unit)
-                       for s in range(1, len(names)) if spreads)])
+                       for s in others if spreads)])
     return header, rows
 
 
@@ -109,12 +122,17 @@ def markdown(c: Comparison, scenarios: Sequence[Scenario]) -> str:
                   "the 5th-95th percentile of the difference across those sets, net of "
                   "Monte Carlo noise: how much the assumptions move the difference, where "
                   "the bracket only says how precisely the runs pin down its average.", ""]
-    for title, key_only in (("Key outcomes", True), ("Every outcome", False)):
-        header, rows = table(c, key_only)
-        lines += [f"## {title}", "", "| " + " | ".join(header) + " |",
-                  "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-        lines.append("")
+    moved = changed.moved(c)
+    sections = [("Key outcomes", "", table(c, True)),
+                ("Other outcomes that changed", f"{changed.CAPTION}." if moved else
+                 "No other outcome's 95% interval excludes zero.",
+                 columns(c, moved, lambda j: c.measures[j].name)),
+                ("Every outcome", "", table(c, False))]
+    for title, caption, (header, rows) in sections:
+        lines += [f"## {title}", ""] + ([caption, ""] if caption else [])
+        if rows:
+            lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            lines += ["| " + " | ".join(row) + " |" for row in rows] + [""]
     return "\n".join(lines)
 
 

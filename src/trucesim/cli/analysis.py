@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from trucesim.cli import comparing
 from trucesim.cli.options import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
@@ -35,9 +36,6 @@ from trucesim.cli.options import (
     write_report_or_fail,
 )
 
-if TYPE_CHECKING:
-    from trucesim.analysis.compare import Comparison
-    from trucesim.scenario.schema import Scenario
 
 def compare(
     paths: ScenarioArgs,
@@ -84,7 +82,7 @@ def compare(
             except OSError as exc:
                 fail(f"cannot write results to {out}: {exc.strerror or exc}", 1)
             if not quiet:
-                _show_comparison(result, scenarios, directory, wall)
+                comparing.show(result, scenarios, directory, wall)
             write_report_or_fail(directory, quiet)
             return
         with executor_for(replications, workers, executor_kind, scheduler) as executor, \
@@ -99,41 +97,7 @@ def compare(
     except OSError as exc:
         fail(f"cannot write results to {out}: {exc.strerror or exc}", 1)
     if not quiet:
-        _show_comparison(result, scenarios, directory, wall)
-
-
-def _show_comparison(result: Comparison, scenarios: list[Scenario], directory: Path,
-                     wall: float) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from trucesim.analysis.tables import letter, table
-    from trucesim.fmt import terminal
-
-    header, rows = table(result, key_only=True, letters=True)
-    legend = "; ".join(f"{letter(s)} = {sc.name}" + (f" ({sc.title})" if sc.title else "")
-                       for s, sc in enumerate(scenarios))
-    out = Table(title=Text(terminal(f"Paired comparison, {result.replications:,} replications "
-                                    f"each, seed {result.seed} for every scenario\n{legend}",
-                                    "\n")), title_justify="left",
-                box=box.SIMPLE_HEAD, pad_edge=False)
-    for k, column in enumerate(header):
-        out.add_column(column, justify="left" if k == 0 else "right")
-    for row in rows:
-        out.add_row(*row)
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 40 + 26 * (len(header) - 1)))
-    console.print(out)
-    spread = (f"The last columns: the difference's 5th-95th percentile across "
-              f"{result.parameter_sets} parameter sets of the uncertain assumptions, net of "
-              "Monte Carlo noise.\n" if result.uncertain else "")
-    console.print(Text("Cells: mean [95% interval]; differences are paired (per replication), "
-                       "in percentage points (pp) for probabilities and shares.\n" + spread +
-                       f"Model results under the scenarios' assumptions, not forecasts. "
-                       f"Written to {terminal(directory)}/ in {wall:.1f} s."))
+        comparing.show(result, scenarios, directory, wall)
 
 
 def diff(

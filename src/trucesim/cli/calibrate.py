@@ -115,8 +115,11 @@ def calibrate(
         _header(data),
         _units(scenario)), result, ms)
     if not quiet:
-        typer.echo(posterior.markdown(data))
-        typer.echo(f"Written to {directory}/" + (" (resumed)" if result.resumed else ""))
+        from trucesim.cli.console import console, markdown, say
+
+        screen = console()  # summary.md, its tables drawn to the terminal's width
+        markdown(screen, posterior.markdown(data))
+        say(screen, f"Written to {directory}/" + (" (resumed)" if result.resumed else ""))
 
 
 def _digest(path: Path) -> str:

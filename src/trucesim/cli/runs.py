@@ -25,7 +25,7 @@ from trucesim.cli.options import (
     load_all,
     progress_bar,
 )
-from trucesim.fmt import terminal
+from trucesim.fmt import count, terminal
 
 if TYPE_CHECKING:
     from trucesim.scenario.schema import Scenario
@@ -45,16 +45,19 @@ def validate(
     scenarios = [p for p in paths if p not in records]
     checked = check_records(records)
     loaded = load_all(scenarios, set_) if scenarios else []
+    from trucesim.cli.console import console, say
+
+    out = console()
     for line in checked:
-        typer.echo(line)
+        say(out, line)
     problems = [str(e) for e in map(_sets_problem, loaded) if e is not None]
     if problems:
         fail(problems)
     for path, scenario in zip(scenarios, loaded, strict=True):
-        uncertain = (f", {len(scenario.uncertain)} uncertain parameters" if scenario.uncertain
-                     else "")
-        typer.echo(f"ok: {terminal(path)} ({scenario.name}: {len(scenario.releases)} "
-                   f"handovers, {scenario.truce.window_days}-day window{uncertain})")
+        uncertain = (f", {count(len(scenario.uncertain), 'uncertain parameter')}"
+                     if scenario.uncertain else "")
+        say(out, f"ok: {path} ({scenario.name}: {count(len(scenario.releases), 'handover')}, "
+            f"{scenario.truce.window_days}-day window{uncertain})")
 
 
 def _sets_problem(scenario: Scenario) -> Exception | None:
@@ -145,40 +148,35 @@ def run(
 
 def show(summary: dict[str, object], scenario: Scenario, directory: Path, wall: float) -> None:
     """The key outcomes as a console table, then where the files are."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
+    from trucesim.cli.console import console, fitting, new_table, say
     from trucesim.model import actors
     from trucesim.run.summary import KEY_DRIVERS, TWO_INTERVALS, drivers, header, rows
 
     sc = summary["scenario"]
     assert isinstance(sc, dict)
-    table = Table(title=Text(terminal(f"{sc['title'] or sc['name']}: "
-                                      f"{summary['replications']:,} replications, seed "
-                                      f"{summary['seed']}")), title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in header(summary):
-        table.add_column(column, justify="left" if column == "outcome" else "right",
-                         no_wrap=True)
-    for row in rows(summary, actors.fields(scenario)):
-        table.add_row(*row)
-    console = Console()
-    if not console.is_terminal:  # piped or in a file: wide enough for every column
-        console = Console(width=max(console.width, 100 + 18 * ("uncertainty" in summary)))
-    console.print(table)
+    out = console()
+    say(out, f"{sc['title'] or sc['name']}: {summary['replications']:,} replications, seed "
+        f"{summary['seed']}")
+    columns, cells = header(summary), rows(summary, actors.fields(scenario))
+    short = [k for k, c in enumerate(columns) if c not in ("median", "5th to 95th pct")]
+    layouts = [new_table("", columns, cells),
+               new_table("", [columns[k] for k in short], [[r[k] for k in short] for r in cells])]
+    k = fitting(out, [[t] for t in layouts])
+    out.print(layouts[k])
+    if k:
+        say(out, "The median and the 5th to 95th percentiles are in summary.md.")
     u = summary.get("uncertainty")
     if isinstance(u, dict) and u["parameter_sets"] < 2:
-        console.print(Text("Too few replications to split into parameter sets (two each at "
-                           "least): the spread across the assumptions is not estimated."))
+        say(out, "Too few replications to split into parameter sets (two each at least): "
+            "the spread across the assumptions is not estimated.")
     elif isinstance(u, dict):
-        console.print(Text(TWO_INTERVALS.format(sets=u["parameter_sets"])))
+        say(out, TWO_INTERVALS.format(sets=u["parameter_sets"]))
         lines = drivers(summary, only=KEY_DRIVERS)
         if lines:
-            console.print(Text("What drives them (Spearman's rho across the parameter sets, "
-                               "95% interval; all in summary.md):"))
-        for line in lines:
-            console.print(Text(f"  {line}"))
-    console.print(Text(f"Model results under the scenario's assumptions, not forecasts. "
-                       f"Written to {terminal(directory)}/ in {wall:.1f} s."))
+            say(out, "What drives them (Spearman's rho across the parameter sets, 95% "
+                "interval; all in summary.md):")
+        for line in lines:  # 'outcome: driver; driver; ...', one driver a line
+            name, _, ranked = line.partition(": ")
+            say(out, f"  {name}:\n" + "\n".join(f"    {d}" for d in ranked.split("; ")))
+    say(out, f"Model results under the scenario's assumptions, not forecasts. "
+        f"Written to {directory}/ in {wall:.1f} s.")

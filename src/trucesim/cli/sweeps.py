@@ -89,10 +89,10 @@ def sweep(
     wall = time.perf_counter() - started
     if not quiet:
         resumed = f" ({done} already done, resumed)" if done else ""
-        typer.echo(f"Sweep of {sw.scenario.name}: {sw.design.method}, {total} points"
-                   f"{resumed}, {replications:,} replications each, seed {seed}, "
-                   f"{len(sw.design.factors)} assumptions varied")
-        _show_report(analysed, sw, directory, wall)
+        _show_report(analysed, sw, directory, wall,
+                     f"Sweep of {sw.scenario.name}: {sw.design.method}, {total} points"
+                     f"{resumed}, {replications:,} replications each, seed {seed}, "
+                     f"{len(sw.design.factors)} assumptions varied")
     if report:
         write_report_or_fail(directory, quiet)
 
@@ -135,30 +135,26 @@ def _prepare(path: Path, vary: list[str], method: str, samples: int | None,
         fail(exc.lines)
 
 
-def _show_report(report: Report, sw: Sweep, directory: Path, wall: float) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
+def _show_report(report: Report, sw: Sweep, directory: Path, wall: float,
+                 heading: str) -> None:
     from trucesim.analysis.sensitivity import SHOWN, headers, ranked, show_index
-    from trucesim.fmt import terminal
+    from trucesim.cli.console import console, fitting, new_table, say
 
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 110))
-    console.print(f"Where the truce breaks: {report.where()}.")
+    out = console()
+    say(out, heading)
+    say(out, f"Where the truce breaks: {report.where()}.")
     for outcome, label in SHOWN.items() if report.indices else ():
         rows = ranked(report, outcome)
         main, other = headers(report.method)
-        table = Table(title=f"What drives the {label} ({report.method})", title_justify="left",
-                      box=box.SIMPLE_HEAD, pad_edge=False)
-        for k, column in enumerate(("rank", "assumption", main, other)):
-            table.add_column(column, justify="left" if k == 1 else "right", no_wrap=True)
-        for r in rows:
-            table.add_row(str(r.rank), r.parameter, *show_index(report.method, r))
-        if not rows:
-            table.add_row("", "(does not vary over the design)", "", "")
-        console.print(table)
-    console.print(Text(f"Model results under the scenario's assumptions, not forecasts. "
-                       f"Written to {terminal(directory)}/ in {wall:.1f} s."))
+        cells = [[str(r.rank), r.parameter, *show_index(report.method, r)] for r in rows]
+        say(out, f"What drives the {label} ({report.method})")
+        cells = cells or [["", "(does not vary over the design)", "", ""]]
+        short = main.removesuffix(" [95% CI]")
+        stacked = [[c[0], f"{c[1]}\n  {short} {c[2]}, {other} {c[3]}" if c[0] else c[1]]
+                   for c in cells]  # each index under its assumption
+        layouts = [new_table("", ("rank", "assumption", main, other), cells, left=(1,),
+                             wrap={}),
+                   new_table("", ("rank", "assumption"), stacked, left=(1,), wrap={})]
+        out.print(layouts[fitting(out, [[t] for t in layouts])])
+    say(out, f"Model results under the scenario's assumptions, not forecasts. "
+        f"Written to {directory}/ in {wall:.1f} s.")

@@ -218,7 +218,7 @@ def check_records(paths: list[Path]) -> list[str]:
     """'ok: ...' for each valid record (checked against the scenario it names, if any);
     every problem of all of them on its own line and exit 2 otherwise."""
     from trucesim.analysis import history
-    from trucesim.fmt import terminal
+    from trucesim.fmt import count
     from trucesim.scenario.load import ScenarioError, load
 
     oks, problems = [], []
@@ -234,34 +234,28 @@ def check_records(paths: list[Path]) -> list[str]:
                 problems += [str(p) for p in history.stage_issues(rec, load(scenario_file), path)]
             except ScenarioError as exc:
                 problems += [f"{path}: its scenario: {issue}" for issue in exc.issues]
-        oks.append(f"ok: {terminal(path)} (record {rec.name}: {len(rec.handovers)} handovers, "
-                   f"{len(rec.prisoner_releases)} prisoner releases, day 1 = {rec.day_one})")
+        oks.append(f"ok: {path} (record {rec.name}: {count(len(rec.handovers), 'handover')}, "
+                   f"{count(len(rec.prisoner_releases), 'prisoner release')}, day 1 = "
+                   f"{rec.day_one})")
     if problems:
         fail(problems)
     return oks
 
 
 def _backtest_console(data: dict[str, Any], directory: Path) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    """The compact table (narrower gaps if it needs them), its legend, the calibration."""
+    from trucesim.analysis.backtest import COMPACT, LEGEND, compact_rows, reports
+    from trucesim.cli.console import console, fitting, new_table, say
 
-    from trucesim.analysis.backtest import rows
-    from trucesim.fmt import terminal
-
-    table = Table(title=Text(f"Backtest of {data['scenario']['name']} against "
-                             f"{data['record']['name']}: {data['replications']:,} "
-                             f"replications, seed {data['seed']}"),
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("observed quantity", "observed", "median", "90% interval", "pct",
-                   "pct if holding", "inside?"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("observed quantity",
-                                                                     "pct"))
-    for row in rows(data):
-        table.add_row(*(Text(terminal(cell)) for cell in row))
-    console = Console()
-    console.print(table)
-    console.print(Text(data["calibration"]["words"]))
-    console.print(Text(f"Model results under the scenario's assumptions, not forecasts. "
-                       f"Written to {terminal(directory)}/."))
+    out = console()
+    say(out, f"Backtest of {data['scenario']['name']} against {data['record']['name']}: "
+        f"{data['replications']:,} replications, seed {data['seed']}")
+    layouts = [new_table("", COMPACT, compact_rows(data), wrap={0: 20, 3: 12}, gap=gap)
+               for gap in (3, 2, 1)]
+    out.print(layouts[fitting(out, [[t] for t in layouts])])
+    say(out, LEGEND.format(window=data["window_days"]))
+    if reports(data):
+        say(out, reports(data))
+    say(out, "\n" + data["calibration"]["words"])
+    say(out, f"Model results under the scenario's assumptions, not forecasts. "
+        f"Written to {directory}/.")
