@@ -93,7 +93,7 @@ def test_calibrate_summary_fits(out):
 
 def test_bench_fits():
     assert_fits(at_80("bench", BASE, "-n", 10, "--rounds", 1, "--scale", 10,
-                      "--scale-rounds", 1, "-w", 1), ["events/s"])
+                      "--scale-rounds", 1, "-w", 1), ["replications/s", "vectorised reference"])
 
 
 # compare shows what moved -----------------------------------------------------------
