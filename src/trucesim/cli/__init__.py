@@ -23,19 +23,11 @@ app = typer.Typer(
          "scenario's stated assumptions, not forecasts.",
 )
 
-app.command(cls=Command)(runs.run)
-app.command(cls=Command)(runs.validate)
-app.command(cls=Command)(bench.bench)
-app.command(cls=Command)(analysis.diff)
-app.command(cls=Command)(analysis.compare)
-app.command(cls=Command)(sweeps.sweep)
-app.command(cls=Command)(validity.params)
-app.command(cls=Command)(validity.backtest)
-app.command(cls=Command)(calibrate.calibrate)
-app.command(cls=Command)(teaching.story)
-app.command(cls=Command)(teaching.report)
-app.command(cls=Command)(classroom.classroom)
-
+# in the order --help lists them; each shows its arguments by their metavars (Command)
+for command in (runs.run, runs.validate, bench.bench, analysis.diff, analysis.compare,
+                sweeps.sweep, validity.params, validity.backtest, calibrate.calibrate,
+                teaching.story, teaching.report, classroom.classroom):
+    app.command(cls=Command)(command)
 
 def main() -> None:
     """The `trucesim` command. Ctrl-C or SIGTERM outside a run (which handles them itself,

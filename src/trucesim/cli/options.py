@@ -115,7 +115,8 @@ def claim(destination: Path, force: bool) -> None:
 
 
 # auto runs this many replications or fewer in-process: four engine blocks
-# (run.engine.BLOCK_SIZE), under a second on one worker, less than starting a pool costs
+# (run.engine.BLOCK_SIZE, not imported here: it would load numpy for --help); an
+# assumption that a pool's start-up outweighs such a run, not a measured break-even
 SERIAL_UP_TO = 8192
 
 
