@@ -51,6 +51,34 @@ def test_workers_that_keep_dying_are_one_clear_error():
         list(PoolExecutor(2).map(_always_dies, range(4)))
 
 
+def _half_sent(item: int) -> int:
+    """Start sending a result and stop half-way, as a worker killed mid-send does."""
+    import gc
+    import struct
+    from multiprocessing.queues import SimpleQueue
+
+    queues = [q for q in gc.get_objects() if isinstance(q, SimpleQueue)]
+    result_queue = queues[-1]  # the worker's copy of the pool's result queue
+    os.write(result_queue._writer.fileno(), struct.pack("!i", 10**6) + b"half")
+    time.sleep(600)
+    return item
+
+
+def test_a_worker_killed_while_it_sends_its_result_does_not_hang_the_stop():
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from trucesim.run.executors import _stop
+
+    pool = ProcessPoolExecutor(1)
+    pool.submit(_half_sent, 1)
+    time.sleep(1.5)  # the manager thread now waits for the rest of the message
+    stopper = threading.Thread(target=_stop, args=(pool,), daemon=True)
+    stopper.start()
+    stopper.join(20)
+    assert not stopper.is_alive(), "stopping the pool hangs"
+
+
 # with real processes and signals --------------------------------------------------
 def _rows_so_far(out: Path, name: str = "base") -> int:
     """Replications written so far by a run in progress (in its working directory)."""
@@ -155,11 +183,14 @@ def _alive(pid: int) -> bool:
 @slow
 def test_a_killed_worker_changes_nothing(tmp_path, earlier):
     clean = tmp_path / "clean"
-    attack(["run", BASE, "-n", 4000, "-w", 2, "-q", "-o", clean], tmp_path, clean,
+    n = 24_000  # chunks of 3,008: eight of them, so workers still run after the first
+    attack(["run", BASE, "-n", n, "-w", 2, "-q", "-o", clean], tmp_path, clean,
            expect=(0,))
-    process = _run(tmp_path, earlier, 4000, "-q")
+    process = _run(tmp_path, earlier, n, "-q")
     _started(process, earlier)
-    os.kill(process.workers()[0], signal.SIGKILL)
+    workers = process.workers()
+    assert workers, "the run ended before a worker could be killed"
+    os.kill(workers[0], signal.SIGKILL)
     process.finish(expect=(0,), timeout=300)
     for name in ("summary.json", "replications.csv", "daily.csv"):
         assert (earlier / "base" / name).read_bytes() == (clean / "base" / name).read_bytes()

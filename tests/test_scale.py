@@ -189,3 +189,15 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     assert cli_module.progress_bar(100, "x", quiet=False).enabled
     assert not cli_module.progress_bar(100, "x", quiet=True).enabled
+
+
+def test_small_runs_stay_in_process_unless_workers_are_asked_for():
+    from trucesim.cli.options import SERIAL_UP_TO, executor_for
+    from trucesim.run.executors import cpu_count
+
+    with executor_for(SERIAL_UP_TO, 0, "auto", None) as executor:
+        assert isinstance(executor, SerialExecutor)
+    with executor_for(SERIAL_UP_TO + 1, 0, "auto", None) as executor:
+        assert isinstance(executor, PoolExecutor) or cpu_count() == 1
+    with executor_for(100, 2, "auto", None) as executor:  # -w 2 means two workers
+        assert isinstance(executor, PoolExecutor) and executor.workers == 2

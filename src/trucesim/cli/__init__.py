@@ -34,14 +34,18 @@ def main() -> None:
     :mod:`trucesim.run.interrupt`) ends the command with one line and exit code 130."""
     import sys
 
-    from trucesim.run.interrupt import Stopped, raise_stopped
+    from trucesim.run import interrupt
 
-    raise_stopped()
+    interrupt.raise_stopped()
+    interrupt.ignore_after_stop = True
     try:
         app()
-    except (Stopped, KeyboardInterrupt):
+    except (interrupt.Stopped, KeyboardInterrupt):
+        interrupt.ignore()
         sys.stderr.write("error: interrupted; nothing was written\n")
         sys.exit(130)
+    finally:  # the command is over: a press while Python shuts down changes nothing
+        interrupt.ignore()
 
 
 if __name__ == "__main__":

@@ -61,6 +61,10 @@ def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
     from user input (file names, values) are shown as escapes, never sent raw."""
     from trucesim.fmt import terminal
 
+    if code == 130:  # stopping: a further Ctrl-C must not cut the exit short
+        from trucesim.run.interrupt import ignore
+
+        ignore()
     for line in [lines] if isinstance(lines, str) else lines:
         typer.echo(f"error: {terminal(line)}", err=True)
     raise typer.Exit(code)
@@ -114,16 +118,18 @@ def claim(destination: Path, force: bool) -> None:
         fail(f"cannot read {destination}: {exc.strerror or exc}", 1)
 
 
-# auto runs this many replications or fewer in-process: four engine blocks
-# (run.engine.BLOCK_SIZE, not imported here: it would load numpy for --help); an
-# assumption that a pool's start-up outweighs such a run, not a measured break-even
+# auto runs this many replications or fewer in-process when the user did not ask for a
+# number of workers: four engine blocks (run.engine.BLOCK_SIZE, not imported here: it
+# would load numpy for --help); an assumption that a pool's start-up outweighs such a
+# run, not a measured break-even. An explicit --workers N (N > 1) always gets N workers.
 SERIAL_UP_TO = 8192
 
 
 @contextmanager
 def executor_for(replications: int, workers: int, kind: str,
                  scheduler: str | None) -> Iterator[Executor]:
-    """The executor a command asked for; small runs stay in-process unless told otherwise."""
+    """The executor a command asked for; small runs stay in-process unless told otherwise
+    (`workers` 0, the default, means all cores, and lets auto choose in-process)."""
     from trucesim.run.executors import close, make_executor
 
     if kind not in ("auto", "serial", "pool", "dask"):
@@ -134,7 +140,7 @@ def executor_for(replications: int, workers: int, kind: str,
         if not found or not 0 < int(found.group(2)) < 65536:  # group 2: the port
             fail(f"--scheduler must be an address like tcp://10.0.0.5:8786 (got "
                  f"{scheduler!r})")
-    if kind == "auto" and not scheduler and replications <= SERIAL_UP_TO:
+    if kind == "auto" and not scheduler and not workers and replications <= SERIAL_UP_TO:
         kind = "serial"
     try:
         executor = make_executor(workers, kind, scheduler)  # type: ignore[arg-type]

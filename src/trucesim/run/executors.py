@@ -15,6 +15,7 @@ leave Ctrl-C to the main process, and exit if the main process dies.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import threading
@@ -73,6 +74,7 @@ def _worker_start(main: int) -> None:
     if parent == 1 or not _exists(main):  # gone before prctl took effect
         os._exit(1)
     threading.Thread(target=_watch, args=(parent, main), daemon=True).start()
+    gc.freeze()  # what the worker inherited stays: the collections after each block are cheap
 
 
 def _watch(parent: int, main: int) -> None:
@@ -117,7 +119,7 @@ class PoolExecutor:
                     item = next(source, _END)
                     if item is _END:
                         break
-                    pending.append((item, pool.submit(task, item)))
+                    pending.append((item, _submit(pool, task, item)))
                 if not pending:
                     finished = True
                     return
@@ -132,7 +134,7 @@ class PoolExecutor:
                                           "or out of memory)") from None
                     _stop(pool)
                     pool = self._pool()
-                    pending = deque((i, pool.submit(task, i)) for i, _ in pending)
+                    pending = deque((i, _submit(pool, task, i)) for i, _ in pending)
                     continue
                 pending.popleft()
                 yield result
@@ -156,6 +158,17 @@ class PoolExecutor:
 _END: Any = object()
 
 
+def _submit(pool: ProcessPoolExecutor, task: Callable[[T], R], item: T) -> Future[R]:
+    """Submit a chunk; a pool whose workers already died gives a failed future, which
+    counts as one more death like any other (not an error of its own)."""
+    try:
+        return pool.submit(task, item)
+    except BrokenProcessPool as exc:
+        future: Future[R] = Future()
+        future.set_exception(exc)
+        return future
+
+
 def _result(future: Future[R], flag: interrupt.StopFlag | None) -> R:
     """The chunk's result; Stopped if a stop is asked for before it is done (a run keeps
     the chunks finished so far), or at once if the stop flag says so."""
@@ -169,11 +182,25 @@ def _result(future: Future[R], flag: interrupt.StopFlag | None) -> R:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill a pool's workers at once (their chunks are not wanted)."""
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
+    """Kill a pool's workers at once (their chunks are not wanted).
+
+    A worker killed while it sends a chunk's result leaves half a message in the result
+    pipe, and the pool's manager thread waits for the rest forever (the parent holds a
+    writing end too, so the pipe never reports its end): shutting down would then hang.
+    Once the workers are dead, the parent closes its writing end, so the manager thread
+    reads the end of the pipe, marks the pool broken and lets the shutdown finish.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(5)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
     pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -12,7 +12,10 @@ soon as it is raised; the workers are then killed (their chunks are not wanted):
 - other commands (``raise_in_map=True``) stop with :class:`Stopped`, writing nothing.
 
 Outside a run, :func:`raise_stopped` makes both signals raise :class:`Stopped`, which the
-command line turns into one line and exit code 130.
+command line turns into one line and exit code 130. Once the user has asked a command to
+stop, the command line ignores further presses (:func:`ignore`) while it writes what it
+keeps and exits: a press then could only cut that short, or, once Python has begun to
+shut down and restored the default handler, kill the process without its exit code.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ class StopFlag:
 
 
 _current: StopFlag | None = None
+# set by the command line: after a stop was asked for, ignore further presses
+ignore_after_stop = False
 
 
 def current() -> StopFlag | None:
@@ -78,8 +83,11 @@ def stop_on_interrupt(raise_in_map: bool = False) -> Iterator[StopFlag]:
         yield flag
     finally:
         _current = outer
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+        if flag.requested and ignore_after_stop:
+            ignore()
+        else:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -90,3 +98,10 @@ def raise_stopped() -> None:
     """Make SIGINT and SIGTERM raise Stopped (outside runs; the CLI's default)."""
     for s in SIGNALS:
         signal.signal(s, _stop)
+
+
+def ignore() -> None:
+    """Ignore SIGINT and SIGTERM from now on (a command that is stopping or exiting)."""
+    if threading.current_thread() is threading.main_thread():
+        for s in SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
