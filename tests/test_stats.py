@@ -103,3 +103,17 @@ def test_merging_chunks_gives_exactly_the_same_aggregate(chunk):
     assert np.array_equal(parts.histograms.keys, whole.histograms.keys)
     assert np.array_equal(parts.histograms.counts, whole.histograms.counts)
     assert parts.daily() == whole.daily()
+
+
+def test_wilson_and_t_quantile_are_scipy_stats_to_the_last_bit():
+    """They are computed from scipy.special (lighter to import); the same numbers."""
+    from scipy.stats import binomtest, t
+
+    from trucesim.run.stats import t_quantile, wilson
+
+    for n in (*range(1, 60), 999, 1000, 4096, 123_457):
+        for k in {0, 1, n // 3, n // 2, n - 1, n}:
+            ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+            assert wilson(k, n) == (float(ci.low), float(ci.high)), (k, n)
+    for df in (1, 2, 3, 10, 29, 30, 999, 10**6, 2.5):
+        assert t_quantile(df) == float(t.ppf(0.975, df)), df

@@ -26,21 +26,32 @@ from trucesim.model.declare import MISSING, Outcome, Series
 
 @lru_cache(maxsize=4096)
 def wilson(successes: int, n: int) -> tuple[float, float]:
-    """95% Wilson score interval for a binomial proportion (scipy's binomtest; remembered,
-    as a run asks for the same counts day after day)."""
+    """95% Wilson score interval for a binomial proportion, without continuity
+    correction: scipy's ``binomtest(k, n).proportion_ci(method="wilson")``, computed
+    with the same operations in the same order (tests/test_stats.py checks it against
+    scipy), from scipy.special, whose import costs a third of scipy.stats' (0.2 s of
+    0.6 s here: a run of 1,000 replications spent more time importing scipy.stats than
+    running). Remembered, as a run asks for the same counts day after day."""
     if n == 0:
         return (math.nan, math.nan)
-    from scipy.stats import binomtest
+    from scipy.special import ndtri
 
-    ci = binomtest(successes, n).proportion_ci(confidence_level=0.95, method="wilson")
-    return (float(ci.low), float(ci.high))
+    p = successes / n
+    z = ndtri(0.5 + 0.5 * 0.95)
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z**2)
+    low = 0.0 if successes == 0 else center - delta
+    high = 1.0 if successes == n else center + delta
+    return (float(low), float(high))
 
 
 def t_quantile(df: float) -> float:
-    """Two-sided 95% quantile of Student's t with `df` degrees of freedom."""
-    from scipy.stats import t
+    """Two-sided 95% quantile of Student's t with `df` degrees of freedom (what
+    scipy.stats.t.ppf(0.975, df) computes, through scipy.special.stdtrit)."""
+    from scipy.special import stdtrit
 
-    return float(t.ppf(0.975, df)) if df > 0 else math.nan
+    return float(stdtrit(df, 0.975)) if df > 0 else math.nan
 
 
 def quantiles(values: np.ndarray, counts: np.ndarray, probs: Sequence[float]) -> list[float]:
