@@ -9,6 +9,7 @@ as data and as a report. An observation that cannot be compared counts as a miss
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import partial
 from typing import Any
@@ -21,7 +22,7 @@ from trucesim.analysis.observations import Quantity, quantities
 from trucesim.analysis.verdicts import NEVER, Result, calibration, evaluate, holding
 from trucesim.model import actors, outcomes
 from trucesim.model.declare import MISSING
-from trucesim.run.engine import Chunk, chunk_bounds, run_chunk
+from trucesim.run.engine import Chunk, chunk_bounds, default_chunk_size, run_chunk
 from trucesim.run.executors import Executor, SerialExecutor
 from trucesim.scenario.load import digest
 from trucesim.scenario.schema import Scenario
@@ -35,12 +36,17 @@ def _chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> Chunk:
     return run_chunk(scenario, seed, *bounds)
 
 
-def replicate(scenario: Scenario, seed: int, n: int,
-              executor: Executor | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Stored outcome values (n, fields) and daily trajectories (n, days, series)."""
+def replicate(scenario: Scenario, seed: int, n: int, executor: Executor | None = None,
+              progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Stored outcome values (n, fields) and daily trajectories (n, days, series);
+    `progress` is told how many replications each finished chunk held."""
     executor = executor or SerialExecutor()
-    size = max(25, min(500, n // max(1, 4 * executor.workers) or 1))
-    chunks = list(executor.map(partial(_chunk, scenario, seed), chunk_bounds(n, size)))
+    size = default_chunk_size(n, executor.workers)
+    chunks = []
+    for chunk in executor.map(partial(_chunk, scenario, seed), chunk_bounds(n, size)):
+        chunks.append(chunk)
+        if progress is not None:
+            progress(len(chunk.values))
     return (np.concatenate([c.values for c in chunks]),
             np.concatenate([c.daily for c in chunks]))
 
@@ -65,10 +71,11 @@ def sample(q: Quantity, scenario: Scenario, values: np.ndarray,
 
 
 def run(scenario: Scenario, record: Record, seed: int, n: int,
-        executor: Executor | None = None) -> dict[str, Any]:
+        executor: Executor | None = None,
+        progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """The backtest as plain, JSON-ready data (the same seed gives the same data)."""
     qs, skipped = quantities(record, scenario)
-    values, daily = replicate(scenario, seed, n, executor)
+    values, daily = replicate(scenario, seed, n, executor, progress)
     categories = outcomes.category(actors.fields(scenario))[1].categories
     results = [evaluate(q, sample(q, scenario, values, daily), categories, holding(q, daily))
                for q in qs]

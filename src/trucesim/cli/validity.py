@@ -26,6 +26,7 @@ from trucesim.cli.options import (
     fail,
     interrupted,
     load_all,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
@@ -175,8 +176,9 @@ def backtest(
     try:
         with ResultsDir(destination, force) as results:
             with executor_for(replications, workers, "auto", None) as executor, \
-                    interrupted("backtest"):
-                data = bt.run(scenario, record, seed, replications, executor)
+                    interrupted("backtest"), \
+                    progress_bar(replications, f"backtest {record.name}", quiet) as advance:
+                data = bt.run(scenario, record, seed, replications, executor, advance)
             data["files"] = files
             results.json("summary.json", data)
             results.text("summary.md", bt.markdown(data, command))
