@@ -30,6 +30,7 @@ from trucesim.scenario.schema import Scenario
 
 Value = int | float | str | None
 BLOCK_SIZE = 2048  # replications one simpy environment steps at once (a multiple of BLOCK)
+COLLECT_FROM = 256  # blocks of this many replications or more are freed at once (run_chunk)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
     processes, and Python frees cycles of long-lived objects only in its rare full
     collections: without a collection after each block, a worker's memory grew to 830 MB
     over a long run (measured at -n 10**12, -w 2). A collection costs about 13 ms here
-    (under 1 ms in a pool worker, which freezes what it imported), a block 200 ms.
+    (under 1 ms in a pool worker, which freezes what it imported), a block of 2,048
+    replications 200 ms; small blocks (a calibration's, a story's) hold little and make
+    many objects, which trigger Python's own collections, so they skip it.
     """
     fields = actors.fields(scenario)
     values, daily = [], []
@@ -106,7 +109,8 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
                                   "the range counted exactly (2**53)")
         daily.append(stored)
         del st, stored
-        gc.collect()  # see below
+        if b - a >= COLLECT_FROM:
+            gc.collect()  # see above
     by_day = daily[0] if len(daily) == 1 else np.concatenate(daily, axis=2)
     return Chunk(start, np.concatenate(values), by_day.transpose(2, 0, 1))
 
