@@ -105,7 +105,8 @@ def _whole(directory: Path) -> int:
     rows = (directory / "replications.csv").read_text().splitlines()
     width = rows[0].count(",")
     assert len(rows) == done + 1 and all(r.count(",") == width for r in rows)
-    assert json.loads((directory / "summary.json").read_text())["replications"] == done
+    summary = json.loads((directory / "summary.json").read_text())
+    assert summary["replications"] == done and summary["status"] == "partial"
     assert "Partial results" in (directory / "summary.md").read_text()
     return int(done)
 

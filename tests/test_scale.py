@@ -71,7 +71,43 @@ def test_ctrl_c_keeps_complete_files_marked_partial(tmp_path):
     width = rows[0].count(",")
     assert len(rows) == BLOCK + 1 and all(r.count(",") == width for r in rows)
     assert [int(r.split(",")[0]) for r in rows[1:]] == list(range(BLOCK))
-    assert json.loads((out / "summary.json").read_text())["replications"] == BLOCK
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["replications"] == BLOCK and summary["status"] == "partial"
+    assert summary["replications_requested"] == 10 * BLOCK
+    assert stop.kept is None  # nothing complete was there before
+
+
+def test_an_interrupted_rerun_keeps_the_earlier_complete_results(tmp_path):
+    runner.run(base(), 1, 300, tmp_path, SerialExecutor())
+    earlier = files(tmp_path / "base")
+    earlier_manifest = (tmp_path / "base" / "manifest.json").read_bytes()
+    with pytest.raises(runner.Interrupted) as info:
+        runner.run(base(), 1, 10 * BLOCK, tmp_path, SerialExecutor(), chunk_size=BLOCK,
+                   progress=_interrupt_after_first_chunk)
+    assert files(tmp_path / "base") == earlier  # the complete run is untouched
+    assert (tmp_path / "base" / "manifest.json").read_bytes() == earlier_manifest
+    assert "status" not in json.loads(earlier["summary.json"])
+    beside = tmp_path / "base.partial"
+    assert info.value.directory == beside and info.value.kept == tmp_path / "base"
+    assert json.loads((beside / "summary.json").read_text())["status"] == "partial"
+    assert json.loads((beside / "manifest.json").read_text())["status"] == "partial"
+    # a second interruption replaces the partial results beside it, not the complete ones
+    with pytest.raises(runner.Interrupted):
+        runner.run(base(), 2, 10 * BLOCK, tmp_path, SerialExecutor(), chunk_size=BLOCK,
+                   progress=_interrupt_after_first_chunk)
+    assert files(tmp_path / "base") == earlier
+    assert json.loads((beside / "summary.json").read_text())["seed"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base", "base.partial"]
+
+
+def test_an_interrupted_rerun_replaces_earlier_partial_results(tmp_path):
+    for seed in (1, 2):
+        with pytest.raises(runner.Interrupted) as info:
+            runner.run(base(), seed, 10 * BLOCK, tmp_path, SerialExecutor(),
+                       chunk_size=BLOCK, progress=_interrupt_after_first_chunk)
+        assert info.value.directory == tmp_path / "base" and info.value.kept is None
+    assert json.loads((tmp_path / "base" / "summary.json").read_text())["seed"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["base"]
 
 
 def test_a_partial_run_equals_a_complete_run_of_the_same_size(tmp_path):
@@ -80,7 +116,13 @@ def test_a_partial_run_equals_a_complete_run_of_the_same_size(tmp_path):
         runner.run(base(), 4, 5 * BLOCK, tmp_path / "cut", SerialExecutor(), chunk_size=BLOCK,
                    progress=_interrupt_after_first_chunk)
     runner.run(base(), 4, BLOCK, tmp_path / "whole", SerialExecutor(), chunk_size=BLOCK)
-    assert files(tmp_path / "cut" / "base") == files(tmp_path / "whole" / "base")
+    cut, whole = files(tmp_path / "cut" / "base"), files(tmp_path / "whole" / "base")
+    assert cut.pop("replications.csv") == whole.pop("replications.csv")
+    assert cut.pop("daily.csv") == whole.pop("daily.csv")
+    marked = json.loads(cut["summary.json"])  # says it is partial; otherwise the same
+    assert (marked.pop("status"), marked.pop("replications_requested")) == ("partial",
+                                                                            5 * BLOCK)
+    assert marked == json.loads(whole["summary.json"])
 
 
 def test_ctrl_c_of_the_command_stops_cleanly(tmp_path):

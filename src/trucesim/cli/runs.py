@@ -132,8 +132,10 @@ def run(
             except (WorkerError, ModelRangeError) as exc:
                 fail(f"run of {scenario.name}: {exc}; nothing was written", 1)
             except runner.Interrupted as stop:
-                where = (f"partial results in {stop.directory}/ (manifest.json: status "
-                         "partial)" if stop.directory else "nothing was written")
+                where = (f"partial results in {stop.directory}/ (status partial)"
+                         if stop.directory else "nothing was written")
+                if stop.kept:
+                    where += f"; the earlier complete results in {stop.kept}/ are kept"
                 fail(f"interrupted: {stop.done:,} of {stop.requested:,} replications of "
                      f"{scenario.name} done; {where}", 130)
             if not quiet:

@@ -76,19 +76,32 @@ class ResultsDir:
         """A file of bytes (an image)."""
         (self.tmp / name).write_bytes(content)
 
-    def commit(self) -> Path:
-        """Move the finished files into place, replacing an earlier run's directory."""
+    def commit(self, destination: Path | None = None) -> Path:
+        """Move the finished files into place, replacing an earlier run's directory; to
+        `destination` (beside the one entered, as a partial run's files go) if given."""
+        destination = destination or self.destination
         for handle in self._open:
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
         self._open.clear()
-        check(self.destination, self.force)  # it may have changed while the run ran
+        check(destination, self.force)  # it may have changed while the run ran
         assert self._work is not None
-        if os.path.lexists(self.destination):
-            os.replace(self.destination, self._work.path / "old")  # removed on release
-        os.replace(self.tmp, self.destination)
-        return self.destination
+        if os.path.lexists(destination):
+            os.replace(destination, self._work.path / "old")  # removed on release
+        os.replace(self.tmp, destination)
+        return destination
+
+
+def holds_complete_run(directory: Path) -> bool:
+    """Whether `directory` holds the results of a run that finished (its manifest says
+    status complete): what an interrupted rerun must not replace."""
+    try:
+        record = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(record, dict) and record.get("written_by") == WRITER
+            and record.get("status") == "complete")
 
 
 def write_text_atomic(path: Path, content: str) -> None:

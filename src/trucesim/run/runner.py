@@ -4,6 +4,11 @@ results/<scenario>/ receives summary.json, summary.md, replications.csv (one row
 replication, written as chunks finish), daily.csv (survival curve and daily
 trajectories) and manifest.json (what produced the files). Everything is written to a
 working directory and moved into place at the end (see :mod:`trucesim.run.output`).
+
+An interrupted run writes the replications that finished, marked partial in every file
+that describes them (manifest.json and summary.json: "status": "partial"; summary.md
+says so at the top). It never replaces the complete results of an earlier run: those stay
+in results/<scenario>/ and the partial ones go beside them, in results/<scenario>.partial/.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from trucesim.run.engine import replicate
 from trucesim.run.executors import Executor
 from trucesim.run.interrupt import Stopped, stop_on_interrupt
 from trucesim.run.measures import Totals, from_fields
-from trucesim.run.output import ResultsDir
+from trucesim.run.output import ResultsDir, holds_complete_run
 from trucesim.run.stats import Aggregate
 from trucesim.scenario.assumptions import assumptions_markdown
 from trucesim.scenario.schema import Scenario
@@ -47,11 +52,19 @@ def daily_csv(agg: Aggregate) -> str:
 
 
 class Interrupted(Exception):
-    """A run stopped by Ctrl-C or SIGTERM; `directory` holds its partial results, if any."""
+    """A run stopped by Ctrl-C or SIGTERM; `directory` holds its partial results, if any,
+    and `kept` the earlier complete results it did not replace, if there were any."""
 
-    def __init__(self, done: int, requested: int, directory: Path | None) -> None:
+    def __init__(self, done: int, requested: int, directory: Path | None,
+                 kept: Path | None = None) -> None:
         super().__init__(f"interrupted after {done:,} of {requested:,} replications")
         self.done, self.requested, self.directory = done, requested, directory
+        self.kept = kept
+
+
+def partial_destination(destination: Path) -> Path:
+    """Where an interrupted run's files go when `destination` holds a complete run."""
+    return destination.with_name(destination.name + ".partial")
 
 
 def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
@@ -97,6 +110,8 @@ def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
         uncertainty = (assumptions.summarise(sets, per_set, fields) if sets.uncertain
                        else None)
         result = summary.build(scenario, agg, seed, uncertainty)
+        if partial:
+            result = summary.partial(result, n)
         if sets.uncertain:
             results.text("parameter_sets.csv", assumptions.sets_csv(sets))
         wall = time.perf_counter() - started
@@ -110,7 +125,8 @@ def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
             partial=record.get("note", "") if partial else ""))
         results.text("daily.csv", daily_csv(agg))
         results.json("manifest.json", record)
-        directory = results.commit()
+        kept = destination if partial and holds_complete_run(destination) else None
+        directory = results.commit(partial_destination(destination) if kept else None)
     if partial:
-        raise Interrupted(agg.n, n, directory)
+        raise Interrupted(agg.n, n, directory, kept)
     return RunResult(scenario, result, agg, directory, wall)

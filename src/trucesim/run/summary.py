@@ -32,6 +32,13 @@ def _round(x: Any) -> Any:
     return x
 
 
+def partial(result: dict[str, Any], requested: int) -> dict[str, Any]:
+    """The summary of a run interrupted before its end: says so, and how far it got (a
+    complete run's summary has neither key, so its bytes do not change)."""
+    head = {k: result[k] for k in ("scenario", "seed", "replications")}
+    return head | {"status": "partial", "replications_requested": requested} | result
+
+
 def build(scenario: Scenario, agg: Aggregate, seed: int,
           uncertainty: dict[str, Any] | None = None) -> dict[str, Any]:
     """The summary of a run as plain, JSON-ready data; with uncertain parameters, each
