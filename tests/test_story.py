@@ -7,7 +7,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from conftest import BASE, SCENARIOS, calm
+from conftest import BASE, CALM, SCENARIOS, calm
 from trucesim.cli import app
 from trucesim.model.actors.exchange import Withheld
 from trucesim.model.actors.handovers import HandedOver
@@ -156,7 +156,7 @@ def test_markdown_escapes_scenario_text():
     scenario = calm(*STEADY, 'releases[0].label="*bold* <b>day_1</b>"')
     _, tale = told(scenario)
     text = render.markdown(tale)
-    assert r"The \*bold\* \<b\>day\_1\</b\>: 8 living hostages" in text
+    assert r'The handover "\*bold\* \<b\>day\_1\</b\>": 8 living hostages' in text
 
 
 def test_bad_scenario_exits_2_and_writes_nothing(write, tmp_path):
@@ -217,3 +217,88 @@ def test_bodies_as_recovered_are_told_without_a_schedule():
     assert scheduled == {"day-1 handover", "day-50 handover", "recovered bodies"}
     assert "day-7 handover" not in text and "day-30 handover" not in text
     assert "no one handed over" not in text
+
+
+# the story and the deal mechanics (issue 19, item 8) -------------------------------------
+def full_text(tale):
+    return " ".join(line.text for e in tale.entries for line in e.lines)
+
+
+EXPIRES_ON_DAY_20 = ("truce.phase_days=20", "negotiations.extension_probability=0",
+                     "negotiations.volatility_per_day=0", "phase_end.war_probability=1")
+
+
+def test_a_handover_after_an_expiry_is_not_said_to_follow_a_collapse():
+    # calm, talks at 0.012/day: 24% by day 20, short of 35%: the phase expires on day 20
+    # and fighting returns (probability 1); the day-30 handover cannot take place
+    rep, tale = told(calm(*EXPIRES_ON_DAY_20), seed=1)
+    assert rep.record["end_state"] == "expired"
+    text = full_text(tale)
+    assert "The day-30 handover does not take place: the truce has expired" in text
+    assert "collapsed" not in text
+
+
+def test_a_handover_after_a_collapse_still_says_so():
+    from trucesim.model.actors.handovers import Cancelled
+
+    class N:
+        scenario = calm()
+        memo: dict = {}
+
+    (tone, text), = Cancelled(9, "day-30 handover", "collapsed", True).lines(N())
+    assert text == "The day-30 handover does not take place: the truce has collapsed."
+    (tone, text), = Cancelled(9, "day-30 handover", "ended", False).lines(N())
+    assert text == "The day-30 handover does not take place: the truce has ended."
+
+
+PAUSE = SCENARIOS / "pause-with-extensions.toml"
+
+
+def test_releases_under_extensions_are_not_added_to_the_schedule():
+    s = load_path(PAUSE)
+    for seed in range(1, 30):  # a run with an extension bought by releases
+        rep, tale = told(s, seed=seed)
+        bought = [e for e in rep.events if isinstance(e, HandedOver) and e.kind == "extension"]
+        if bought:
+            break
+    assert bought, "no run of the pause was extended"
+    extra = sum(e.living for e in bought)
+    scheduled = int(rep.record["living_released"]) - extra
+    closing = " ".join(tale.summary)
+    assert f"Released: {scheduled} of {s.living_scheduled} scheduled living hostages" in closing
+    assert scheduled <= s.living_scheduled
+    assert f"and {extra} living hostages under extensions" in closing
+
+
+def test_an_expiry_after_a_declined_extension_says_it_was_declined():
+    s = load_path(PAUSE, ["extensions.probability=0"])  # never extended by releases
+    rep, tale = told(s, seed=2)
+    assert rep.record["end_state"] == "expired"
+    text = full_text(tale)
+    assert "No further extension in exchange for releases is agreed." in text
+    # calm, and certain to extend: one day at a time up to the limit of 4, then it expires
+    limit = load_path(PAUSE, [*CALM, "extensions.probability=1"])
+    rep, tale = told(limit, seed=2)
+    assert (rep.record["end_state"], rep.record["extension_days"]) == ("expired", 4)
+    assert "The extensions have reached the deal's limit of 4 days." in full_text(tale)
+
+
+def test_labels_are_not_used_raw():
+    from trucesim import fmt
+
+    assert fmt.handover("day-1 handover") == "the day-1 handover"
+    assert fmt.handover("all 20 living") == 'the handover "all 20 living"'
+    assert fmt.line("yellow_line") == "the yellow line"
+    assert fmt.line("north") == "the north line"
+    rep, tale = told(calm('releases[0].label="all 20 living"'), seed=1)
+    text = full_text(tale)
+    assert "The all 20" not in text and 'The handover "all 20 living": 8' in text
+    assert "'north' line" not in text and "the north line" in text
+
+
+def test_a_crisis_averted_by_the_mediators_is_told():
+    # base, seed 3: day 11 adds 14.0 and ends at 9.5, under the crisis threshold of 12
+    rep, tale = told(load_path(BASE), seed=3)
+    day = text_of(tale, 11)
+    assert "Tension +14.0; at the end of the day it is 9.5" in day
+    assert "bring tension down by 6.0 (from 15.5 to 9.5), below the 12" in day

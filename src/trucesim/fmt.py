@@ -188,6 +188,34 @@ def people(living: int, bodies: int) -> str:
     return " and ".join(parts) or "no one"
 
 
+def handover(label: str) -> str:
+    """A handover's label as a noun phrase after 'the': a label that names itself ("day-1
+    handover", "final release") is used as it is; any other ("round 1: 3 civilian women",
+    "all 20 living") is quoted after the word handover."""
+    words = label.strip()
+    if words.split()[-1:] and words.split()[-1].lower() in ("handover", "release",
+                                                              "exchange"):
+        return f"the {words}"
+    return f'the handover "{words}"'
+
+
+def line(name: str) -> str:
+    """A withdrawal stage's name as the line the army pulls back to: "north" -> "the north
+    line", "yellow_line" -> "the yellow line", "south after the day-7 handover" -> 'the
+    line "south after the day-7 handover"'."""
+    words = name.replace("_", " ").strip()
+    if words.lower() == "line" or words.lower().endswith(" line"):
+        return f"the {words}"
+    if " " not in words:
+        return f"the {words} line"
+    return f'the line "{words}"'
+
+
+def capital(text: str) -> str:
+    """The text with its first letter capitalised (the start of a sentence)."""
+    return text[:1].upper() + text[1:]
+
+
 def percent(share: float) -> str:
     """A share in whole percent: 67%."""
     return f"{share:.0%}"

@@ -179,11 +179,19 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
     deaths += (f"; against the scenario's no-truce rates, about {num('deaths_averted'):,.0f} "
                f"deaths averted.")
     still = fmt.people(int(num("living_still_held")), int(num("bodies_still_held")))
+    bought = [e for e in rep.events if getattr(e, "kind", "") == "extension"]
+    living_bought = sum(int(getattr(e, "living", 0)) for e in bought)
+    bodies_bought = sum(int(getattr(e, "bodies", 0)) for e in bought)
+    released = (f"Released: {num('living_released') - living_bought:.0f} of "
+                f"{s.living_scheduled} scheduled living hostages")
+    if s.bodies_scheduled or num("bodies_released") > bodies_bought:
+        released += (f" and {num('bodies_released') - bodies_bought:.0f} of "
+                     f"{s.bodies_scheduled} scheduled bodies")
+    if bought:
+        released += f", and {fmt.people(living_bought, bodies_bought)} under extensions"
     return [
         f"How it ended: {ended}.",
-        f"Released: {num('living_released'):.0f} of {s.living_scheduled} scheduled living "
-        f"hostages and {num('bodies_released'):.0f} of {s.bodies_scheduled} scheduled bodies; "
-        f"still held in Gaza at the end: {still}.",
+        f"{released}; still held in Gaza at the end: {still}.",
         f"Freed in exchange: {exchanged}; "
         f"{count(num('bodies_returned'), 'Palestinian body', 'Palestinian bodies')} returned.",
         f"Territory: the army holds {pct(num('territory_share_end'))} of Gaza at the end "

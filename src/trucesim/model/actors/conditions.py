@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from trucesim import fmt
 from trucesim.model.declare import Actor
 from trucesim.model.events import Line, Narration
 from trucesim.model.state import MISSING, Mask, TruceState
@@ -149,7 +150,7 @@ class HeldBack:
     condition: str
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("crisis", f"The {self.step} is held back: it waits for the condition "
+        return [("crisis", f"{fmt.capital(self.step)} is held back: it waits for the condition "
                  f"'{self.condition}'.")]
 
 

@@ -65,8 +65,8 @@ class Withheld:
         else:
             what = "the return of Palestinian bodies"
         return [("exchange", f"Over the dispute, Israel withholds its part of the exchange for "
-                 f"the {self.answers} ({what}) for {fmt.count(self.days, 'day')} (tension "
-                 f"+{n.scenario.tension.per_withheld_tranche:g}).")]
+                 f"{fmt.handover(self.answers)} ({what}) for {fmt.count(self.days, 'day')} "
+                 f"(tension +{n.scenario.tension.per_withheld_tranche:g}).")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,7 @@ class Tranche:
         if self.bodies_returned:
             parts.append("returns " + fmt.count(self.bodies_returned, "Palestinian body",
                                                 "Palestinian bodies"))
-        return [("exchange", f"In return for the {self.answers}, Israel "
+        return [("exchange", f"In return for {fmt.handover(self.answers)}, Israel "
                  f"{' and '.join(parts)}.")]
 
 
@@ -224,7 +224,7 @@ def tranche(st: TruceState, row: int, due_today: Mask, day: int) -> None:
     freed = t["freed"]
     if rules and going.any():
         held = conditions.held_back(st, rules, going & st.in_force, t["held"],
-                                    lambda r: f"exchange for the {label(r)}")
+                                    lambda r: f"the exchange for {fmt.handover(label(r))}")
         stage[held] = HELD
         agenda_.at(row, held, day + 1)
         going &= ~held

@@ -16,17 +16,19 @@ waits or is held back it falls due again later, replication by replication.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 from trucesim import fmt
 from trucesim.model import agenda
 from trucesim.model.actors import conditions, release
+from trucesim.model.actors.phase import END_STATES
 from trucesim.model.agenda import Agenda
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days
-from trucesim.model.state import HANDOVER, MISSING, Mask, TruceState, ints
+from trucesim.model.state import COLLAPSED, HANDOVER, MISSING, Mask, TruceState, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "handovers"
@@ -57,7 +59,7 @@ class Slipped:
     delay: int
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("release", f"The {self.label} is late: it slips by "
+        return [("release", f"{fmt.capital(fmt.handover(self.label))} is late: it slips by "
                  f"{fmt.count(self.delay, 'day')} (tension "
                  f"+{n.scenario.tension.per_slipped_handover:g}).")]
 
@@ -68,7 +70,8 @@ class Paused:
     label: str
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("crisis", f"The {self.label} waits while the crisis lasts.")]
+        return [("crisis", f"{fmt.capital(fmt.handover(self.label))} waits while the crisis "
+                 "lasts.")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +81,8 @@ class OutsideDeal:
     living: int
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("release", f"With the {self.label}, {fmt.count(self.living, 'living hostage')} "
+        return [("release", f"With {fmt.handover(self.label)}, "
+                 f"{fmt.count(self.living, 'living hostage')} "
                  "released outside the agreement: no one is freed in exchange for them.")]
 
 
@@ -86,9 +90,25 @@ class OutsideDeal:
 class Cancelled:
     day: int
     label: str
+    why: str  # collapsed (in a crisis), expired (fighting may have resumed since), ended
+    fighting: bool = False  # fighting has resumed
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("crisis", f"The {self.label} does not take place: the truce has collapsed.")]
+        phase = n.scenario.truce.phase_name
+        why = {"collapsed": "the truce has collapsed",
+               "expired": f"the {phase} has expired"
+                          + (" and fighting has resumed" if self.fighting else ""),
+               "ended": f"the {phase} has ended"}[self.why]
+        return [("crisis" if self.why == "collapsed" else "end",
+                 f"{fmt.capital(fmt.handover(self.label))} does not take place: {why}.")]
+
+
+def _cancelled(st: TruceState, day: int, label: str, k: int) -> Cancelled:
+    """Why a handover due on `day` does not take place in replication k."""
+    fighting = bool(st.status[k] == COLLAPSED)
+    if st.end_state[k] == END_STATES.index("expired"):
+        return Cancelled(day, label, "expired", fighting)
+    return Cancelled(day, label, "collapsed" if fighting else "ended", fighting)
 
 
 # the actor's own state ------------------------------------------------------------------
@@ -215,7 +235,7 @@ def condition_wait(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
     ledger: Ledger = st.parts.handovers
     label = st.scenario.label(j)
     held = conditions.held_back(st, rules, mask & st.in_force, ledger.held[j],
-                                lambda k: label)
+                                lambda k: fmt.handover(label))
     if held.any():
         ledger.stage[j, held] = HELD
         assert ledger.morning is not None
@@ -228,7 +248,7 @@ def finish(st: TruceState, j: int, mask: Mask, day: int) -> None:
     s, ledger = st.scenario, st.parts.handovers
     r, label = s.releases[j], s.label(j)
     cancelled = mask & ~st.in_force
-    st.note(cancelled, lambda k: Cancelled(day, label))
+    st.note(cancelled, partial(_cancelled, st, day, label))
     ledger.stage[j, cancelled] = DONE
     ok = mask & st.in_force
     if not ok.any():

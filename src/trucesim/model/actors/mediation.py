@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,20 @@ class Engaged:
                 f"and act from day {self.day + m.response_delay_days} if it stays high")
         return [("mediation", f"With tension at {self.tension:.1f} (threshold "
                  f"{m.engage_threshold:g}), {MEDIATORS} engage {when}.")]
+
+
+@dataclass(frozen=True, slots=True)
+class Drained:
+    """The mediators' drain kept tension below the crisis threshold today."""
+
+    day: int
+    before: float  # tension at the end of the day without the drain
+    after: float
+
+    def lines(self, n: Narration) -> list[Line]:
+        return [("mediation", f"{fmt.capital(MEDIATORS)} bring tension down by "
+                 f"{self.before - self.after:.1f} (from {self.before:.1f} to {self.after:.1f}), "
+                 f"below the {n.scenario.crisis.threshold:g} at which a crisis starts.")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +143,12 @@ def mediation(st: TruceState) -> Proc:
             engaged_since[engaging] = day
             tell(st, engaging, Engaged, day, tension)
         acting = high & (day - engaged_since >= delay)
+        undrained = tension.copy() if st.log is not None else tension
         tension[acting] *= np.maximum(0.0, 1.0 - drain * effect[day])[acting]
+        if st.log is not None:  # a told run: say when the drain averted a crisis
+            threshold = s.crisis.threshold
+            averted = acting & ~st.in_crisis & (undrained >= threshold) & (tension < threshold)
+            st.note(averted, partial(_drained, day, undrained, tension))
         engaged_since[going & ~high] = -1
         st.tension = tension
         np.maximum(st.max_tension, tension, out=st.max_tension, where=going)
@@ -170,6 +190,10 @@ def tell(st: TruceState, mask: Mask, event: Callable[[int, float], Any], day: in
     st.note(mask, lambda r: event(day, round(float(tension[r]), 1)))
 
 
+def _drained(day: int, before: np.ndarray, after: np.ndarray, r: int) -> Drained:
+    return Drained(day, round(float(before[r]), 1), round(float(after[r]), 1))
+
+
 # what it reports ----------------------------------------------------------------------
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
     return (
@@ -187,5 +211,5 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
 ACTOR = Actor(
     NAME, start, stream="mediation", draw=draw, outcomes=outcomes,
     series=(Series("tension", "tension", "tension", 100),),
-    events=(Engaged, CrisisStarted, Resolved, Collapsed),
+    events=(Engaged, Drained, CrisisStarted, Resolved, Collapsed),
 )

@@ -77,12 +77,19 @@ class Extended:
                  f"far: {fmt.count(self.total_days, 'day')}).")]
 
 
+# why an expiring phase was not extended by releases, in words
+NOT_EXTENDED = {"declined": "no further extension in exchange for releases is agreed",
+                "limit": "the extensions have reached the deal's limit of {max} days",
+                "few": "too few hostages are still held to pay for another extension"}
+
+
 @dataclass(frozen=True, slots=True)
 class PhaseEnded:
     day: int
     state: str  # permanent, extended, expired or ongoing
     progress: float
     extension_days: int
+    why: str = ""  # an expiry in a deal with extensions by releases: declined, limit, few
 
     def lines(self, n: Narration) -> list[Line]:
         s = n.scenario
@@ -100,12 +107,15 @@ class PhaseEnded:
         elif self.state == "extended":
             text = (f"{head}. {way} to an agreement ({serious:.0%} counts as serious): the "
                     "truce is extended.")
-        elif self.progress >= serious:
-            text = (f"{head}. {way}, enough to count as serious, but no extension is agreed: "
-                    f"the {s.truce.phase_name} expires.")
         else:
-            text = (f"{head}. {way} to an agreement, short of the {serious:.0%} that counts "
-                    f"as serious: the {s.truce.phase_name} expires.")
+            talks = (f"{way}, enough to count as serious, but no extension is granted under "
+                     "the talks' clause" if self.progress >= serious else
+                     f"{way} to an agreement, short of the {serious:.0%} that counts as "
+                     "serious")
+            if self.why:  # the extension by releases comes first: it was the deal's way on
+                reason = NOT_EXTENDED[self.why].format(max=s.extensions.max_days)
+                talks = f"{fmt.capital(reason)}. {talks}"
+            text = f"{head}. {talks}: the {s.truce.phase_name} expires."
         return [("end", text)]
 
 
@@ -192,7 +202,7 @@ def decide(st: TruceState, ending: Mask, day: int) -> None:
     verdict(st, permanent, "permanent", day)
     verdict(st, clause, "extended", day)
     expired = rest & ~clause
-    verdict(st, expired, "expired", day)
+    verdict(st, expired, "expired", day, _why_not_extended(st) if x.days_each else None)
     war = expired & (day < s.truce.window_days) & (d.war < s.phase_end.war_probability)
     if war.any():
         delay = geometric_days(s.phase_end.war_delay_mean_days, d.war_delay)
@@ -216,7 +226,17 @@ def extend(st: TruceState, mask: Mask, day: int) -> None:
     ext.decided[beyond] = True
 
 
-def verdict(st: TruceState, mask: Mask, state: str, end: int) -> None:
+def _why_not_extended(st: TruceState) -> np.ndarray:
+    """Per replication, why the phase was not extended by releases: the deal's limit
+    reached, too few held to pay, or (otherwise) the parties declined."""
+    x, ext = st.scenario.extensions, st.parts.phase
+    few = (st.living_held < x.living_per_day) | (st.bodies_held < x.bodies_per_day)
+    limit = (ext.days + x.days_each > x.max_days) | (ext.decisions >= MAX_DECISIONS)
+    return np.where(limit, "limit", np.where(few, "few", "declined"))
+
+
+def verdict(st: TruceState, mask: Mask, state: str, end: int,
+            why: np.ndarray | None = None) -> None:
     if not mask.any():
         return
     st.end_state[mask], st.end_day[mask] = END_STATES.index(state), end
@@ -227,7 +247,7 @@ def verdict(st: TruceState, mask: Mask, state: str, end: int) -> None:
         st.phase_expired[mask] = state == "expired"
     ext = st.parts.phase
     st.note(mask, lambda r: PhaseEnded(end, state, round(float(st.progress[r]), 2),
-                                       int(ext.days[r])))
+                                       int(ext.days[r]), "" if why is None else str(why[r])))
 
 
 def extension_releases(st: TruceState, mask: Mask, day: int) -> None:

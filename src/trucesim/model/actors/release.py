@@ -58,10 +58,10 @@ class HandedOver:
         elif self.kind == "extension":
             text = f"Under the extension, {who} handed over. {still}"
         elif not self.living and not self.bodies:
-            text = (f"The {self.label} is due, with no one to hand over (no one it names is "
-                    "still held).")
+            text = (f"{fmt.capital(fmt.handover(self.label))} is due, with no one to hand "
+                    "over (no one it names is still held).")
         else:
-            text = f"The {self.label}: {who} handed over, {timing}. {still}"
+            text = f"{fmt.capital(fmt.handover(self.label))}: {who} handed over, {timing}. {still}"
         out = [("release", text)]
         if self.disputed:
             out.append(("crisis", "The handover is disputed (in the model: over identities, "

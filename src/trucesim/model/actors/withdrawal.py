@@ -32,7 +32,7 @@ class StageReached:
     before: float  # held before
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("withdrawal", f"The army pulls back to the '{self.name}' line: it now holds "
+        return [("withdrawal", f"The army pulls back to {fmt.line(self.name)}: it now holds "
                  f"{fmt.percent(self.share)} of Gaza (it held {fmt.percent(self.before)}).")]
 
 
@@ -42,8 +42,8 @@ class Paused:
     name: str
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("crisis", f"The withdrawal to the '{self.name}' line waits while the crisis "
-                 "lasts.")]
+        return [("crisis", f"The withdrawal to {fmt.line(self.name)} waits while the "
+                 "crisis lasts.")]
 
 
 @dataclass(slots=True)
@@ -117,7 +117,7 @@ def advance(st: TruceState, k: int, day: int) -> None:
     share: np.ndarray | float = stage.share
     if rules and going.any():
         held = conditions.held_back(st, rules, going & st.in_force, lines.held,
-                                    lambda r: f"withdrawal to the '{stage.name}' line")
+                                    lambda r: f"the withdrawal to {fmt.line(stage.name)}")
         lines.step[held], lines.due[held] = HELD, day + 1
         going &= ~held
         which = conditions.active(st, rules, "share", going)
