@@ -54,8 +54,9 @@ def test_a_bool_is_not_a_number(write):
 
 
 def test_negative_count_is_an_error_with_its_key_path_and_line(write):
-    issue = only(write('extends = "base.toml"\n[[releases]]\nday = 1\nliving = -3\n'))
-    assert (issue.path, issue.line) == ("releases[0].living", 4)
+    issue = only(write('extends = "base.toml"\nconditions = []\n'
+                       '[[releases]]\nday = 1\nliving = -3\n'))
+    assert (issue.path, issue.line) == ("releases[0].living", 5)
     assert "must be >= 0" in issue.message
 
 

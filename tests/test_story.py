@@ -243,11 +243,11 @@ def test_a_handover_after_a_collapse_still_says_so():
 
     class N:
         scenario = calm()
-        memo: dict = {}
 
     (tone, text), = Cancelled(9, "day-30 handover", "collapsed", True).lines(N())
-    assert text == "The day-30 handover does not take place: the truce has collapsed."
-    (tone, text), = Cancelled(9, "day-30 handover", "ended", False).lines(N())
+    assert (tone, text) == ("crisis", "The day-30 handover does not take place: the truce "
+                            "has collapsed.")
+    (_, text), = Cancelled(9, "day-30 handover", "ended", False).lines(N())
     assert text == "The day-30 handover does not take place: the truce has ended."
 
 
@@ -290,7 +290,7 @@ def test_labels_are_not_used_raw():
     assert fmt.handover("all 20 living") == 'the handover "all 20 living"'
     assert fmt.line("yellow_line") == "the yellow line"
     assert fmt.line("north") == "the north line"
-    rep, tale = told(calm('releases[0].label="all 20 living"'), seed=1)
+    _, tale = told(calm('releases[0].label="all 20 living"'), seed=1)
     text = full_text(tale)
     assert "The all 20" not in text and 'The handover "all 20 living": 8' in text
     assert "'north' line" not in text and "the north line" in text
@@ -298,7 +298,7 @@ def test_labels_are_not_used_raw():
 
 def test_a_crisis_averted_by_the_mediators_is_told():
     # base, seed 3: day 11 adds 14.0 and ends at 9.5, under the crisis threshold of 12
-    rep, tale = told(load_path(BASE), seed=3)
+    _, tale = told(load_path(BASE), seed=3)
     day = text_of(tale, 11)
     assert "Tension +14.0; at the end of the day it is 9.5" in day
     assert "bring tension down by 6.0 (from 15.5 to 9.5), below the 12" in day

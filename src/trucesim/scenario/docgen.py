@@ -85,8 +85,18 @@ types and impossible values are errors naming the file, the key path and the lin
 
 - `extends = "base.toml"` (top level) inherits every key of another file, relative to
   this one; the file then states only what it changes. Tables merge key by key; arrays
-  (`releases`, `withdrawal.stages`) and the category table
-  `exchange.prisoners_per_living_hostage` are replaced whole.
+  (`releases`, `withdrawal.stages`, `conditions`) and the category table
+  `exchange.prisoners_per_living_hostage` are replaced whole. A file that replaces
+  `[[releases]]` or `withdrawal.stages` still inherits the parent's `[[conditions]]`; a
+  condition that names a handover or stage the file no longer has is an error in that
+  file, at the line where it replaced the list, saying which inherited condition it is
+  (its file and line) and what to do: give the file its own `[[conditions]]`, or
+  `conditions = []` to drop the inherited ones. Conditions are not dropped silently: a
+  step that waits for another is part of the deal, and a file that loses it should say so.
+- Every problem of a file is reported in one pass, each on its own line: unknown keys and
+  wrong types, and the rules that span several keys (a handover on day 75 of a 60-day
+  window). A rule that involves a key with a problem of its own is checked once that key
+  is fixed.
 - `trucesim run FILE --set KEY=VALUE` overrides one key for a run, e.g.
   `--set releases[0].living=6`, `--set aid.trucks_per_day_agreed=300`. Values are TOML
   (`--set 'handovers.bodies_mode="as_recovered"'`); a bare word is taken as text.

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from trucesim.scenario import toml, uncertain
-from trucesim.scenario.rules import check
+from trucesim.scenario.rules import Problem, check
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import KeyPath, RawScenario, SourceError, format_path
 
@@ -86,15 +86,97 @@ class Variants:
         try:
             scenario = Scenario.model_validate(raw.data)
         except ValidationError as exc:
-            raise ScenarioError([_issue(raw, err) for err in exc.errors()]) from None
+            errors = exc.errors()
+            issues = [_issue(raw, err) for err in errors]
+            issues += [_blamed(raw, problem) for problem in _rules_despite(raw.data, errors)]
+            raise ScenarioError(issues) from None
         problems = check(scenario)
         if problems:
-            raise ScenarioError([_located(raw, *problem) for problem in problems])
+            raise ScenarioError([_blamed(raw, problem) for problem in problems])
         if found:
             scenario, ranges = uncertain.attach(scenario, found)
             if ranges:
                 raise ScenarioError([_located(raw, *problem) for problem in ranges])
         return scenario
+
+
+def _rules_despite(data: dict[str, Any], errors: Sequence[Any]) -> list[Problem]:
+    """The rules that span several keys, checked on the file with its invalid keys left
+    out (so each takes its default), so one pass reports every problem: a rule is kept
+    only if it does not touch a key left out. None if a required key is missing or the
+    file is still invalid without them (the rules need a whole scenario)."""
+    data = copy.deepcopy(data)
+    removed: list[KeyPath] = []
+    for err in errors:
+        path = tuple(p for p in err["loc"] if isinstance(p, str | int))
+        if err["type"] == "missing" or not path or not _remove(data, path):
+            return []
+        removed.append(path)
+    try:
+        repaired = Scenario.model_validate(data)
+    except ValidationError:
+        return []
+
+    def touches(problem: Problem) -> bool:
+        paths = (problem[0], *(problem[2] if len(problem) > 2 else ()))
+        return any(a[:len(b)] == b or b[:len(a)] == a for a in paths for b in removed)
+
+    return [problem for problem in check(repaired) if not touches(problem)]
+
+
+def _remove(data: Any, path: KeyPath) -> bool:
+    """Delete the key at `path` from nested dicts and lists; False if it is not there."""
+    for part in path[:-1]:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    last = path[-1]
+    if isinstance(data, dict) and last in data:
+        del data[last]
+        return True
+    return False
+
+
+# lists a file replaces whole, which inherited conditions may refer to by step
+REPLACED: tuple[tuple[KeyPath, str], ...] = ((("releases",), "[[releases]]"),
+                                             (("withdrawal", "stages"), "withdrawal.stages"))
+
+
+def _blamed(raw: RawScenario, problem: Problem) -> Issue:
+    """A rule's problem as an issue; an inherited condition that names a step the
+    extending file replaced is the extending file's problem, at the line where it
+    replaced the list, with what to do about it."""
+    issue = _located(raw, *problem)
+    path = problem[0]
+    if not path or path[0] != "conditions" or len(path) < 2:
+        return issue
+    _, _, written = raw.locate(path[:2])
+    newer = [(raw.locate(key), name) for key, name in REPLACED
+             if raw.locate(key)[2] < written and _defined(raw.data, key)]
+    if not newer or written >= len(raw.layers):
+        return issue
+    (file, line, layer), name = min(newer, key=lambda found: found[0][2])
+    if line is None:  # an array of tables: the line of its first entry
+        line = next((k for key, n in REPLACED if n == name
+                     for k in [raw.layers[layer].lines.get((*key, 0))]), None)
+    where = f"{issue.file}:{issue.line}" if issue.line else issue.file
+    fix = ("give this file its own [[conditions]], or write 'conditions = []' to drop the "
+           "inherited ones")
+    step = message.split("'")[1] if (message := issue.message).startswith("no step '") else ""
+    text = (f"the condition inherited from {where} names step '{step}', which this file's "
+            f"{name} no longer has; {fix}" if step else
+            f"{message} (in the condition inherited from {where}, written for the {name} "
+            f"this file replaced; {fix})")
+    return Issue(file, format_path(path), text, line)
+
+
+def _defined(data: dict[str, Any], key: KeyPath) -> bool:
+    for part in key:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
 
 
 def _located(raw: RawScenario, path: KeyPath, message: str,
