@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 
@@ -308,3 +309,55 @@ def test_validate_takes_a_record_too(tmp_path):
     # a file without day_one is a scenario, unless --record says otherwise
     result = invoke("validate", "--record", ROOT / "scenarios" / "base.toml")
     assert result.exit_code == 2 and "day_one" in result.output
+
+
+# an uncertain scenario: the parameter sets `run` draws, pooled (issue 21, item 1) ------
+POSTERIOR = (ROOT / "scenarios" / "calibrated" / "jan-2025-posterior.toml").read_text()
+
+
+@pytest.fixture
+def uncertain_history(tmp_path):
+    """The January 2025 scenario with the shipped posterior's four distributions."""
+    tables = POSTERIOR[POSTERIOR.index("[mediation]"):]
+    path = tmp_path / "jan-uncertain.toml"
+    path.write_text(f'extends = "{HISTORY}"\nname = "jan-uncertain"\n\n{tables}')
+    return path
+
+
+def test_backtest_pools_the_parameter_sets_run_draws(uncertain_history, tmp_path):
+    n, seed = 400, 7
+    ran = invoke("run", uncertain_history, "-n", n, "--seed", seed, "-q", "-o", tmp_path / "r")
+    assert ran.exit_code == 0, ran.output
+    shown = invoke("backtest", uncertain_history, RECORD, "-n", n, "--seed", seed,
+                   "-o", tmp_path / "b")
+    assert shown.exit_code == 0, shown.output
+    assert "pooled over 40 parameter sets" in " ".join(shown.output.split())
+    data = json.loads((tmp_path / "b" / "backtest-jan-2025" / "summary.json").read_text())
+    assert data["parameter_sets"] == 40 and len(data["uncertain"]) == 4
+    # independently: the observation's mid-rank among run's own replications
+    with (tmp_path / "r" / "jan-uncertain" / "replications.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == n
+    war = np.array([float(r["day_war_resumed"]) if r["day_war_resumed"] else math.inf
+                    for r in rows])
+    (q,) = [q for q in data["quantities"] if q["name"] == "war resumed, day"]
+    expected = np.mean(war < q["observed"]) + 0.5 * np.mean(war == q["observed"])
+    assert q["model"]["percentile"] == pytest.approx(expected, abs=1e-6)
+    low, high = q["model"]["percentile_across_sets"]
+    assert 0 <= low <= high <= 1
+    # at the distributions' means (what backtest ran before) the answer is another one
+    means = tmp_path / "means.toml"
+    means.write_text(f'extends = "{HISTORY}"\nname = "jan-uncertain"\n\n' + "\n".join(
+        f"[{key.rsplit('.', 1)[0]}]\n{key.rsplit('.', 1)[1]} = {value}" for key, value in (
+            ("mediation.drain_per_day", 0.5523), ("crisis.collapse_hazard_per_day", 0.1443),
+            ("handovers.slip_probability", 0.3338),
+            ("violations.israeli_forces.incidents_per_day", 1.378))))
+    at_means = invoke("backtest", means, RECORD, "-n", n, "--seed", seed, "-q",
+                      "-o", tmp_path / "m")
+    assert at_means.exit_code == 0, at_means.output
+    fixed = json.loads((tmp_path / "m" / "backtest-jan-2025" / "summary.json").read_text())
+    assert "parameter_sets" not in fixed
+    assert [q["model"]["percentile"] for q in fixed["quantities"]] != \
+        [q["model"]["percentile"] for q in data["quantities"]]
+    md = (tmp_path / "b" / "backtest-jan-2025" / "summary.md").read_text()
+    assert "## Across the 40 parameter sets" in md

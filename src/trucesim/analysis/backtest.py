@@ -22,7 +22,9 @@ from trucesim.analysis.observations import Quantity, quantities
 from trucesim.analysis.verdicts import NEVER, Result, calibration, evaluate, holding
 from trucesim.model import actors, outcomes
 from trucesim.model.declare import MISSING
-from trucesim.run.engine import Chunk, chunk_bounds, default_chunk_size, run_chunk
+from trucesim.run import assumptions
+from trucesim.run.assumptions import Plan
+from trucesim.run.engine import Chunk, default_chunk_size, run_chunk
 from trucesim.run.executors import Executor, SerialExecutor
 from trucesim.scenario.load import digest
 from trucesim.scenario.schema import Scenario
@@ -32,23 +34,29 @@ NOTE = ("Illustrative model results under the historical scenario's stated assum
         "model, with these assumptions, did not make the reported value likely.")
 
 
-def _chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> Chunk:
-    return run_chunk(scenario, seed, *bounds)
+def _chunk(sets: tuple[Scenario, ...], seed: int, item: tuple[int, int, int]) -> Chunk:
+    k, start, stop = item
+    return run_chunk(sets[k], seed, start, stop)
 
 
-def replicate(scenario: Scenario, seed: int, n: int, executor: Executor | None = None,
-              progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Stored outcome values (n, fields) and daily trajectories (n, days, series);
-    `progress` is told how many replications each finished chunk held."""
+def replicate(plan: Plan, seed: int, n: int, executor: Executor | None = None,
+              progress: Callable[[int], None] | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stored outcome values (n, fields), daily trajectories (n, days, series) and each
+    replication's parameter set: replication i of the plan's set, as `trucesim run`
+    runs it with the same seed. `progress` is told each finished chunk's size."""
     executor = executor or SerialExecutor()
     size = default_chunk_size(n, executor.workers)
+    items = ((k, a, min(a + size, stop)) for k, start, stop in plan.spans()
+             for a in range(start, stop, size))
     chunks = []
-    for chunk in executor.map(partial(_chunk, scenario, seed), chunk_bounds(n, size)):
+    for chunk in executor.map(partial(_chunk, plan.sets, seed), items):
         chunks.append(chunk)
         if progress is not None:
             progress(len(chunk.values))
+    owner = np.repeat(np.arange(len(plan.sets)), np.diff(plan.starts))
     return (np.concatenate([c.values for c in chunks]),
-            np.concatenate([c.daily for c in chunks]))
+            np.concatenate([c.daily for c in chunks]), owner)
 
 
 def sample(q: Quantity, scenario: Scenario, values: np.ndarray,
@@ -75,20 +83,42 @@ def run(scenario: Scenario, record: Record, seed: int, n: int,
         progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """The backtest as plain, JSON-ready data (the same seed gives the same data)."""
     qs, skipped = quantities(record, scenario)
-    values, daily = replicate(scenario, seed, n, executor, progress)
+    sets = assumptions.plan(scenario, seed, n)  # as `trucesim run` draws them
+    values, daily, owner = replicate(sets, seed, n, executor, progress)
     categories = outcomes.category(actors.fields(scenario))[1].categories
     results = [evaluate(q, sample(q, scenario, values, daily), categories, holding(q, daily))
                for q in qs]
+    quantities_ = [_jsonable(r) for r in results]
+    extra: dict[str, Any] = {}
+    if sets.uncertain:  # pooled over the sets; each observation's place within each set
+        for q, data in zip(qs, quantities_, strict=True):
+            spread = across_sets(q, sample(q, scenario, values, daily), owner,
+                                 len(sets.sets))
+            if spread is not None:
+                data["model"]["percentile_across_sets"] = spread
+        extra = {"parameter_sets": len(sets.sets), "uncertain": list(sets.keys)}
     return {
         "record": {"name": record.name, "title": record.title},
         "scenario": {"name": scenario.name, "title": scenario.title,
                      "digest": digest(scenario)},
         "seed": seed, "replications": n, "window_days": scenario.truce.window_days,
         "trucesim_version": __version__, "note": NOTE,
-        "quantities": [_jsonable(r) for r in results],
+        "quantities": quantities_,
         "calibration": calibration(results, len(skipped)),
         "not_compared": skipped,
-    }
+    } | extra
+
+
+def across_sets(q: Quantity, xs: np.ndarray, owner: np.ndarray,
+                sets: int) -> list[float] | None:
+    """The 5th and 95th percentile, across the parameter sets, of the observation's
+    percentile among each set's own replications (None for how the phase ended)."""
+    if q.read[0] == "category":
+        return None
+    observed = float(q.observed)
+    within = [float(np.mean(xs[owner == k] < observed)
+                    + 0.5 * np.mean(xs[owner == k] == observed)) for k in range(sets)]
+    return [round(float(v), 6) for v in np.percentile(within, [5, 95])]
 
 
 def _jsonable(r: Result) -> dict[str, Any]:
@@ -195,6 +225,14 @@ def compact_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
     return out
 
 
+def pooled_words(data: dict[str, Any]) -> str:
+    """What a backtest of an uncertain scenario pooled, in a sentence."""
+    k, keys = data["parameter_sets"], ", ".join(data["uncertain"])
+    return (f"Pooled over {k} parameter sets drawn from the scenario's distributions ({keys}), "
+            "the sets `trucesim run` draws with this seed: the percentiles and verdicts are "
+            "of the pooled runs.")
+
+
 def reports(data: dict[str, Any]) -> str:
     """'Several reports: prisoners by day 40: 1,737, 1,755; ...', or ''."""
     window = data["window_days"]
@@ -220,6 +258,17 @@ def markdown(data: dict[str, Any], command: str = "") -> str:
               "|---|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows(data)]
     lines += ["", "## Calibration", "", c["words"], ""]
+    if data.get("parameter_sets"):
+        lines += [f"## Across the {data['parameter_sets']} parameter sets", "",
+                  pooled_words(data) + " Within a single set an observation's percentile "
+                  "varies as below: how much its verdict depends on the uncertain "
+                  "parameters.", "",
+                  "| observed quantity | percentile of the observation within each set "
+                  "(5th to 95th across the sets) |", "|---|---|"]
+        lines += [f"| {q['name']} | {_ordinal(m[0])} to {_ordinal(m[1])} |"
+                  for q in data["quantities"]
+                  if (m := q["model"].get("percentile_across_sets")) is not None]
+        lines.append("")
     misses = [q for q in data["quantities"] if not q["model"]["inside"]]
     if misses:
         lines += ["Misses:", ""]

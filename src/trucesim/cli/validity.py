@@ -246,12 +246,14 @@ def check_records(paths: list[Path]) -> list[str]:
 
 def _backtest_console(data: dict[str, Any], directory: Path) -> None:
     """The compact table (narrower gaps if it needs them), its legend, the calibration."""
-    from trucesim.analysis.backtest import COMPACT, LEGEND, compact_rows, reports
+    from trucesim.analysis.backtest import COMPACT, LEGEND, compact_rows, pooled_words, reports
     from trucesim.cli.console import console, fitting, new_table, say
 
     out = console()
+    pooled = (f", pooled over {data['parameter_sets']} parameter sets"
+              if data.get("parameter_sets") else "")
     say(out, f"Backtest of {data['scenario']['name']} against {data['record']['name']}: "
-        f"{data['replications']:,} replications, seed {data['seed']}")
+        f"{data['replications']:,} replications, seed {data['seed']}{pooled}")
     layouts = [new_table("", COMPACT, compact_rows(data), wrap={0: 20, 3: 12}, gap=gap)
                for gap in (3, 2, 1)]
     out.print(layouts[fitting(out, [[t] for t in layouts])])
@@ -259,5 +261,8 @@ def _backtest_console(data: dict[str, Any], directory: Path) -> None:
     if reports(data):
         say(out, reports(data))
     say(out, "\n" + data["calibration"]["words"])
+    if data.get("parameter_sets"):
+        say(out, pooled_words(data) + " How each observation's percentile varies from set "
+            "to set is in summary.md.")
     say(out, f"Model results under the scenario's assumptions, not forecasts. "
         f"Written to {directory}/.")
