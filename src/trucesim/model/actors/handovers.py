@@ -23,16 +23,16 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model import agenda
 from trucesim.model.actors import conditions, release
-from trucesim.model.actors.phase import END_STATES
 from trucesim.model.agenda import Agenda
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days
-from trucesim.model.state import COLLAPSED, HANDOVER, MISSING, Mask, TruceState, ints
+from trucesim.model.state import HANDOVER, MISSING, Mask, TruceState, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "handovers"
 HandedOver = release.HandedOver  # the event every handover logs (told by release)
+Cancelled = release.Cancelled  # and the one of a handover that cannot take place
 DUE, SLIPPED, CALM, HELD, DONE = range(5)  # where a scheduled handover stands
 
 
@@ -86,29 +86,6 @@ class OutsideDeal:
                  "released outside the agreement: no one is freed in exchange for them.")]
 
 
-@dataclass(frozen=True, slots=True)
-class Cancelled:
-    day: int
-    label: str
-    why: str  # collapsed (in a crisis), expired (fighting may have resumed since), ended
-    fighting: bool = False  # fighting has resumed
-
-    def lines(self, n: Narration) -> list[Line]:
-        phase = n.scenario.truce.phase_name
-        why = {"collapsed": "the truce has collapsed",
-               "expired": f"the {phase} has expired"
-                          + (" and fighting has resumed" if self.fighting else ""),
-               "ended": f"the {phase} has ended"}[self.why]
-        return [("crisis" if self.why == "collapsed" else "end",
-                 f"{fmt.capital(fmt.handover(self.label))} does not take place: {why}.")]
-
-
-def _cancelled(st: TruceState, day: int, label: str, k: int) -> Cancelled:
-    """Why a handover due on `day` does not take place in replication k."""
-    fighting = bool(st.status[k] == COLLAPSED)
-    if st.end_state[k] == END_STATES.index("expired"):
-        return Cancelled(day, label, "expired", fighting)
-    return Cancelled(day, label, "collapsed" if fighting else "ended", fighting)
 
 
 # the actor's own state ------------------------------------------------------------------
@@ -248,7 +225,7 @@ def finish(st: TruceState, j: int, mask: Mask, day: int) -> None:
     s, ledger = st.scenario, st.parts.handovers
     r, label = s.releases[j], s.label(j)
     cancelled = mask & ~st.in_force
-    st.note(cancelled, partial(_cancelled, st, day, label))
+    st.note(cancelled, partial(release.cancelled, st, day, label))
     ledger.stage[j, cancelled] = DONE
     ok = mask & st.in_force
     if not ok.any():

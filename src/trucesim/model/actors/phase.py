@@ -77,7 +77,6 @@ class Extended:
                  f"far: {fmt.count(self.total_days, 'day')}).")]
 
 
-# why an expiring phase was not extended by releases, in words
 NOT_EXTENDED = {"declined": "no further extension in exchange for releases is agreed",
                 "limit": "the extensions have reached the deal's limit of {max} days",
                 "few": "too few hostages are still held to pay for another extension"}
@@ -89,15 +88,14 @@ class PhaseEnded:
     state: str  # permanent, extended, expired or ongoing
     progress: float
     extension_days: int
-    why: str = ""  # an expiry in a deal with extensions by releases: declined, limit, few
+    why: str = ""  # an expiry in a deal with extensions by releases: a NOT_EXTENDED key
 
     def lines(self, n: Narration) -> list[Line]:
         s = n.scenario
         serious = s.negotiations.extension_threshold
         length = (s.truce.phase_days or s.truce.window_days) + self.extension_days
-        head = f"The {length}-day {s.truce.phase_name} ends"
-        if self.extension_days:
-            head += " (extensions included)"
+        head = (f"The {length}-day {s.truce.phase_name} ends"
+                + (" (extensions included)" if self.extension_days else ""))
         way = f"The talks have come {self.progress:.0%} of the way"
         if self.state == "permanent":
             text = f"{head}: with the agreement reached, the truce becomes a permanent ceasefire."
@@ -108,13 +106,12 @@ class PhaseEnded:
             text = (f"{head}. {way} to an agreement ({serious:.0%} counts as serious): the "
                     "truce is extended.")
         else:
-            talks = (f"{way}, enough to count as serious, but no extension is granted under "
-                     "the talks' clause" if self.progress >= serious else
-                     f"{way} to an agreement, short of the {serious:.0%} that counts as "
-                     "serious")
-            if self.why:  # the extension by releases comes first: it was the deal's way on
-                reason = NOT_EXTENDED[self.why].format(max=s.extensions.max_days)
-                talks = f"{fmt.capital(reason)}. {talks}"
+            talks = (f"{way}, enough to count as serious, but the talks' clause does not "
+                     "extend it" if self.progress >= serious else f"{way} to an agreement, "
+                     f"short of the {serious:.0%} that counts as serious")
+            if self.why:  # why no extension by releases followed, first
+                why = NOT_EXTENDED[self.why].format(max=s.extensions.max_days)
+                talks = f"{fmt.capital(why)}. {talks}"
             text = f"{head}. {talks}: the {s.truce.phase_name} expires."
         return [("end", text)]
 
@@ -227,8 +224,7 @@ def extend(st: TruceState, mask: Mask, day: int) -> None:
 
 
 def _why_not_extended(st: TruceState) -> np.ndarray:
-    """Per replication, why the phase was not extended by releases: the deal's limit
-    reached, too few held to pay, or (otherwise) the parties declined."""
+    """Why each replication's phase was not extended by releases (NOT_EXTENDED)."""
     x, ext = st.scenario.extensions, st.parts.phase
     few = (st.living_held < x.living_per_day) | (st.bodies_held < x.bodies_per_day)
     limit = (ext.days + x.days_each > x.max_days) | (ext.decisions >= MAX_DECISIONS)

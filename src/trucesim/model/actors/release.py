@@ -15,7 +15,7 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model.actors import exchange
 from trucesim.model.events import Line, Narration
-from trucesim.model.state import Mask, TruceState
+from trucesim.model.state import COLLAPSED, Mask, TruceState
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,31 @@ class HandedOver:
             out.append(("crisis", "The handover is disputed (in the model: over identities, "
                         f"ceremonies or lists); tension +{n.scenario.tension.per_dispute:g}."))
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    day: int
+    label: str
+    why: str  # collapsed (in a crisis), expired (fighting may have resumed since), ended
+    fighting: bool = False  # fighting has resumed
+
+    def lines(self, n: Narration) -> list[Line]:
+        phase = n.scenario.truce.phase_name
+        why = {"collapsed": "the truce has collapsed",
+               "expired": f"the {phase} has expired"
+                          + (" and fighting has resumed" if self.fighting else ""),
+               "ended": f"the {phase} has ended"}[self.why]
+        return [("crisis" if self.why == "collapsed" else "end",
+                 f"{fmt.capital(fmt.handover(self.label))} does not take place: {why}.")]
+
+
+def cancelled(st: TruceState, day: int, label: str, k: int) -> Cancelled:
+    """Why a handover due on `day` does not take place in replication k."""
+    fighting = bool(st.status[k] == COLLAPSED)
+    if st.phase_expired[k]:
+        return Cancelled(day, label, "expired", fighting)
+    return Cancelled(day, label, "collapsed" if fighting else "ended", fighting)
 
 
 @dataclass(frozen=True)
