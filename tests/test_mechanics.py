@@ -234,3 +234,16 @@ def base_values(*overrides):
     values = run_chunk(s, 21, 0, 300).values
     names = [f.name for f in actors.fields(s)]
     return {name: values[:, k] for k, name in enumerate(names)}
+
+
+def test_aid_never_agreed_is_never_halted_as_leverage():
+    """A deal with no aid: a crisis cannot halt it, and no halt adds tension (issue 21,
+    item 5). With aid agreed, the same runs do halt it (the control)."""
+    crisis_halts = ("aid.halt_probability_per_crisis_day=1",
+                    "aid.trucks_per_day_after_collapse=0")
+    for agreed, halted in ((0, False), (600, True)):
+        s = load(BASE, [*crisis_halts, f"aid.trucks_per_day_agreed={agreed}"])
+        values = run_chunk(s, 3, 0, 400).values
+        halts, crises = column(s, values, "aid_halt_days"), column(s, values, "crises")
+        assert crises.sum() > 0  # there were crises in which aid could have been halted
+        assert (halts.sum() > 0) == halted, (agreed, halts.sum())

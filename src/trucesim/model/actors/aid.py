@@ -122,7 +122,9 @@ def aid(st: TruceState) -> Proc:
     after_expiry = math.floor(a.trucks_per_day_after_expiry + 0.5)
     held_back = a.trucks_per_day_after_expiry < a.trucks_per_day_agreed
     stay_open = 1.0 - a.closure_probability_per_incident
-    halt, per_halt_day = a.halt_probability_per_crisis_day, s.tension.per_aid_halt_day
+    # aid the deal never agreed cannot be halted as leverage (issue 21, item 5)
+    halt = a.halt_probability_per_crisis_day if a.trucks_per_day_agreed > 0 else 0.0
+    per_halt_day = s.tension.per_aid_halt_day
     rules = conditions.for_step(st, "aid")
     possible = min(a.trucks_per_day_agreed, a.crossing_capacity_trucks_per_day)
     trucks, u_closure, u_halt = d.trucks.T.copy(), d.closure.T.copy(), d.halt.T.copy()
