@@ -290,6 +290,7 @@ def test_labels_are_not_used_raw():
     assert fmt.handover("all 20 living") == 'the handover "all 20 living"'
     assert fmt.line("yellow_line") == "the yellow line"
     assert fmt.line("north") == "the north line"
+    assert fmt.line("population_centres") == "the population centres line"
     _, tale = told(calm('releases[0].label="all 20 living"'), seed=1)
     text = full_text(tale)
     assert "The all 20" not in text and 'The handover "all 20 living": 8' in text

@@ -200,15 +200,13 @@ def handover(label: str) -> str:
 
 
 def line(name: str) -> str:
-    """A withdrawal stage's name as the line the army pulls back to: "north" -> "the north
-    line", "yellow_line" -> "the yellow line", "south after the day-7 handover" -> 'the
-    line "south after the day-7 handover"'."""
+    """A withdrawal stage's name (an identifier) as the line the army pulls back to:
+    "north" -> "the north line", "yellow_line" -> "the yellow line",
+    "population_centres" -> "the population centres line"."""
     words = name.replace("_", " ").strip()
     if words.lower() == "line" or words.lower().endswith(" line"):
         return f"the {words}"
-    if " " not in words:
-        return f"the {words} line"
-    return f'the line "{words}"'
+    return f"the {words} line"
 
 
 def capital(text: str) -> str:
