@@ -103,7 +103,7 @@ class Variants:
 def _rules_despite(data: dict[str, Any], errors: Sequence[Any]) -> list[Problem]:
     """The rules that span several keys, checked on the file with its invalid keys left
     out (so each takes its default), so one pass reports every problem: a rule is kept
-    only if it does not touch a key left out. None if a required key is missing or the
+    only if it does not touch a key left out. Empty if a required key is missing or the
     file is still invalid without them (the rules need a whole scenario)."""
     data = copy.deepcopy(data)
     removed: list[KeyPath] = []
@@ -152,14 +152,14 @@ def _blamed(raw: RawScenario, problem: Problem) -> Issue:
     if not path or path[0] != "conditions" or len(path) < 2:
         return issue
     _, _, written = raw.locate(path[:2])
-    newer = [(raw.locate(key), name) for key, name in REPLACED
-             if raw.locate(key)[2] < written and _defined(raw.data, key)]
+    found = [(raw.locate(key), key, name) for key, name in REPLACED
+             if toml.has(raw.data, key)]
+    newer = [f for f in found if f[0][2] < written]
     if not newer or written >= len(raw.layers):
         return issue
-    (file, line, layer), name = min(newer, key=lambda found: found[0][2])
+    (file, line, layer), key, name = min(newer, key=lambda f: f[0][2])
     if line is None:  # an array of tables: the line of its first entry
-        line = next((k for key, n in REPLACED if n == name
-                     for k in [raw.layers[layer].lines.get((*key, 0))]), None)
+        line = raw.layers[layer].lines.get((*key, 0))
     where = f"{issue.file}:{issue.line}" if issue.line else issue.file
     fix = ("give this file its own [[conditions]], or write 'conditions = []' to drop the "
            "inherited ones")
@@ -169,14 +169,6 @@ def _blamed(raw: RawScenario, problem: Problem) -> Issue:
             f"{message} (in the condition inherited from {where}, written for the {name} "
             f"this file replaced; {fix})")
     return Issue(file, format_path(path), text, line)
-
-
-def _defined(data: dict[str, Any], key: KeyPath) -> bool:
-    for part in key:
-        if not isinstance(data, dict) or part not in data:
-            return False
-        data = data[part]
-    return True
 
 
 def _located(raw: RawScenario, path: KeyPath, message: str,

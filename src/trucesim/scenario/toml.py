@@ -82,7 +82,7 @@ class RawScenario:
             for index, layer in enumerate(self.layers):
                 if prefix in layer.lines:
                     return layer.file, layer.lines[prefix], index
-                if _has(layer.data, prefix):  # written inline: the line of its enclosing key
+                if has(layer.data, prefix):  # written inline: the line of its enclosing key
                     return layer.file, _nearest_line(layer, prefix), index
         return self.layers[0].file, None, len(self.layers)
 
@@ -96,7 +96,8 @@ def _nearest_line(layer: Layer, path: KeyPath) -> int | None:
     return None
 
 
-def _has(data: Any, path: KeyPath) -> bool:
+def has(data: Any, path: KeyPath) -> bool:
+    """Whether nested dicts and lists hold a value at `path`."""
     for part in path:
         if isinstance(part, int):
             if not isinstance(data, list) or part >= len(data):
