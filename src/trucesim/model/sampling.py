@@ -17,6 +17,7 @@ one it replaced.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from statistics import NormalDist
 
 import numpy as np
@@ -26,6 +27,35 @@ MIN_HANDOVERS = 8  # per-handover draws are padded to this many, so schedules sh
 _NORMAL_ABOVE = 30.0  # a Poisson mean above this uses the normal approximation
 _MAX_COUNT = 200  # the inversion stops here (a mean this high takes the approximation)
 _FEW = 48  # counts still climbing below which the inversion goes on one at a time
+
+
+Number = float | np.ndarray  # a parameter: one value, or one per replication of a block
+
+
+def each(fn: Callable[[float], float], x: Number) -> Number:
+    """`fn` of a parameter that is one number, or an array over a block holding several
+    parameter sets: computed once per distinct value in Python floats, so that each
+    replication gets the bits a block of its own set gives it."""
+    if isinstance(x, np.ndarray):
+        values, where = np.unique(x, return_inverse=True)
+        return np.asarray([fn(float(v)) for v in values.tolist()])[where]
+    return fn(x)
+
+
+def of(x: Number, which: np.ndarray) -> Number:
+    """A parameter for the replications `which` selects (a mask or indices)."""
+    return x[which] if isinstance(x, np.ndarray) else x
+
+
+def powers(base: Number, k: np.ndarray) -> np.ndarray:
+    """base ** k for whole k, as Python computes it (the C library's pow); `base` is one
+    number or one per replication."""
+    if not isinstance(base, np.ndarray):
+        table = {x: base ** x for x in np.unique(k).tolist()}
+        return np.array([table[x] for x in k.tolist()])
+    pairs = list(zip(base.tolist(), k.tolist(), strict=True))
+    known = {(b, x): b ** x for b, x in set(pairs)}
+    return np.array([known[p] for p in pairs])
 
 
 def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None) -> np.ndarray:

@@ -72,6 +72,17 @@ def rows(part: Any, lo: int, hi: int) -> Any:
                                         for f in dataclasses.fields(part)})
 
 
+def compact(part: Any) -> Any:
+    """An actor's draws holding only their own rows: a copy of each array, so that rows
+    taken from a draw block no longer keep the whole block alive."""
+    if isinstance(part, np.ndarray):
+        return part.copy()
+    if hasattr(part, "rows"):  # drawn lazily: holds no arrays yet
+        return part
+    return dataclasses.replace(part, **{f.name: compact(getattr(part, f.name))
+                                        for f in dataclasses.fields(part)})
+
+
 def joined(parts: Sequence[Any]) -> Any:
     """Draws of consecutive blocks as one (each array field concatenated by replication)."""
     first = parts[0]

@@ -8,7 +8,7 @@ order on any worker and still add up to the same summary.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from trucesim.model import actors, outcomes
+from trucesim.model import actors, mixed, outcomes
 from trucesim.model.declare import Outcome, RangeError
 from trucesim.model.run import run as run_block
 from trucesim.model.state import TruceState
-from trucesim.model.streams import BLOCK, draw
+from trucesim.model.streams import BLOCK, compact, draw, joined
 from trucesim.run import measures
 from trucesim.run.assumptions import Plan
 from trucesim.run.executors import Executor, SerialExecutor
@@ -76,6 +76,14 @@ def _stored(fields: tuple[Outcome, ...], st: TruceState, start: int) -> np.ndarr
                               "beyond the range counted exactly (2**53)") from None
 
 
+def _checked(daily: np.ndarray, start: int, n: int) -> np.ndarray:
+    """A block's daily series in stored units, if all are counted exactly."""
+    if daily.size and not -LIMIT < daily.min() <= daily.max() < LIMIT:
+        raise ModelRangeError(f"replications {start} to {start + n - 1}: a daily value is "
+                              "beyond the range counted exactly (2**53)")
+    return daily
+
+
 @dataclass(frozen=True)
 class Chunk:
     """Stored outcome records of replications start..stop-1, in index order."""
@@ -103,10 +111,7 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
         b = min(a + BLOCK_SIZE, stop)
         st = play(scenario, seed, a, b)
         values.append(_stored(fields, st, a))
-        stored = st.parts.daily  # (day, series, replication), stored units
-        if stored.size and not -LIMIT < stored.min() <= stored.max() < LIMIT:
-            raise ModelRangeError(f"replications {a} to {b - 1}: a daily value is beyond "
-                                  "the range counted exactly (2**53)")
+        stored = _checked(st.parts.daily, a, b - a)  # (day, series, replication)
         daily.append(stored)
         del st, stored
         if b - a >= COLLECT_FROM:
@@ -115,17 +120,82 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
     return Chunk(start, np.concatenate(values), by_day.transpose(2, 0, 1))
 
 
+@dataclass(frozen=True)
+class Piece:
+    """Replications start..stop-1 of a run of `scenario` seeded with `seed`."""
+
+    scenario: Scenario
+    seed: int
+    start: int
+    stop: int
+
+
+def run_mixed(pieces: Sequence[Piece]) -> list[Chunk]:
+    """Pieces of several parameter sets (the sets of a run, the particles of a
+    calibration), each as :func:`run_chunk` of the piece alone gives it, in blocks of at
+    most BLOCK_SIZE replications that hold pieces of many sets.
+
+    Each piece keeps its own random numbers; the parameters that differ between the pieces
+    of a block are arrays over it (:mod:`trucesim.model.mixed`). Sets that cannot share
+    a block (:class:`~trucesim.model.mixed.Unmixable`) run alone.
+    """
+    out: list[list[Chunk]] = [[] for _ in pieces]
+    block: list[tuple[int, Piece]] = []
+    room = BLOCK_SIZE
+    for i, p in enumerate(pieces):
+        a = p.start
+        while a < p.stop:
+            b = min(p.stop, a + room)
+            block.append((i, Piece(p.scenario, p.seed, a, b)))
+            room -= b - a
+            a = b
+            if not room:
+                _run_block_of(block, out)
+                block, room = [], BLOCK_SIZE
+    if block:
+        _run_block_of(block, out)
+    return [parts[0] if len(parts) == 1 else
+            Chunk(parts[0].start, np.concatenate([c.values for c in parts]),
+                  np.concatenate([c.daily for c in parts])) for parts in out]
+
+
+def _run_block_of(block: list[tuple[int, Piece]], out: list[list[Chunk]]) -> None:
+    pieces = [p for _, p in block]
+    try:
+        scenario = mixed.stacked([p.scenario for p in pieces],
+                                 [p.stop - p.start for p in pieces])
+    except mixed.Unmixable:
+        for i, p in block:
+            out[i].append(run_chunk(p.scenario, p.seed, p.start, p.stop))
+        return
+    parts = [{name: compact(numbers) for name, numbers in
+              draw(p.scenario, p.seed, p.start, p.stop, actors.ACTORS).items()}
+             for p in pieces]
+    draws = {name: joined([part[name] for part in parts]) for name in parts[0]}
+    n = sum(p.stop - p.start for p in pieces)
+    st = run_block(scenario, draws, n)
+    values = _stored(actors.fields(scenario), st, pieces[0].start)
+    daily = _checked(st.parts.daily, pieces[0].start, n)
+    del st, draws, parts
+    if n >= COLLECT_FROM:
+        gc.collect()  # see run_chunk
+    a = 0
+    for i, p in block:
+        b = a + p.stop - p.start
+        out[i].append(Chunk(p.start, values[a:b], daily[:, :, a:b].transpose(2, 0, 1)))
+        a = b
+
+
 @dataclass
 class ChunkResult:
     """What a worker sends back: the chunk's aggregate and its rows as CSV text; for a
-    run over parameter sets, also its set and the totals of every measure."""
+    run over parameter sets, also the totals of every measure in each set it holds."""
 
     start: int
     stop: int
     aggregate: Aggregate
     csv_rows: str
-    set_index: int = 0
-    totals: Totals | None = None
+    sets: tuple[tuple[int, Totals], ...] = ()  # (set, its totals)
 
 
 def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> ChunkResult:
@@ -138,19 +208,25 @@ def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> C
     return ChunkResult(start, stop, agg, outcomes.csv_rows(fields, chunk.start, chunk.values))
 
 
-def summarise_set_chunk(sets: tuple[Scenario, ...], seed: int,
-                        item: tuple[int, int, int]) -> ChunkResult:
-    """A chunk of parameter set k: its aggregate, CSV rows, and every measure's totals."""
-    k, start, stop = item
-    chunk = run_chunk(sets[k], seed, start, stop)
-    fields = actors.fields(sets[k])
-    agg = Aggregate(fields, actors.series(), sets[k].truce.window_days + 1)
-    agg.add(chunk.values, chunk.daily)
-    chosen = measures.from_fields(fields)
-    totals = Totals(len(chosen))
-    totals.add(measures.matrix(chosen, chunk.values))
-    return ChunkResult(start, stop, agg, outcomes.csv_rows(fields, chunk.start, chunk.values),
-                       k, totals)
+def summarise_sets_chunk(plan: Plan, seed: int, bounds: tuple[int, int]) -> ChunkResult:
+    """Replications start..stop-1 of a run over the plan's parameter sets (a chunk may
+    hold several): the aggregate, CSV rows, and every measure's totals in each set."""
+    start, stop = bounds
+    owners = [(k, max(a, start), min(b, stop)) for k, a, b in plan.spans()
+              if a < stop and b > start and a < b]
+    chunks = run_mixed([Piece(plan.sets[k], seed, a, b) for k, a, b in owners])
+    fields = actors.fields(plan.sets[0])
+    agg = Aggregate(fields, actors.series(), plan.sets[0].truce.window_days + 1)
+    rows, sets = [], []
+    for (k, _, _), chunk in zip(owners, chunks, strict=True):
+        own = actors.fields(plan.sets[k])
+        agg.add(chunk.values, chunk.daily)
+        rows.append(outcomes.csv_rows(own, chunk.start, chunk.values))
+        chosen = measures.from_fields(own)
+        totals = Totals(len(chosen))
+        totals.add(measures.matrix(chosen, chunk.values))
+        sets.append((k, totals))
+    return ChunkResult(start, stop, agg, "".join(rows), tuple(sets))
 
 
 def chunk_bounds(n: int, size: int) -> Iterator[tuple[int, int]]:
@@ -175,7 +251,7 @@ def replicate(scenario: Scenario, seed: int, n: int, *, executor: Executor | Non
               chunk_size: int | None = None,
               plan: Plan | None = None) -> Generator[ChunkResult, None, None]:
     """Run n replications in chunks; yield each chunk's result in index order. With a plan
-    of several parameter sets, no chunk mixes two sets."""
+    of several parameter sets, a chunk may hold replications of several."""
     executor = executor or SerialExecutor()
     size = chunk_size or default_chunk_size(n, executor.workers)
     if plan is None or not plan.uncertain:
@@ -183,6 +259,4 @@ def replicate(scenario: Scenario, seed: int, n: int, *, executor: Executor | Non
                                                                  seed)
         yield from executor.map(task, chunk_bounds(n, size))
         return
-    items = ((k, a, min(a + size, stop)) for k, start, stop in plan.spans()
-             for a in range(start, stop, size))
-    yield from executor.map(partial(summarise_set_chunk, plan.sets, seed), items)
+    yield from executor.map(partial(summarise_sets_chunk, plan, seed), chunk_bounds(n, size))

@@ -94,8 +94,8 @@ def run(scenario: Scenario, seed: int, n: int, out: Path, executor: Executor, *,
             for chunk in chunks:
                 csv.write(chunk.csv_rows)
                 agg.merge(chunk.aggregate)
-                if chunk.totals is not None:
-                    per_set[chunk.set_index].merge(chunk.totals)
+                for k, totals in chunk.sets:
+                    per_set[k].merge(totals)
                 if progress is not None:
                     progress(chunk.stop - chunk.start)
                 if stop.requested:

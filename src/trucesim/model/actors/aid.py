@@ -19,6 +19,7 @@ from trucesim import fmt
 from trucesim.model.actors import conditions
 from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
+from trucesim.model.sampling import Number, each, of, powers
 from trucesim.model.state import AID, MISSING, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
@@ -118,8 +119,8 @@ def aid(st: TruceState) -> Proc:
     s, env = st.scenario, st.env
     d: Draws = st.draws[NAME]
     a, log = s.aid, st.parts.aid
-    after_collapse = math.floor(a.trucks_per_day_after_collapse + 0.5)
-    after_expiry = math.floor(a.trucks_per_day_after_expiry + 0.5)
+    after_collapse = each(lambda x: math.floor(x + 0.5), a.trucks_per_day_after_collapse)
+    after_expiry = each(lambda x: math.floor(x + 0.5), a.trucks_per_day_after_expiry)
     held_back = a.trucks_per_day_after_expiry < a.trucks_per_day_agreed
     stay_open = 1.0 - a.closure_probability_per_incident
     # aid the deal never agreed cannot be halted as leverage (issue 21, item 5)
@@ -148,12 +149,12 @@ def aid(st: TruceState) -> Proc:
 
 @dataclass(frozen=True)
 class Levels:
-    after_collapse: int
-    after_expiry: int
-    held_back: bool  # aid after an expiry is below the agreed rate
-    stay_open: float  # chance one attack leaves the crossings open
-    halt: float
-    per_halt_day: float
+    after_collapse: Number  # each a number, or one per replication (several sets)
+    after_expiry: Number
+    held_back: bool | np.ndarray  # aid after an expiry is below the agreed rate
+    stay_open: Number  # chance one attack leaves the crossings open
+    halt: Number
+    per_halt_day: Number
 
 
 def unusual(st: TruceState, rest: Mask, day: int, planned: np.ndarray, u_closure: np.ndarray,
@@ -163,23 +164,23 @@ def unusual(st: TruceState, rest: Mask, day: int, planned: np.ndarray, u_closure
     log: AidLog = st.parts.aid
     deliver = ~rest
     collapsed = rest & ~st.in_force
-    st.aid_delivered[collapsed] += x.after_collapse
+    st.aid_delivered[collapsed] += of(x.after_collapse, collapsed)
     rest = rest & st.in_force
     expired = rest & st.phase_expired
     if expired.any():
-        st.aid_delivered[expired] += x.after_expiry
-        if x.held_back:
-            st.aid_halt_days[expired] += 1
-            st.tension[expired] += x.per_halt_day
-            first = expired & (st.milestone("aid_held_back") == MISSING)
+        st.aid_delivered[expired] += of(x.after_expiry, expired)
+        back = expired & x.held_back
+        if back.any():
+            st.aid_halt_days[back] += 1
+            st.tension[back] += of(x.per_halt_day, back)
+            first = back & (st.milestone("aid_held_back") == MISSING)
             st.first("aid_held_back", first, day)  # told once: it lasts
             st.note(first, lambda r: Halt(day, True))
     rest = rest & ~st.phase_expired
     hit = rest & (attacks > 0)
     if hit.any():
-        chance = np.array([1.0 - x.stay_open ** k for k in range(int(attacks.max()) + 1)])
-        closing = hit & (u_closure < chance[attacks])
-        log.closed_until[closing] = day + st.scenario.aid.closure_days - 1
+        closing = hit & (u_closure < 1.0 - powers(x.stay_open, attacks))
+        log.closed_until[closing] = day + of(st.scenario.aid.closure_days, closing) - 1
         st.aid_closed_days[closing] += 1
         closure_days = st.scenario.aid.closure_days
         st.note(closing, lambda r: Closure(day, closure_days))
@@ -189,7 +190,7 @@ def unusual(st: TruceState, rest: Mask, day: int, planned: np.ndarray, u_closure
     rest = rest & ~closed
     halting = rest & st.in_crisis & (u_halt < x.halt)
     st.aid_halt_days[halting] += 1
-    st.tension[halting] += x.per_halt_day
+    st.tension[halting] += of(x.per_halt_day, halting)
     st.note(halting, lambda r: Halt(day, False))
     deliver |= rest & ~halting
     st.aid_delivered[deliver] += planned[deliver]

@@ -26,7 +26,7 @@ from trucesim.model.actors import conditions
 from trucesim.model.agenda import Pool
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
-from trucesim.model.sampling import MIN_HANDOVERS, geometric_days
+from trucesim.model.sampling import MIN_HANDOVERS, geometric_days, of
 from trucesim.model.state import EXCHANGE, Mask, TruceState, ints
 from trucesim.scenario.schema import Scenario
 
@@ -203,8 +203,8 @@ def tranche(st: TruceState, row: int, due_today: Mask, day: int) -> None:
     withheld = new & t["disputed"] & (t["u_withhold"] < x.withhold_probability_if_disputed)
     if withheld.any():
         days = np.zeros(st.n, dtype=np.int64)
-        days[withheld] = geometric_days(x.withhold_mean_days, t["u_days"][withheld])
-        st.tension[withheld] += s.tension.per_withheld_tranche
+        days[withheld] = geometric_days(of(x.withhold_mean_days, withheld), t["u_days"][withheld])
+        st.tension[withheld] += of(s.tension.per_withheld_tranche, withheld)
         total = t["freed"].sum(axis=0)
         nothing = (t["living"] == 0) & (t["bodies"] == 0)
         st.note(withheld, lambda r: Withheld(day, int(days[r]), int(total[r]), label(r),

@@ -26,7 +26,7 @@ from trucesim.model.actors import conditions, release
 from trucesim.model.agenda import Agenda
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
-from trucesim.model.sampling import MIN_HANDOVERS, geometric_days
+from trucesim.model.sampling import MIN_HANDOVERS, geometric_days, of
 from trucesim.model.state import HANDOVER, MISSING, Mask, TruceState, ints
 from trucesim.scenario.schema import Scenario
 
@@ -177,8 +177,8 @@ def arrive(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
     slips = mask & st.in_force & (d.slip[:, j] < h.slip_probability)
     if slips.any():
         delay = np.zeros(st.n, dtype=np.int64)
-        delay[slips] = geometric_days(h.slip_mean_days, d.slip_delay[slips, j])
-        st.tension[slips] += s.tension.per_slipped_handover
+        delay[slips] = geometric_days(of(h.slip_mean_days, slips), d.slip_delay[slips, j])
+        st.tension[slips] += of(s.tension.per_slipped_handover, slips)
         label = s.label(j)
         st.note(slips, lambda k: Slipped(day, label, int(delay[k])))
         ledger.slipped[j, slips] = delay[slips]

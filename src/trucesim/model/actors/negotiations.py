@@ -16,6 +16,7 @@ import numpy as np
 from trucesim.model.actors import conditions
 from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
+from trucesim.model.sampling import of
 from trucesim.model.state import TALKS, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
@@ -88,7 +89,7 @@ def talks(st: TruceState) -> Proc:
         crisis = going & ~paused & st.in_crisis
         moving = going & ~paused & ~st.in_crisis
         progress = st.progress.copy()
-        progress[crisis] -= setback
+        progress[crisis] -= of(setback, crisis)
         progress[moving] = (progress + today + volatility * shocks[day])[moving]
         done = (crisis | moving) & (progress >= 1.0)
         if done.any():

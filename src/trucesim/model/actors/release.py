@@ -15,6 +15,7 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model.actors import exchange
 from trucesim.model.events import Line, Narration
+from trucesim.model.sampling import of
 from trucesim.model.state import COLLAPSED, Mask, TruceState
 
 
@@ -119,7 +120,7 @@ def hand_over(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarr
     st.living_released[mask] += living[mask]
     st.bodies_released[mask] += bodies[mask]
     s = st.scenario
-    st.tension[mask & disputed] += s.tension.per_dispute
+    st.tension[mask & disputed] += of(s.tension.per_dispute, mask & disputed)
     if st.log is not None:
         _tell(st, mask, day, label, living, bodies, disputed, due, terms)
     if terms.kind != "extension":

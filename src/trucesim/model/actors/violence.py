@@ -24,7 +24,7 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
-from trucesim.model.sampling import poisson
+from trucesim.model.sampling import each, of, poisson, powers
 from trucesim.model.state import VIOLENCE, Mask, Proc, TruceState, at, floats
 from trucesim.scenario.schema import Scenario
 
@@ -123,7 +123,7 @@ def violence(st: TruceState) -> Proc:
     s, env = st.scenario, st.env
     d: Draws = st.draws[NAME]
     v = s.violations
-    keep = math.exp(-1.0 / v.retaliation_decay_days)
+    keep = each(lambda days: math.exp(-1.0 / days), v.retaliation_decay_days)
     base0, base1 = v.israeli_forces.incidents_per_day, v.palestinian_groups.incidents_per_day
     # push: a side's rate added the next day by one incident of the other side; the
     # kernel push * keep**(lag - 1) sums to `retaliation` incidents over all later days
@@ -196,8 +196,8 @@ def deaths(st: TruceState, some: Mask, day: int, n0: np.ndarray, n1: np.ndarray,
              sides.heavy1)):
         hit = np.flatnonzero(n)
         if hit.size:  # incidents by this side's forces cost the other side's lives
-            boost = np.where(heavy[hit], side.mass_casualty_multiplier, 1.0)
-            k[hit] = poisson(n[hit] * side.fatalities_per_incident * scale[hit] * boost,
+            boost = np.where(heavy[hit], of(side.mass_casualty_multiplier, hit), 1.0)
+            k[hit] = poisson(n[hit] * of(side.fatalities_per_incident, hit) * scale[hit] * boost,
                              u[hit])
     # every count below is 0 where nothing happened today
     st.incidents_by_israeli_forces += n0
@@ -226,27 +226,22 @@ def respond(st: TruceState, some: Mask, day: int, k0: np.ndarray, k1: np.ndarray
             by_day: Daily) -> None:
     """Each side's response to its own losses, from tomorrow (if the scenario sets one)."""
     v = st.scenario.violations
-    keep = math.exp(-1.0 / v.retaliation_decay_days)
+    keep = each(lambda days: math.exp(-1.0 / days), v.retaliation_decay_days)
     own0 = v.israeli_forces.retaliation_per_own_death * (1 - keep)
     own1 = v.palestinian_groups.retaliation_per_own_death * (1 - keep)
     spare0 = 1.0 - v.israeli_forces.mass_casualty_probability
     spare1 = 1.0 - v.palestinian_groups.mass_casualty_probability
     sides: Sides = st.parts.violence
-    if not (own0 > 0 or own1 > 0 or spare0 < 1 or spare1 < 1):
+    if not (np.any(own0 > 0) or np.any(own1 > 0) or np.any(spare0 < 1)
+            or np.any(spare1 < 1)):
         sides.heavy0[some] = sides.heavy1[some] = False
         return
     sides.excitation0[some] += (own0 * k1)[some]
     sides.excitation1[some] += (own1 * k0)[some]
-    sides.heavy0[some] = (k1 > 0)[some] & (spare0 < 1) & (
-        by_day.mass0[day] < 1.0 - _powers(spare0, k1))[some]
-    sides.heavy1[some] = (k0 > 0)[some] & (spare1 < 1) & (
-        by_day.mass1[day] < 1.0 - _powers(spare1, k0))[some]
+    heavy0 = (k1 > 0) & (spare0 < 1) & (by_day.mass0[day] < 1.0 - powers(spare0, k1))
+    heavy1 = (k0 > 0) & (spare1 < 1) & (by_day.mass1[day] < 1.0 - powers(spare1, k0))
+    sides.heavy0[some], sides.heavy1[some] = heavy0[some], heavy1[some]
 
-
-def _powers(base: float, k: np.ndarray) -> np.ndarray:
-    """base ** k for whole k, as Python computes it (the C library's pow)."""
-    table = {int(x): base ** int(x) for x in np.unique(k).tolist()}
-    return np.array([table[x] for x in k.tolist()])
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:

@@ -24,37 +24,46 @@ NAME = "war"
 
 @dataclass
 class WarDeaths:
-    """Deaths per day at war, (side, replication, day), for consecutive draw blocks: each
-    block's drawn the first time the engine asks (the war stream is its own generator,
-    so drawing it late changes no other number)."""
+    """Deaths per day at war, (side, replication, day), for consecutive replications: the
+    rows lo..hi-1 of each piece's draw blocks, each drawn the first time the engine asks
+    (the war stream is its own generator, so drawing it late changes no other number).
+    Pieces of several parameter sets join into one block's numbers."""
 
-    s: Scenario
-    generators: list[np.random.Generator]
-    lo: int = 0  # the rows of the first block in use
-    hi: int = 0
+    pieces: list[tuple[Scenario, list[np.random.Generator], int, int]]
     drawn: np.ndarray | None = field(default=None, repr=False)
 
     def rows(self, lo: int, hi: int) -> WarDeaths:
-        return WarDeaths(self.s, self.generators, self.lo + lo, self.lo + hi)
+        (s, generators, first, _), = self.pieces  # rows of a single piece's blocks
+        return WarDeaths([(s, generators, first + lo, first + hi)])
 
     @classmethod
     def join(cls, parts: Sequence[WarDeaths]) -> WarDeaths:
-        return WarDeaths(parts[0].s, [g for p in parts for g in p.generators], 0,
-                         sum(p.hi - p.lo for p in parts))
+        """Consecutive pieces: whole draw blocks of one set, merged into one piece, or
+        pieces of several sets, kept apart."""
+        pieces = [piece for p in parts for piece in p.pieces]
+        whole = all(lo == 0 and hi == BLOCK * len(g) for _, g, lo, hi in pieces)
+        if whole and all(p[0] is pieces[0][0] for p in pieces):
+            return WarDeaths([(pieces[0][0], [g for p in pieces for g in p[1]], 0,
+                               BLOCK * len(pieces))])
+        return WarDeaths(pieces)
 
     def deaths(self) -> np.ndarray:
         if self.drawn is None:
-            cf = self.s.counterfactual
-            k, shape = cf.daily_dispersion, (BLOCK, self.s.truce.window_days + 1)
-            blocks = [np.stack([g.poisson(mean * g.gamma(k, 1 / k, shape)) for mean in
-                                (cf.deaths_per_day_palestinians, cf.deaths_per_day_israelis)])
-                      for g in self.generators]
-            self.drawn = np.concatenate(blocks, axis=1)[:, self.lo:self.hi]
+            self.drawn = np.concatenate([_drawn(*piece) for piece in self.pieces], axis=1)
         return self.drawn
 
 
+def _drawn(s: Scenario, generators: list[np.random.Generator], lo: int, hi: int) -> np.ndarray:
+    cf = s.counterfactual
+    k, shape = cf.daily_dispersion, (BLOCK, s.truce.window_days + 1)
+    blocks = [np.stack([g.poisson(mean * g.gamma(k, 1 / k, shape)) for mean in
+                        (cf.deaths_per_day_palestinians, cf.deaths_per_day_israelis)])
+              for g in generators]
+    return np.concatenate(blocks, axis=1)[:, lo:hi]
+
+
 def draw(s: Scenario, g: np.random.Generator, n: int) -> WarDeaths:
-    return WarDeaths(s, [g], 0, n)
+    return WarDeaths([(s, [g], 0, n)])
 
 
 def start(st: TruceState) -> None:

@@ -17,6 +17,7 @@ from trucesim import fmt
 from trucesim.model.actors import conditions
 from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
+from trucesim.model.sampling import of
 from trucesim.model.state import NEVER, WITHDRAWAL, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
@@ -69,7 +70,7 @@ def start(st: TruceState) -> None:
 
 
 def back_to_earlier_lines(st: TruceState, mask: Mask, first_war_day: int) -> None:
-    st.share_held[mask] = st.scenario.withdrawal.share_after_collapse
+    st.share_held[mask] = of(st.scenario.withdrawal.share_after_collapse, mask)
 
 
 def resume(st: TruceState, mask: Mask, day: int) -> None:
