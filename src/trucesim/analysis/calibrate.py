@@ -14,19 +14,21 @@ likelihood ABC approximates is that of one replication. A mean over several woul
 less noise than the record itself and would narrow the posterior too much.
 
 pyabc keeps every generation in an SQLite database in the output directory; a second
-call with the same settings continues from the last generation stored. Simulations run
-on the project's executors through pyabc's mapping sampler. :mod:`.posterior` turns the
+call with the same settings continues from the last generation stored. Particles are
+simulated in batches, each one block of replications spread over the project's
+executors (:mod:`.batches`), and judged in order as a sequential sampler would judge
+them. :mod:`.posterior` turns the
 last generation into a scenario fragment and checks it against the record.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import hashlib
 import logging
 import math
 import struct
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ import numpy as np
 from trucesim.analysis.backtest import sample
 from trucesim.analysis.history import Record
 from trucesim.analysis.observations import Quantity, quantities
-from trucesim.run.engine import run_chunk
+from trucesim.run.engine import Chunk, Piece, run_chunk, run_mixed
 from trucesim.run.executors import Executor
 from trucesim.scenario.registry import parameters
 from trucesim.scenario.schema import Scenario
@@ -147,6 +149,11 @@ def seed_of(root: int, values: Iterable[float]) -> int:
     return int.from_bytes(hashlib.sha256(data).digest()[:8], "little") >> 1
 
 
+class Noted(Exception):
+    """Raised by the model while a batch's parameters are collected: what follows the
+    simulation in pyabc's simulate_one (the distance, the weight) is not needed yet."""
+
+
 class Model:
     """One particle: the scenario at these parameter values, one replication, the
     statistics (a picklable callable, for the executors' processes)."""
@@ -157,14 +164,41 @@ class Model:
         self.replications = replications
         self.stats = statistics(record, scenario)
         self.categories = _categories(scenario)
+        self.known: dict[tuple[float, ...], dict[str, float]] = {}  # a batch's statistics
+        self.noting: list[dict[str, float]] | None = None
 
     def values(self, pars: dict[str, float]) -> dict[str, float]:
         return {k: float(pars[name(i)]) for i, k in enumerate(self.keys)}
 
     def __call__(self, pars: dict[str, float]) -> dict[str, float]:
+        if self.noting is not None:  # a batch's parameters being collected (.batches)
+            self.noting.append(dict(pars))
+            raise Noted
+        found = self.known.pop(self.key(pars), None)
+        if found is not None:  # simulated in a batch
+            return found
+        return self.statistics(run_chunk(*self.piece(pars)))
+
+    def key(self, pars: dict[str, float]) -> tuple[float, ...]:
+        return tuple(float(pars[name(i)]) for i in range(len(self.keys)))
+
+    def piece(self, pars: dict[str, float]) -> tuple[Scenario, int, int, int]:
+        """The particle's scenario, seed and replications."""
         values = self.values(pars)
-        chunk = run_chunk(with_values(self.scenario, values), seed_of(self.seed, values.values()),
-                          0, self.replications)
+        return (with_values(self.scenario, values), seed_of(self.seed, values.values()), 0,
+                self.replications)
+
+    def batch(self, particles: Sequence[dict[str, float]]) -> list[dict[str, float]]:
+        """The statistics of many particles, simulated as one block of replications: each
+        the same as the particle's alone (:func:`~trucesim.run.engine.run_mixed`)."""
+        chunks = run_mixed([Piece(*self.piece(pars)) for pars in particles])
+        values = np.concatenate([c.values for c in chunks])
+        daily = np.concatenate([c.daily for c in chunks])
+        read = np.column_stack([self.read(s, values, daily) for s in self.stats])
+        means = read.T.reshape(len(self.stats), len(particles), self.replications).mean(axis=2)
+        return [{f"s{i:03d}": x for i, x in enumerate(row)} for row in means.T.tolist()]
+
+    def statistics(self, chunk: Chunk) -> dict[str, float]:
         return {f"s{i:03d}": float(np.mean(self.read(s, chunk.values, chunk.daily)))
                 for i, s in enumerate(self.stats)}
 
@@ -208,32 +242,30 @@ def calibrate(model: Model, bounds: dict[str, tuple[float, float]], directory: P
     database), continuing from the database in `directory` if it holds a run."""
     pyabc = pyabc_module()
     from pyabc.distance.scale import median_absolute_deviation
-    from pyabc.sampler import MappingSampler
 
     prior = pyabc.Distribution(**{name(i): pyabc.RV("uniform", low, high - low)
                                   for i, (low, high) in enumerate(bounds.values())})
 
-    calls: dict[int, int] = {}  # sampler calls so far, per last stored generation
-    stored: list[Any] = []  # the ABCSMC object, once made
+    from trucesim.analysis.batches import BatchSampler
 
-    def mapper(task: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        # pyabc's own task reseeds NumPy from the OS; ours seeds each task from the root
-        # seed, the generation and its position, so that a calibration is reproducible
-        history = getattr(stored[0], "history", None) if stored else None
-        t = int(history.max_t) if history is not None else -1
-        k = calls[t] = calls.get(t, -1) + 1
-        seeded = functools.partial(_seeded_task, task.func.__self__, task.args[0],  # type: ignore[attr-defined]
-                                   (model.seed, t + 1, k))
-        for result in executor.map(seeded, range(len(list(items)))):
-            if progress is not None:
-                progress(int(result[1]))  # (sample, simulations until accepted)
-            yield result
+    def simulate(count: int, simulate_one: Callable[[], Any]) -> None:
+        # the batch's parameters, as simulate_one proposes them (the model only notes them)
+        model.known, model.noting = {}, []
+        for _ in range(count):
+            with contextlib.suppress(Noted):
+                simulate_one()
+        particles, model.noting = model.noting, None
+        # spread over the workers, whole draw blocks' worth of particles each
+        size = max(64, -(-len(particles) // max(1, executor.workers)))
+        parts = [particles[i:i + size] for i in range(0, len(particles), size)]
+        for part, stats in zip(parts, executor.map(model.batch, parts), strict=True):
+            model.known.update(zip(map(model.key, part), stats, strict=True))
 
     abc = pyabc.ABCSMC(model, prior,
                        pyabc.AdaptivePNormDistance(p=2,
                                                    scale_function=median_absolute_deviation),
-                       population_size=population, sampler=MappingSampler(map_=mapper))
-    stored.append(abc)
+                       population_size=population,
+                       sampler=BatchSampler(simulate, model.seed, progress))
     db = f"sqlite:///{(directory / DATABASE).resolve()}"
     resumed = (directory / DATABASE).exists()
     if resumed:
@@ -246,25 +278,6 @@ def calibrate(model: Model, bounds: dict[str, tuple[float, float]], directory: P
     if before < budget:
         abc.run(max_total_nr_simulations=budget, max_nr_populations=MAX_GENERATIONS)
     return _result(abc.history, list(bounds), before, resumed)
-
-
-def _seeded_task(sampler: Any, simulate: bytes, key: tuple[int, int, int],
-                 i: int) -> tuple[Any, int]:
-    """pyabc's MappingSampler task (sample until one particle is accepted), with NumPy's
-    and Python's global generators seeded from (root seed, generation, call, task)."""
-    import random
-
-    state = np.random.SeedSequence([*key, i]).generate_state(2)
-    np.random.seed(int(state[0]))
-    random.seed(int(state[1]))
-    simulate_one = sampler.unpickle(simulate)
-    sample, n = sampler._create_empty_sample(), 0
-    while True:
-        particle = simulate_one()
-        n += 1
-        sample.append(particle)
-        if particle.accepted:
-            return sample, n
 
 
 def _result(history: Any, keys: list[str], before: int, resumed: bool) -> Result:
