@@ -24,7 +24,7 @@ from trucesim.model import actors, outcomes
 from trucesim.model.declare import MISSING
 from trucesim.run import assumptions
 from trucesim.run.assumptions import Plan
-from trucesim.run.engine import Chunk, default_chunk_size, run_chunk
+from trucesim.run.engine import Chunk, chunk_bounds, default_chunk_size, pieces_of, run_mixed
 from trucesim.run.executors import Executor, SerialExecutor
 from trucesim.scenario.load import digest
 from trucesim.scenario.schema import Scenario
@@ -34,9 +34,13 @@ NOTE = ("Illustrative model results under the historical scenario's stated assum
         "model, with these assumptions, did not make the reported value likely.")
 
 
-def _chunk(sets: tuple[Scenario, ...], seed: int, item: tuple[int, int, int]) -> Chunk:
-    k, start, stop = item
-    return run_chunk(sets[k], seed, start, stop)
+def _chunk(plan: Plan, seed: int, bounds: tuple[int, int]) -> Chunk:
+    """Replications start..stop-1 of the plan's sets (a chunk may hold several)."""
+    chunks = run_mixed([p for _, p in pieces_of(plan, seed, *bounds)])
+    if len(chunks) == 1:
+        return chunks[0]
+    return Chunk(bounds[0], np.concatenate([c.values for c in chunks]),
+                 np.concatenate([c.daily for c in chunks]))
 
 
 def replicate(plan: Plan, seed: int, n: int, executor: Executor | None = None,
@@ -47,10 +51,8 @@ def replicate(plan: Plan, seed: int, n: int, executor: Executor | None = None,
     runs it with the same seed. `progress` is told each finished chunk's size."""
     executor = executor or SerialExecutor()
     size = default_chunk_size(n, executor.workers)
-    items = ((k, a, min(a + size, stop)) for k, start, stop in plan.spans()
-             for a in range(start, stop, size))
     chunks = []
-    for chunk in executor.map(partial(_chunk, plan.sets, seed), items):
+    for chunk in executor.map(partial(_chunk, plan, seed), chunk_bounds(n, size)):
         chunks.append(chunk)
         if progress is not None:
             progress(len(chunk.values))

@@ -211,14 +211,12 @@ def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> C
 def summarise_sets_chunk(plan: Plan, seed: int, bounds: tuple[int, int]) -> ChunkResult:
     """Replications start..stop-1 of a run over the plan's parameter sets (a chunk may
     hold several): the aggregate, CSV rows, and every measure's totals in each set."""
-    start, stop = bounds
-    owners = [(k, max(a, start), min(b, stop)) for k, a, b in plan.spans()
-              if a < stop and b > start and a < b]
-    chunks = run_mixed([Piece(plan.sets[k], seed, a, b) for k, a, b in owners])
+    owners = pieces_of(plan, seed, *bounds)
+    chunks = run_mixed([p for _, p in owners])
     fields = actors.fields(plan.sets[0])
     agg = Aggregate(fields, actors.series(), plan.sets[0].truce.window_days + 1)
     rows, sets = [], []
-    for (k, _, _), chunk in zip(owners, chunks, strict=True):
+    for (k, _), chunk in zip(owners, chunks, strict=True):
         own = actors.fields(plan.sets[k])
         agg.add(chunk.values, chunk.daily)
         rows.append(outcomes.csv_rows(own, chunk.start, chunk.values))
@@ -226,7 +224,14 @@ def summarise_sets_chunk(plan: Plan, seed: int, bounds: tuple[int, int]) -> Chun
         totals = Totals(len(chosen))
         totals.add(measures.matrix(chosen, chunk.values))
         sets.append((k, totals))
-    return ChunkResult(start, stop, agg, "".join(rows), tuple(sets))
+    return ChunkResult(*bounds, agg, "".join(rows), tuple(sets))
+
+
+def pieces_of(plan: Plan, seed: int, start: int, stop: int) -> list[tuple[int, Piece]]:
+    """Replications start..stop-1 of a run over the plan's sets: (set, piece) for each
+    set they fall in."""
+    return [(k, Piece(plan.sets[k], seed, max(a, start), min(b, stop)))
+            for k, a, b in plan.spans() if a < stop and b > start and a < b]
 
 
 def chunk_bounds(n: int, size: int) -> Iterator[tuple[int, int]]:
