@@ -36,11 +36,7 @@ NOTE = ("Illustrative model results under the historical scenario's stated assum
 
 def _chunk(plan: Plan, seed: int, bounds: tuple[int, int]) -> Chunk:
     """Replications start..stop-1 of the plan's sets (a chunk may hold several)."""
-    chunks = run_mixed([p for _, p in pieces_of(plan, seed, *bounds)])
-    if len(chunks) == 1:
-        return chunks[0]
-    return Chunk(bounds[0], np.concatenate([c.values for c in chunks]),
-                 np.concatenate([c.daily for c in chunks]))
+    return Chunk.joined(run_mixed([p for _, p in pieces_of(plan, seed, *bounds)]))
 
 
 def replicate(plan: Plan, seed: int, n: int, executor: Executor | None = None,

@@ -38,7 +38,7 @@ import numpy as np
 from trucesim.analysis.backtest import sample
 from trucesim.analysis.history import Record
 from trucesim.analysis.observations import Quantity, quantities
-from trucesim.run.engine import Chunk, Piece, run_chunk, run_mixed
+from trucesim.run.engine import Chunk, Piece, run_mixed
 from trucesim.run.executors import Executor
 from trucesim.scenario.registry import parameters
 from trucesim.scenario.schema import Scenario
@@ -177,7 +177,7 @@ class Model:
         found = self.known.pop(self.key(pars), None)
         if found is not None:  # simulated in a batch
             return found
-        return self.statistics(run_chunk(*self.piece(pars)))
+        return self.batch([pars])[0]
 
     def key(self, pars: dict[str, float]) -> tuple[float, ...]:
         return tuple(float(pars[name(i)]) for i in range(len(self.keys)))
@@ -191,16 +191,11 @@ class Model:
     def batch(self, particles: Sequence[dict[str, float]]) -> list[dict[str, float]]:
         """The statistics of many particles, simulated as one block of replications: each
         the same as the particle's alone (:func:`~trucesim.run.engine.run_mixed`)."""
-        chunks = run_mixed([Piece(*self.piece(pars)) for pars in particles])
-        values = np.concatenate([c.values for c in chunks])
-        daily = np.concatenate([c.daily for c in chunks])
+        chunk = Chunk.joined(run_mixed([Piece(*self.piece(pars)) for pars in particles]))
+        values, daily = chunk.values, chunk.daily
         read = np.column_stack([self.read(s, values, daily) for s in self.stats])
         means = read.T.reshape(len(self.stats), len(particles), self.replications).mean(axis=2)
         return [{f"s{i:03d}": x for i, x in enumerate(row)} for row in means.T.tolist()]
-
-    def statistics(self, chunk: Chunk) -> dict[str, float]:
-        return {f"s{i:03d}": float(np.mean(self.read(s, chunk.values, chunk.daily)))
-                for i, s in enumerate(self.stats)}
 
     def read(self, s: Statistic, values: np.ndarray, daily: np.ndarray) -> np.ndarray:
         column = sample(s.quantity, self.scenario, values, daily)

@@ -92,6 +92,14 @@ class Chunk:
     values: np.ndarray  # (n, fields) int64
     daily: np.ndarray  # (n, days, series) int64, stored units (a view of a day-major array)
 
+    @classmethod
+    def joined(cls, chunks: Sequence[Chunk]) -> Chunk:
+        """Consecutive chunks as one."""
+        if len(chunks) == 1:
+            return chunks[0]
+        return cls(chunks[0].start, np.concatenate([c.values for c in chunks]),
+                   np.concatenate([c.daily for c in chunks]))
+
 
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
     """Replications start..stop-1 as arrays of stored integers, in blocks of at most
@@ -154,9 +162,7 @@ def run_mixed(pieces: Sequence[Piece]) -> list[Chunk]:
                 block, room = [], BLOCK_SIZE
     if block:
         _run_block_of(block, out)
-    return [parts[0] if len(parts) == 1 else
-            Chunk(parts[0].start, np.concatenate([c.values for c in parts]),
-                  np.concatenate([c.daily for c in parts])) for parts in out]
+    return [Chunk.joined(parts) for parts in out]
 
 
 def _run_block_of(block: list[tuple[int, Piece]], out: list[list[Chunk]]) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
-from trucesim.model.sampling import each, of, poisson, powers
+from trucesim.model.sampling import Number, each, of, poisson, powers
 from trucesim.model.state import VIOLENCE, Mask, Proc, TruceState, at, floats
 from trucesim.scenario.schema import Scenario
 
@@ -107,12 +107,15 @@ class Sides:
     excitation1: np.ndarray  # Palestinian armed groups'
     heavy0: np.ndarray  # today is a mass-casualty day of this side's incidents
     heavy1: np.ndarray
+    keep: Number  # the share of excitation kept from one day to the next
 
 
 def start(st: TruceState) -> None:
     n = st.n
+    decay = st.scenario.violations.retaliation_decay_days
     st.parts.violence = Sides(floats(n), floats(n), np.zeros(n, dtype=bool),
-                              np.zeros(n, dtype=bool))
+                              np.zeros(n, dtype=bool),
+                              each(lambda days: math.exp(-1.0 / days), decay))
     st.env.process(violence(st))
 
 
@@ -123,7 +126,8 @@ def violence(st: TruceState) -> Proc:
     s, env = st.scenario, st.env
     d: Draws = st.draws[NAME]
     v = s.violations
-    keep = each(lambda days: math.exp(-1.0 / days), v.retaliation_decay_days)
+    sides: Sides = st.parts.violence
+    keep = sides.keep
     base0, base1 = v.israeli_forces.incidents_per_day, v.palestinian_groups.incidents_per_day
     # push: a side's rate added the next day by one incident of the other side; the
     # kernel push * keep**(lag - 1) sums to `retaliation` incidents over all later days
@@ -131,7 +135,6 @@ def violence(st: TruceState) -> Proc:
     push1 = v.palestinian_groups.retaliation * (1 - keep)
     multiplier = s.crisis.incident_multiplier
     by_day = Daily.of(d)
-    sides: Sides = st.parts.violence
     for day in range(1, s.truce.window_days + 1):
         yield at(env, day, VIOLENCE)
         going = st.in_force
@@ -226,12 +229,12 @@ def respond(st: TruceState, some: Mask, day: int, k0: np.ndarray, k1: np.ndarray
             by_day: Daily) -> None:
     """Each side's response to its own losses, from tomorrow (if the scenario sets one)."""
     v = st.scenario.violations
-    keep = each(lambda days: math.exp(-1.0 / days), v.retaliation_decay_days)
+    sides: Sides = st.parts.violence
+    keep = sides.keep
     own0 = v.israeli_forces.retaliation_per_own_death * (1 - keep)
     own1 = v.palestinian_groups.retaliation_per_own_death * (1 - keep)
     spare0 = 1.0 - v.israeli_forces.mass_casualty_probability
     spare1 = 1.0 - v.palestinian_groups.mass_casualty_probability
-    sides: Sides = st.parts.violence
     if not (np.any(own0 > 0) or np.any(own1 > 0) or np.any(spare0 < 1)
             or np.any(spare1 < 1)):
         sides.heavy0[some] = sides.heavy1[some] = False
@@ -241,7 +244,6 @@ def respond(st: TruceState, some: Mask, day: int, k0: np.ndarray, k1: np.ndarray
     heavy0 = (k1 > 0) & (spare0 < 1) & (by_day.mass0[day] < 1.0 - powers(spare0, k1))
     heavy1 = (k0 > 0) & (spare1 < 1) & (by_day.mass1[day] < 1.0 - powers(spare1, k0))
     sides.heavy0[some], sides.heavy1[some] = heavy0[some], heavy1[some]
-
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
