@@ -148,3 +148,24 @@ def test_results_are_readable_like_any_new_file(tmp_path):
     out = tmp_path / "base"
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
     assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o644}
+
+
+@pytest.mark.parametrize("line, names", [
+    (["run"], "Missing argument 'SCENARIO...'"),
+    (["run", BASE, "--bogus", "1"], "No such option: --bogus"),
+    (["run", BASE, "-n", "abc"], "'--replications'"),
+    (["frob"], "No such command 'frob'"),
+])
+def test_a_mistyped_command_line_is_one_line_and_exit_2(line, names, tmp_path):
+    """As typed at a shell (the `trucesim` entry point, not the test runner): Click's
+    four-line usage block would bury the one thing to fix."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "trucesim.cli", *map(str, line)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2 and done.stdout == "" and len(lines) == 1, done.stderr
+    command = "trucesim run" if line[0] == "run" else "trucesim"
+    assert lines[0].startswith(f"error: {command}: ") and names in lines[0]
+    assert lines[0].endswith(f"see '{command} --help'") and list(tmp_path.iterdir()) == []

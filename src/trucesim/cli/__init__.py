@@ -29,9 +29,24 @@ for command in (runs.run, runs.validate, bench.bench, analysis.diff, analysis.co
                 teaching.story, teaching.report, classroom.classroom):
     app.command(cls=Command)(command)
 
+def usage_error(error: typer.TyperException) -> str:
+    """A mistyped command line as one line: what is wrong, and where to read how (Typer's
+    own Click raises a TyperException, with the command's context on a usage error)."""
+    message = error.format_message() if hasattr(error, "format_message") else str(error)
+    ctx = getattr(error, "ctx", None)
+    if ctx is None:
+        return f"error: {' '.join(message.split())}"
+    if message == ctx.get_help():  # a group typed alone shows its help, as --help does
+        return message
+    where = ctx.command_path
+    return f"error: {where}: {' '.join(message.split()).rstrip('.')}; see '{where} --help'"
+
+
 def main() -> None:
     """The `trucesim` command. Ctrl-C or SIGTERM outside a run (which handles them itself,
-    :mod:`trucesim.run.interrupt`) ends the command with one line and exit code 130."""
+    :mod:`trucesim.run.interrupt`) ends the command with one line and exit code 130; a
+    mistyped command line (an unknown option, a missing argument, a value of the wrong
+    type) is one line on stderr and exit code 2, as a bad scenario file is."""
     import sys
 
     from trucesim.run import interrupt
@@ -39,13 +54,17 @@ def main() -> None:
     interrupt.raise_stopped()
     interrupt.ignore_after_stop = True
     try:
-        app()
-    except (interrupt.Stopped, KeyboardInterrupt):
+        code = app(standalone_mode=False, prog_name="trucesim")
+    except typer.TyperException as error:
+        sys.stderr.write(usage_error(error) + "\n")
+        sys.exit(getattr(error, "exit_code", 2))
+    except (interrupt.Stopped, KeyboardInterrupt, typer.Abort):
         interrupt.ignore()
         sys.stderr.write("error: interrupted; nothing was written\n")
         sys.exit(130)
     finally:  # the command is over: a press while Python shuts down changes nothing
         interrupt.ignore()
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
