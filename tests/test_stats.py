@@ -117,3 +117,19 @@ def test_wilson_and_t_quantile_are_scipy_stats_to_the_last_bit():
             assert wilson(k, n) == (float(ci.low), float(ci.high)), (k, n)
     for df in (1, 2, 3, 10, 29, 30, 999, 10**6, 2.5):
         assert t_quantile(df) == float(t.ppf(0.975, df)), df
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(-2**40, 2**40)), max_size=300),
+       st.integers(0, 3))
+def test_counts_are_those_of_numpy_unique(pairs, spread):
+    """Counts.add counts by a bincount over each group's range where that is narrow, and
+    by sorting where it is wide: either way the keys and counts np.unique gives."""
+    from trucesim.run.stats import _OFFSET, _SHIFT, Counts
+
+    groups = np.array([g for g, _ in pairs], dtype=np.int64)
+    values = np.array([v >> (10 * spread) for _, v in pairs], dtype=np.int64)  # narrow too
+    counts = Counts()
+    counts.add(groups, values)
+    keys, n = np.unique((groups << _SHIFT) + values + _OFFSET, return_counts=True)
+    assert counts.keys.tolist() == keys.tolist() and counts.counts.tolist() == n.tolist()

@@ -93,6 +93,29 @@ def exact_add(total: np.ndarray, part: np.ndarray) -> np.ndarray:
     return np.asarray(total.astype(object) + part.astype(object))
 
 
+def _dense_counts(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sorted distinct keys of (group, value) pairs and their counts, by one bincount
+    over each group's range of values laid end to end (what np.unique gives, without its
+    sort: most outcomes and days span a few hundred values); None where the ranges are too
+    wide for that to pay."""
+    if not values.size:
+        return None
+    width = int(groups.max()) + 1
+    lo = np.full(width, np.iinfo(np.int64).max)
+    hi = np.full(width, np.iinfo(np.int64).min)
+    np.minimum.at(lo, groups, values)
+    np.maximum.at(hi, groups, values)
+    span = np.where(hi >= lo, hi - lo + 1, 0)
+    if int(span.sum()) > 4 * values.size + (1 << 16):
+        return None
+    start = np.cumsum(span) - span  # where each group's range begins
+    counts = np.bincount(start[groups] + (values - lo[groups]), minlength=int(span.sum()))
+    at = np.flatnonzero(counts)
+    g = np.searchsorted(start + span, at, side="right")
+    keys = (g.astype(np.int64) << _SHIFT) + (at - start[g] + lo[g] + _OFFSET)
+    return keys, counts[at].astype(np.int64)
+
+
 @dataclass
 class Counts:
     """Exact counts of integer values in numbered groups (one group per field or day).
@@ -108,9 +131,13 @@ class Counts:
         if values.size and int(np.abs(values).max()) >= LIMIT:
             raise ModelRangeError(f"a value of {int(np.abs(values).max()):,} is beyond the "
                                   "range counted exactly (2**53)")
-        keys = (groups.astype(np.int64) << _SHIFT) + (values.astype(np.int64) + _OFFSET)
-        uniq, cnt = np.unique(keys, return_counts=True)
-        self._absorb(uniq, cnt.astype(np.int64))
+        groups, values = groups.astype(np.int64).ravel(), values.astype(np.int64).ravel()
+        counted = _dense_counts(groups, values)
+        if counted is None:
+            keys = (groups << _SHIFT) + (values + _OFFSET)
+            uniq, cnt = np.unique(keys, return_counts=True)
+            counted = uniq, cnt.astype(np.int64)
+        self._absorb(*counted)
 
     def merge(self, other: Counts) -> None:
         self._absorb(other.keys, other.counts)
