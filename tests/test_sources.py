@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from trucesim.cli import app
 from trucesim.scenario.registry import parameters
-from trucesim.teaching.findings import GLOSSARY
+from trucesim.teaching.glossary import GLOSSARY
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "docs" / "sources.md"

@@ -9,7 +9,7 @@ from conftest import base
 from trucesim.model import actors
 from trucesim.run import engine
 from trucesim.scenario.registry import parameters
-from trucesim.teaching import findings, story
+from trucesim.teaching import glossary, story
 
 TAKES_A_SIDE = re.compile(r"\binitiat|\bstarted by\b|\bprovok", re.IGNORECASE)
 
@@ -34,7 +34,7 @@ def test_outcome_descriptions_glossary_and_parameters_attribute_incidents():
     assert described["incidents_israeli_forces"] == "Incidents attributed to Israeli forces"
     assert described["incidents_palestinian_groups"] == \
         "Incidents attributed to Palestinian armed groups"
-    texts = [*described.values(), *findings.GLOSSARY.values(), *findings.LIMITS,
+    texts = [*described.values(), *glossary.GLOSSARY.values(), *glossary.LIMITS,
              *(p.description for p in parameters(s))]
     assert not [t for t in texts if TAKES_A_SIDE.search(t)]
-    assert "attributed in the model to one side's forces" in findings.GLOSSARY["incident"]
+    assert "attributed in the model to one side's forces" in glossary.GLOSSARY["incident"]

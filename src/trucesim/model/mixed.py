@@ -29,6 +29,7 @@ SEPARATE = frozenset({
     "truce.window_days", "truce.phase_days", "negotiations.start_day",
     "extensions.days_each", "aid.trucks_per_day_agreed",
     "aid.crossing_capacity_trucks_per_day",
+    "flare_ups.chance_per_day",  # 0 or not decides whether flare-ups are recorded
 })
 
 

@@ -46,6 +46,7 @@ ENDED: Final = Status.ENDED
 # fraction of the day at which each activity happens
 HANDOVER, EXCHANGE, WITHDRAWAL, VIOLENCE, AID, MEDIATION, TALKS, WINDOW_END, RECORD = (
     0.0, 0.1, 0.2, 0.5, 0.6, 0.8, 0.9, 0.95, 0.99)
+FLARE_UP = 0.55  # after the day's incidents, before mediators weigh the day's tension
 MISSING = -1  # a milestone not reached (written empty)
 NEVER = 1 << 40  # a day that never comes: a step with nothing scheduled
 
@@ -80,6 +81,7 @@ class TruceState:
     in_force: np.ndarray = field(init=False)  # holding or in crisis: not collapsed, not ended
     truce_holds: np.ndarray = field(init=False)  # not collapsed (an ended truce still holds)
     in_crisis: np.ndarray = field(init=False)
+    in_flare_up: np.ndarray = field(init=False)  # days of a flare-up (model.actors.flare_ups)
     tension: np.ndarray = field(init=False)
     max_tension: np.ndarray = field(init=False)
     # hostages (handovers)
@@ -132,6 +134,7 @@ class TruceState:
         self.status = np.zeros(n, dtype=np.int8)
         self.in_force, self.truce_holds, self.in_crisis = flags(n, True), flags(n, True), \
             flags(n)
+        self.in_flare_up = flags(n)
         self.tension, self.max_tension = floats(n), floats(n)
         for name in ("living_held", "bodies_held", "living_released", "bodies_released",
                      "outside_released", "detainees_total", "bodies_returned",
@@ -201,6 +204,7 @@ class TruceState:
         deaths follow the counterfactual rates)."""
         self.status[mask] = COLLAPSED
         self.in_force[mask] = self.truce_holds[mask] = self.in_crisis[mask] = False
+        self.in_flare_up[mask] = False
         if first_day <= self.scenario.truce.window_days:
             self.milestone("war_resumed")[mask] = first_day
         for react in self.on_collapse:
@@ -209,7 +213,7 @@ class TruceState:
     def end(self, mask: Mask) -> None:
         """The agreed period is over (the window's last day)."""
         self.status[mask] = ENDED
-        self.in_force[mask] = self.in_crisis[mask] = False
+        self.in_force[mask] = self.in_crisis[mask] = self.in_flare_up[mask] = False
 
 
 def at(env: simpy.Environment, day: int, phase: float) -> simpy.Timeout:

@@ -13,6 +13,7 @@ from pydantic.fields import FieldInfo
 
 from trucesim.scenario.schema import (
     Condition,
+    FlareUps,
     Release,
     Scenario,
     Side,
@@ -75,6 +76,29 @@ end: the talks go on, and a run still holding at the horizon ends as `ongoing`.
 window_days = 90
 phase_days = 42
 open_ended = true       # phase 1, then talks with no deadline
+```"""
+
+FLARE_UPS = """A flare-up is a run of days of mass-casualty strikes and attacks while the
+truce formally holds. On a day the truce holds, with no crisis and no flare-up under way,
+one starts with probability `chance_per_day` and lasts a geometric number of days (at
+least one, mean `mean_days`). Each of its days adds Poisson deaths at its rates to those
+of the day's incidents (counted as deaths while the truce held), and their tension at
+`tension.per_palestinian_death` and `tension.per_israeli_death`. No crisis starts while
+it lasts. On its last day mediators restore the truce with probability
+`restore_probability` (tension is then brought down to `crisis.resolve_below` at most);
+otherwise the truce collapses and war resumes the next day. Handovers, exchanges and the
+withdrawal do not wait for a flare-up to end. Off unless a scenario sets a chance; its
+outcomes (`flare_ups`, `flare_up_days`, `flare_up_deaths_palestinians`,
+`flare_up_deaths_israelis`, `day_first_flare_up`) are recorded only then. Every default
+is an assumption; scenarios/flare-ups.toml shows the mechanic.
+
+```toml
+[flare_ups]
+chance_per_day = 0.03   # about one day in thirty
+mean_days = 2.0
+deaths_per_day_palestinians = 30.0
+deaths_per_day_israelis = 0.5
+restore_probability = 0.8
 ```"""
 
 INTRO = """# Scenario file format
@@ -196,6 +220,8 @@ def render() -> str:
         elif name in ("extensions", "phase_end"):
             assert isinstance(model, type) and issubclass(model, BaseModel)
             parts += _table(name, model, EXTENSIONS if name == "extensions" else PHASE_END)
+        elif name == "flare_ups":
+            parts += _table(name, FlareUps, FLARE_UPS)
         elif name == "violations":
             parts += _table("violations", Violations)
             defaults = Violations()

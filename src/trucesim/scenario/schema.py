@@ -19,6 +19,7 @@ from pydantic import Field
 from trucesim.scenario.behaviour import (
     Counterfactual,
     Crisis,
+    FlareUps,
     Mediation,
     Negotiations,
     Side,
@@ -41,7 +42,8 @@ from trucesim.scenario.mechanics import Condition, Extensions, PhaseEnd
 from trucesim.scenario.section import Confidence, Label, Name, Prose, Section, param
 
 __all__ = ["Aid", "Condition", "Confidence", "Counterfactual", "Crisis", "Exchange",
-           "Extensions", "Handovers", "Hostages", "Mediation", "Negotiations", "PhaseEnd",
+           "Extensions", "FlareUps", "Handovers", "Hostages", "Mediation", "Negotiations",
+           "PhaseEnd",
            "Release", "Scenario", "Section", "Side", "Tension", "Truce", "Violations",
            "Withdrawal", "WithdrawalStage", "param"]
 
@@ -67,6 +69,7 @@ class Scenario(Section):
     tension: Tension = Field(default_factory=Tension)
     mediation: Mediation = Field(default_factory=Mediation)
     crisis: Crisis = Field(default_factory=Crisis)
+    flare_ups: FlareUps = Field(default_factory=FlareUps)
     negotiations: Negotiations = Field(default_factory=Negotiations)
     counterfactual: Counterfactual = Field(default_factory=Counterfactual)
     conditions: tuple[Condition, ...] = Field(

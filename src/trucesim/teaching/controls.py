@@ -154,14 +154,15 @@ def assumptions(s: Scenario) -> list[Control]:
 
 def screening(s: Scenario) -> list[tuple[str, float, float, bool]]:
     """The screening sweep's factors: every numeric parameter whose default is an
-    assumption (those that matter only when bodies are handed over as recovered left
-    out), each moved +-30% around the scenario's value within its plausible range, as
-    (key, low, high, integer)."""
+    assumption (those that matter only when bodies are handed over as recovered, or only
+    in flare-ups the scenario leaves off, left out), each moved +-30% around the
+    scenario's value within its plausible range, as (key, low, high, integer)."""
+    unused = ("handovers.recovery_",) + (("flare_ups.",) if not s.flare_ups.chance_per_day
+                                         else ())
     out = []
     for p in parameters(s):
         if (p.confidence != "assumption" or p.plausible is None or isinstance(p.value, bool)
-                or not isinstance(p.value, int | float) or p.key.startswith(
-                    "handovers.recovery_")):
+                or not isinstance(p.value, int | float) or p.key.startswith(unused)):
             continue
         integer = isinstance(p.value, int)
         low = max(p.plausible[0], p.value * (1 - SCREENING_SPREAD))

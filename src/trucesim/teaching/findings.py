@@ -43,6 +43,26 @@ def _two_intervals(run: RunFiles) -> list[str]:
             "sets: how much the assumptions themselves move it."]
 
 
+def _episodes(run: RunFiles) -> list[str]:
+    """How often a crisis, and (where the scenario sets them) a flare-up, occurred."""
+    s, out = run.summary, []
+    crisis = s["milestones"].get("day_first_crisis")
+    if crisis:
+        out.append(f"At least one crisis occurred in {pct(crisis['p'])} of runs "
+                   f"{bracket(crisis['ci95'], 'share')}.")
+    flared = s["milestones"].get("day_first_flare_up")
+    if flared:
+        text = (f"At least one flare-up (days of mass-casualty strikes and attacks while the "
+                f"truce formally held) occurred in {pct(flared['p'])} of runs "
+                f"{bracket(flared['ci95'], 'share')}")
+        toll = _outcome(run, "flare_up_deaths_palestinians")
+        if toll:
+            text += (f"; the model counts on average {num(toll['mean'])} "
+                     f"{bracket(toll['ci95_mean'], 'count')} Palestinian deaths in them")
+        out.append(text + ".")
+    return out
+
+
 def run_findings(run: RunFiles) -> list[str]:
     """The key findings of one run, as sentences with 95% intervals (and, for a scenario
     with uncertain assumptions, each figure's spread across them)."""
@@ -74,10 +94,7 @@ def run_findings(run: RunFiles) -> list[str]:
         out.append(f"Fighting resumed within the window in {pct(war['p'])} of runs "
                    f"{bracket(war['ci95'], 'share')}: after a collapse, or some days after "
                    f"the {name} expired.")
-    crisis = s["milestones"].get("day_first_crisis")
-    if crisis:
-        out.append(f"At least one crisis occurred in {pct(crisis['p'])} of runs "
-                   f"{bracket(crisis['ci95'], 'share')}.")
+    out += _episodes(run)
     living, bodies = _outcome(run, "living_released"), _outcome(run, "bodies_released")
     complete = s["milestones"].get("day_schedule_living_complete")
     if living and bodies:
@@ -200,101 +217,3 @@ def typical(run: RunFiles) -> tuple[int, str]:
            f"Palestinian deaths counted and share of aid delivered ({mine}) are close to the "
            f"medians across runs ({medians}).")
     return int(best["replication"]), why
-
-
-GLOSSARY = {
-    "window (horizon)": "The days the model follows the truce (60 for the July 2025 plan); "
-                        "day 0 is when it takes effect. What the deal still owes at its end "
-                        "is reported.",
-    "agreed phase": "The days the deal is agreed for (the whole window, or a first phase "
-                    "such as the 42 days of January 2025); at its end the truce becomes "
-                    "permanent, is extended or expires.",
-    "extension bought by releases": "An agreed phase extended a day (or some days) at a "
-                                    "time in exchange for more releases.",
-    "condition": "A term that ties one step of the deal to another: a withdrawal stage that "
-                 "waits for a handover, aid that falls while bodies are owed.",
-    "return to war": "After a phase expires without agreement, fighting may resume after a "
-                     "delay; otherwise the truce lapses quietly.",
-    "handover": "The release of living hostages and/or hostages' bodies on a scheduled day.",
-    "slip": "A handover that comes later than scheduled.",
-    "dispute": "A handover contested by the other side (identities, ceremonies, lists).",
-    "tranche": "What is freed in return for a handover: prisoners and detainees by "
-               "category, and Palestinian bodies returned.",
-    "withheld tranche": "A tranche held back for some days after a dispute, as on 22 "
-                        "February 2025.",
-    "withdrawal stage": "A line the army pulls back to, on a day or after a handover.",
-    "incident": "A violation of the truce, attributed in the model to one side's forces "
-                "(Israeli forces, or Palestinian armed groups); the model does not say who "
-                "started it. It counts the incident's deaths, and each incident raises the "
-                "rate of incidents attributed to the other side for some days "
-                "(retaliation).",
-    "tension": "A number in the model that incidents, deaths, late or disputed handovers, "
-               "withheld tranches and aid halts raise; it fades by itself and faster once "
-               "mediators act.",
-    "mediators": "The US, Qatar and Egypt; in the model they act once tension passes a "
-                 "threshold, after a delay.",
-    "crisis": "A period in which tension is above the crisis threshold: handovers, "
-              "releases and the withdrawal wait.",
-    "collapse": "The end of the truce when a crisis is not resolved in time (or, with a "
-                "small chance, on any day of crisis); war resumes in the model.",
-    "extended / expired / permanent": "How the agreed phase ends: talks serious enough "
-                                      "lead (usually) to an extension, an agreement to a "
-                                      "permanent ceasefire, otherwise it expires.",
-    "replication (run)": "One play of the scenario with its own random draws; a results "
-                         "directory holds many.",
-    "seed": "The number that fixes all random draws of a set of runs; the same seed gives "
-            "the same results.",
-    "common random numbers": "Two scenarios run with the same seed share their random "
-                             "history, so their difference shows the effect of what was "
-                             "changed, not luck.",
-    "95% interval of a mean or probability": "How precisely the runs pin down the model's "
-                                             "average (t-interval) or probability (Wilson "
-                                             "interval); it narrows with more runs.",
-    "5th-95th percentile": "The range within which 90% of runs fall: how differently runs "
-                           "of the same deal turn out; it does not narrow with more runs.",
-    "survival curve": "The share of runs in which the truce still holds on each day.",
-    "paired difference": "The difference between two scenarios computed run by run (same "
-                         "random numbers), then averaged.",
-    "counterfactual": "What the scenario assumes the same days would have cost without a "
-                      "truce: deaths per day at war, from the Gaza Health Ministry's figures for "
-                      "18 Mar-31 Jul 2025 (its value, source and range are in the "
-                      "assumptions table). It covers only the window the model observes, "
-                      "not what would follow it.",
-    "spread across the assumptions (5th-95th percentile)": "Where a scenario gives some "
-        "assumptions as ranges, the runs are split into parameter sets; this is the range "
-        "of the outcome's average across those sets. Unlike the 95% interval, it does not "
-        "narrow with more runs: it shows how much the answer depends on what is assumed.",
-    "deaths averted": "Counterfactual deaths minus the deaths the model counts in a run.",
-    "sources [Sn]": "The reports the source column cites (S7, ...), each listed with its "
-                    "publisher, title, date and address in the repository's docs/sources.md.",
-}
-
-SWEEP_GLOSSARY = {
-    "sweep": "The same scenario run at many design points, each with other values of the "
-             "assumptions varied, every point with the same seed (common random numbers).",
-    "design point": "One set of values of the varied assumptions; it is run many times and "
-                    "its outcomes averaged.",
-    "mu* (Morris)": "How much an outcome moves, on average, when one assumption takes one "
-                    "step across its range, scaled to the whole range; large means the "
-                    "outcome depends on it.",
-    "sigma (Morris)": "How much those moves vary from point to point; large means the "
-                      "assumption's effect depends on the other assumptions.",
-    "ST and S1 (Sobol')": "The share of the outcome's variation over the design due to one "
-                          "assumption, with (ST) or without (S1) its interactions.",
-    "where the truce breaks": "The region of the design, found by a shallow regression "
-                              "tree, where the share of runs that collapse is highest.",
-}
-
-LIMITS = (
-    "Politics inside each party and the content of the talks are not modelled; talks are "
-    "a single number of progress.",
-    "Hostages' and detainees' individual circumstances are not modelled.",
-    "Deaths are deaths caused by incidents or by resumed war, not all deaths in Gaza: "
-    "disease and hunger deaths are left out, and so is displacement.",
-    "Attacks by groups outside the agreement and events outside Gaza are left out.",
-    "Incidents are counted, not described; their rates and the tension they cause are "
-    "assumptions.",
-    "There is no feedback from the outcome of one truce to the next.",
-    "Most behavioural parameters (how often incidents happen, how fast mediators act, "
-    "the collapse hazard) are assumptions, labelled as such in the assumptions table.",
-)

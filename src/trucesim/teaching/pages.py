@@ -130,7 +130,7 @@ def assumptions(run: RunFiles) -> dict[str, Any]:
 
 
 def _common(sections: Sequence[str], glossary: dict[str, str] | None = None) -> dict[str, Any]:
-    from trucesim.teaching.findings import GLOSSARY, LIMITS
+    from trucesim.teaching.glossary import GLOSSARY, LIMITS
 
     return {"nav": navigation(sections), "caveat": CAVEAT, "glossary": glossary or GLOSSARY,
             "limits": LIMITS}
@@ -201,7 +201,7 @@ def comparison_page(subject: Subject) -> tuple[str, list[Drawn]]:
 def sweep_page(sweep: SweepFiles) -> tuple[str, list[Drawn]]:
     from trucesim.analysis.sensitivity import SHOWN, headers, show_index
     from trucesim.teaching import drivers
-    from trucesim.teaching.findings import GLOSSARY, SWEEP_GLOSSARY
+    from trucesim.teaching.glossary import GLOSSARY, SWEEP_GLOSSARY
 
     made = [Chart("where-it-breaks", drivers.where_it_breaks(sweep),
                     "scatter of design points coloured by collapse probability",

@@ -15,6 +15,7 @@ from trucesim.model.actors import (
     aid,
     conditions,
     exchange,
+    flare_ups,
     handovers,
     mediation,
     negotiations,
@@ -36,6 +37,7 @@ ACTORS: tuple[Actor, ...] = (
     withdrawal.ACTOR,  # the army's lines, stage by stage
     aid.ACTOR,  # trucks agreed against delivered
     violence.ACTOR,  # incidents, deaths, retaliation
+    flare_ups.ACTOR,  # days of mass-casualty strikes while the truce holds (if set)
     war.ACTOR,  # war after a collapse; the counterfactual
     mediation.ACTOR,  # tension, mediators, crises, collapse
     negotiations.ACTOR,  # talks toward a permanent ceasefire

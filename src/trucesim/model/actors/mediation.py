@@ -157,10 +157,11 @@ def mediation(st: TruceState) -> Proc:
 
 def crises(st: TruceState, going: Mask, day: int, tension: np.ndarray,
            u_collapse: np.ndarray) -> None:
-    """A crisis starts above the threshold; one in course is resolved below the lower
-    one, or goes on a day, and may collapse the truce."""
+    """A crisis starts above the threshold (not during a flare-up, which mediators end on
+    its own terms: :mod:`.flare_ups`); one in course is resolved below the lower one, or
+    goes on a day, and may collapse the truce."""
     c = st.scenario.crisis
-    holding = going & ~st.in_crisis
+    holding = going & ~st.in_crisis & ~st.in_flare_up
     starting = holding & (tension >= c.threshold)
     in_crisis = going & st.in_crisis
     if starting.any():

@@ -284,7 +284,7 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
                 label="day the truce ended", verdict=True),
         Outcome("extension_days", "number", "days", "Days added to the agreed phase by "
                 "extensions bought with releases", lambda st: st.parts.phase.days),
-        Outcome("day_collapse", "milestone", "day", "Day the truce collapsed in a crisis",
+        Outcome("day_collapse", "milestone", "day", "Day the truce collapsed (crisis or flare-up)",
                 lambda st: st.milestone("collapse")),
         Outcome("day_war_resumed", "milestone", "day", "Day fighting resumed (after a "
                 "collapse, or after an expired phase)",
