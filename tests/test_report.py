@@ -225,3 +225,19 @@ def test_bad_results_directory_exits_2_and_writes_nothing(tmp_path):
     (half / "summary.json").write_text("{}")
     result = cli.invoke(app, ["report", str(half), str(tmp_path / "empty")])
     assert result.exit_code == 2 and "missing daily.csv, manifest.json" in result.output
+
+
+def test_a_deal_without_hostages_is_reported_without_them(tmp_path):
+    """The findings and the typical run's reason say nothing of hostages released or
+    detainees freed in exchange where the deal concerns no hostages."""
+    from trucesim.run.results import load_run
+    from trucesim.teaching.findings import run_findings, typical
+
+    s = load(BASE, ("name=ceasefire", "releases=[]", "conditions=[]",
+                    "hostages.living_held=0", "hostages.bodies_held=0",
+                    'withdrawal.stages=[{name = "east", day = 10, share = 0.5}]'))
+    runner.run(s, 1, 40, tmp_path, SerialExecutor())
+    run = load_run(tmp_path / "ceasefire")
+    words = " ".join([*run_findings(run), typical(run)[1]])
+    assert "Palestinian deaths" in words
+    assert not re.search(r"hostage|freed in exchange", words)

@@ -303,3 +303,17 @@ def test_a_crisis_averted_by_the_mediators_is_told():
     day = text_of(tale, 11)
     assert "Tension +14.0; at the end of the day it is 9.5" in day
     assert "bring tension down by 6.0 (from 15.5 to 9.5), below the 12" in day
+
+
+def test_a_deal_without_hostages_tells_its_story_without_them():
+    """A cessation of hostilities with a withdrawal and no hostages: no sentence speaks
+    of hostages, handovers or an exchange (it read "no one are held in Gaza; the deal
+    schedules 0 handovers of no one")."""
+    s = load_path(BASE, ("releases=[]", "conditions=[]", "hostages.living_held=0",
+                         "hostages.bodies_held=0",
+                         'withdrawal.stages=[{name = "east", day = 10, share = 0.5}]'))
+    _, tale = told(s, seed=3)
+    words = " ".join(render.markdown(tale).split())
+    assert "The deal concerns no hostages." in words
+    assert not re.search(r"hostage|handover|no one|Freed in exchange", words.replace(
+        "The deal concerns no hostages.", ""))

@@ -16,6 +16,7 @@ from trucesim import fmt
 from trucesim.analysis.compare import Difference
 from trucesim.fmt import bracket, num, pct, prose, whole
 from trucesim.run.results import RunFiles
+from trucesim.teaching.story import with_hostages
 
 
 def _outcome(run: RunFiles, name: str) -> dict[str, Any]:
@@ -97,7 +98,7 @@ def run_findings(run: RunFiles) -> list[str]:
     out += _episodes(run)
     living, bodies = _outcome(run, "living_released"), _outcome(run, "bodies_released")
     complete = s["milestones"].get("day_schedule_living_complete")
-    if living and bodies:
+    if living and bodies and with_hostages(sc):
         text = (f"On average {num(living['mean'])} {bracket(living['ci95_mean'], 'count')}"
                 f"{_across(run, 'living_released', 'count')} living hostages and "
                 f"{num(bodies['mean'])} {bracket(bodies['ci95_mean'], 'count')}"
@@ -108,7 +109,7 @@ def run_findings(run: RunFiles) -> list[str]:
                      f"{pct(complete['p'])} of runs {bracket(complete['ci95'], 'share')}")
         out.append(text + ".")
     freed = _outcome(run, "detainees_freed_total")
-    if freed:
+    if freed and with_hostages(sc):
         out.append(f"On average {num(freed['mean'])} {bracket(freed['ci95_mean'], 'count')} "
                    f"prisoners and detainees were freed in exchange.")
     land = _outcome(run, "territory_share_end")
@@ -196,7 +197,9 @@ def typical(run: RunFiles) -> tuple[int, str]:
                    "told.")
     es = run.summary["end_states"]
     common = max(es, key=lambda k: es[k]["count"])
-    keys = ("living_released", "bodies_released", "deaths_palestinians", "aid_share_of_agreed")
+    hostages = with_hostages(run.scenario())
+    keys = (("living_released", "bodies_released") if hostages else ()) + (
+        "deaths_palestinians", "aid_share_of_agreed")
     stats = {k: run.summary["outcomes"][k] for k in keys}
 
     def distance(row: dict[str, str]) -> float:
@@ -213,7 +216,8 @@ def typical(run: RunFiles) -> tuple[int, str]:
     mine = ", ".join(prose(float(best[k]), "share" if k.startswith("aid") else "count")
                      for k in keys)
     why = (f"Replication {best['replication']} is told because it is typical: it ended the "
-           f"most common way ({common}), and its living hostages and bodies released, "
-           f"Palestinian deaths counted and share of aid delivered ({mine}) are close to the "
-           f"medians across runs ({medians}).")
+           f"most common way ({common}), and its "
+           f"{'living hostages and bodies released, ' if hostages else ''}Palestinian deaths "
+           f"counted and share of aid delivered ({mine}) are close to the medians across "
+           f"runs ({medians}).")
     return int(best["replication"]), why

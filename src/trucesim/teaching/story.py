@@ -109,12 +109,20 @@ def entries(s: Scenario, rep: Replication) -> list[Entry]:
     return out
 
 
+def with_hostages(s: Scenario) -> bool:
+    """Whether the deal concerns hostages at all (some held, or a handover scheduled): a
+    truce without them tells its story without them."""
+    return bool(s.hostages.living_held or s.hostages.bodies_held or s.releases)
+
+
 def opening(s: Scenario) -> list[Line]:
     scheduled = fmt.people(s.living_scheduled, s.bodies_scheduled)
     held = fmt.people(s.hostages.living_held, s.hostages.bodies_held)
+    hostages = (f"{held} are held in Gaza; the deal schedules "
+                f"{fmt.count(len(s.releases), 'handover')} of {scheduled} in all."
+                if with_hostages(s) else "The deal concerns no hostages.")
     return [
-        Line("quiet", f"The truce takes effect. {held} are held in Gaza; the deal schedules "
-             f"{fmt.count(len(s.releases), 'handover')} of {scheduled} in all."),
+        Line("quiet", f"The truce takes effect. {hostages}"),
         Line("quiet", f"The army holds {fmt.percent(s.withdrawal.initial_share)} of Gaza's "
              f"territory. Aid: {s.aid.trucks_per_day_agreed:,.0f} trucks a day agreed."),
     ]
@@ -189,11 +197,14 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
                      f"{s.bodies_scheduled} scheduled bodies")
     if bought:
         released += f", and {fmt.people(living_bought, bodies_bought)} under extensions"
-    return [
-        f"How it ended: {ended}.",
+    hostages = [
         f"{released}; still held in Gaza at the end: {still}.",
         f"Freed in exchange: {exchanged}; "
         f"{count(num('bodies_returned'), 'Palestinian body', 'Palestinian bodies')} returned.",
+    ] if with_hostages(s) else []
+    return [
+        f"How it ended: {ended}.",
+        *hostages,
         f"Territory: the army holds {pct(num('territory_share_end'))} of Gaza at the end "
         f"({pct(s.withdrawal.initial_share)} at the start).",
         f"Aid: {num('aid_trucks_delivered'):,.0f} trucks entered of "
