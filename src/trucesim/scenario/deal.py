@@ -180,6 +180,26 @@ class WithdrawalStage(Section):
     )
     delay_days: int = param(0, "days", "Days between the trigger and the new line.", ge=0,
                              le=MAX_DAYS)
+    late_probability: float = param(
+        0.0, "probability", "Chance the stage is late: the army reaches the line some days "
+        "after it is due (0 = always on its day).",
+        plausible=(0, 1), ge=0, le=1,
+    )
+    late_mean_days: float = param(
+        14.0, "days", "Mean days a late stage comes after its due day (geometric, at least "
+        "one day); used only when late_probability > 0.",
+        plausible=(1, 90), ge=1, le=MAX_DAYS,
+    )
+    kept_share: float = param(
+        0.0, "share", "Share of the stage's pull-back the army does not make, keeping those "
+        "positions to the horizon (0 = the line as agreed, 1 = the stage refused).",
+        plausible=(0, 1), ge=0, le=1,
+    )
+    kept_if: str = param(
+        "", "condition", "Condition under which the positions are kept, tested on the day "
+        "the stage is reached (the language of [[conditions]]; empty = always, when "
+        "kept_share > 0).",
+    )
 
 
 class Withdrawal(Section):

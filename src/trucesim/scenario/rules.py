@@ -7,8 +7,9 @@ Each rule gives the key path it concerns, a message, and optionally other keys i
 
 from __future__ import annotations
 
+from trucesim.scenario.expressions import ExpressionError, parse
 from trucesim.scenario.schema import Scenario
-from trucesim.scenario.steps import check_conditions
+from trucesim.scenario.steps import check_conditions, refs
 from trucesim.scenario.toml import KeyPath
 
 Problem = tuple[KeyPath, str] | tuple[KeyPath, str, tuple[KeyPath, ...]]
@@ -90,7 +91,24 @@ def _check_withdrawal(s: Scenario) -> list[Problem]:
         if stage.name in names or not stage.name.isidentifier():
             out.append(((*at, "name"), "stage names must be distinct identifiers"))
         names.add(stage.name)
+        out += _check_kept(s, i)
     return out
+
+
+def _check_kept(s: Scenario, i: int) -> list[Problem]:
+    """A stage's kept positions: a condition written in the language, and a share to keep."""
+    stage = s.withdrawal.stages[i]
+    at: KeyPath = ("withdrawal", "stages", i, "kept_if")
+    if not stage.kept_if.strip():
+        return []
+    if stage.kept_share == 0:
+        return [(at, "kept_if has no effect while kept_share is 0 (set the share of the "
+                 "pull-back kept)", (("withdrawal", "stages", i, "kept_share"),))]
+    try:
+        parse(stage.kept_if, refs(s))
+    except ExpressionError as exc:
+        return [(at, str(exc))]
+    return []
 
 
 def _check_thresholds(s: Scenario) -> list[Problem]:
