@@ -126,6 +126,22 @@ class Handovers(Section):
         2.0, "gamma shape", "Shape of the recovery-time distribution; higher is less spread.",
         plausible=(0.5, 10), ge=0.05, le=1000,
     )
+    located_bodies: int = param(
+        0, "bodies", "Of the scheduled bodies, how many are already located (as_recovered "
+        "mode): each is recovered on a day drawn evenly from 1 to located_within_days; the "
+        "others are searched for, taking the recovery time above.",
+        ge=0, le=MAX_PERSONS,
+    )
+    located_within_days: int = param(
+        3, "days", "Deadline for the located bodies: all are recovered within this many "
+        "days (e.g. 'all within 72 hours' = 3).",
+        ge=1, le=MAX_DAYS,
+    )
+    unrecovered_owed: bool = param(
+        False, "yes/no", "as_recovered mode: every scheduled body is due from day 0, so a "
+        "body not yet recovered counts as owed (bodies_owed, owed_hostage_bodies); false: a "
+        "body is due only once it is recovered.",
+    )
 
 
 class Exchange(Section):

@@ -144,6 +144,25 @@ kept_if = "not on_time(releases[1])"
 ```"""
 
 
+HANDOVERS = """\
+With `bodies_mode = "as_recovered"`, some bodies may be **located** already:
+`located_bodies` of the scheduled bodies are each recovered on a day drawn evenly from
+1 to `located_within_days` (a deadline such as "all within 72 hours" is 3), the others
+searched for with the gamma recovery time. With `unrecovered_owed = true` every
+scheduled body is due from day 0, so a body not yet recovered counts as owed, in
+`bodies_owed` (conditions) and `owed_hostage_bodies` (outcomes); otherwise a body is due
+only once it is recovered. Both are off by default. `scenarios/bodies-located.toml`
+shows them:
+
+```toml
+[handovers]
+bodies_mode = "as_recovered"
+located_bodies = 8          # of the 18 scheduled, recovered within 3 days
+located_within_days = 3
+unrecovered_owed = true     # the other 10 are owed until recovered
+```"""
+
+
 def _default(info: FieldInfo) -> str:
     if info.is_required():
         return "required"
@@ -231,7 +250,7 @@ def render() -> str:
                                 getattr(defaults, side),
                                 provenance if isinstance(provenance, dict) else None)
         elif isinstance(model, type) and issubclass(model, BaseModel):
-            parts += _table(name, model)
+            parts += _table(name, model, HANDOVERS if name == "handovers" else "")
             if name == "withdrawal":
                 parts += _table("[[withdrawal.stages]]", WithdrawalStage, STAGES)
     return "\n".join(parts).rstrip() + "\n"

@@ -37,6 +37,7 @@ def check(s: Scenario) -> list[Problem]:
             out.append((("exchange", "prisoners_per_living_hostage", name),
                         "category names must be lower_snake_case"))
     out += _check_withdrawal(s)
+    out += _check_recovery(s)
     out += _check_thresholds(s)
     out += check_conditions(s)
     out += _check_extensions(s)
@@ -92,6 +93,22 @@ def _check_withdrawal(s: Scenario) -> list[Problem]:
             out.append(((*at, "name"), "stage names must be distinct identifiers"))
         names.add(stage.name)
         out += _check_kept(s, i)
+    return out
+
+
+def _check_recovery(s: Scenario) -> list[Problem]:
+    """Bodies located, and owed until recovered, are terms of the as_recovered mode."""
+    h, out = s.handovers, list[Problem]()
+    mode: KeyPath = ("handovers", "bodies_mode")
+    if h.bodies_mode != "as_recovered":
+        for key, on in (("located_bodies", h.located_bodies > 0),
+                        ("unrecovered_owed", h.unrecovered_owed)):
+            if on:
+                out.append((("handovers", key), "applies only when bodies are handed over as "
+                            "recovered (bodies_mode = \"as_recovered\")", (mode,)))
+    if h.located_bodies > s.bodies_scheduled:
+        out.append((("handovers", "located_bodies"), f"{h.located_bodies} located but the "
+                    f"schedule releases {s.bodies_scheduled} bodies", (("releases",),)))
     return out
 
 
