@@ -72,8 +72,8 @@ class Kept:
     kept: float  # share of Gaza held beyond the agreed line
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("withdrawal", f"At {fmt.line(self.name)} the army keeps positions beyond "
-                 f"the agreed line: {fmt.percent(self.kept)} of Gaza more than agreed.")]
+        return [("withdrawal", f"The army keeps positions past {fmt.line(self.name)}: "
+                 f"{fmt.percent(self.kept)} of Gaza beyond the agreed line.")]
 
 
 def uses_terms(s: Scenario) -> bool:
@@ -201,32 +201,30 @@ def reach(st: TruceState, k: int, mask: Mask, day: int, share: np.ndarray | floa
     line = np.broadcast_to(np.asarray(share, dtype=np.float64), mask.shape)
     st.share_held[mask] = line[mask]
     lines.kept[mask] = 0.0  # the line as agreed, unless positions are kept
-    if stage.kept_share > 0:
-        keep(st, k, mask, day, before, line)
+    kept = keep(st, k, mask, before, line) if stage.kept_share > 0 else mask & False
     st.milestone(f"withdrawal_{stage.name}")[mask] = day
     st.note(mask, lambda r: StageReached(day, stage.name, float(st.share_held[r]),
                                          float(before[r])))
+    st.note(kept, lambda r: Kept(day, stage.name, float(lines.kept[r])))
     lines.stage[mask] += 1
     lines.step[mask], lines.reached_on[mask], lines.due[mask] = TRIGGER, day, NEVER
     lines.held[mask] = conditions.NO_RULE
     lines.judged[mask] = False
 
 
-def keep(st: TruceState, k: int, mask: Mask, day: int, before: np.ndarray,
-         line: np.ndarray) -> None:
+def keep(st: TruceState, k: int, mask: Mask, before: np.ndarray, line: np.ndarray) -> Mask:
     """Where the stage's condition holds (or it has none), the army keeps a share of the
-    pull-back: it holds that much beyond the agreed line to the horizon."""
+    pull-back: it holds that much beyond the agreed line to the horizon. Returns where."""
     lines: Lines = st.parts.withdrawal
     stage = st.scenario.withdrawal.stages[k]
     test = lines.keep_if[k]
     kept = mask if test is None else mask & np.broadcast_to(
         np.asarray(test(st), dtype=bool), mask.shape)
-    if not kept.any():
-        return
-    extra = of(stage.kept_share, np.arange(st.n)) * np.maximum(before - line, 0.0)
-    st.share_held[kept] = (line + extra)[kept]
-    lines.kept[kept] = extra[kept]
-    st.note(kept, lambda r: Kept(day, stage.name, float(extra[r])))
+    if kept.any():
+        extra = of(stage.kept_share, np.arange(st.n)) * np.maximum(before - line, 0.0)
+        st.share_held[kept] = (line + extra)[kept]
+        lines.kept[kept] = extra[kept]
+    return np.asarray(kept)
 
 
 def kept_share_end(st: TruceState) -> np.ndarray:
