@@ -12,7 +12,7 @@ from test_scenario import only
 from trucesim.model import actors
 from trucesim.model.actors import withdrawal
 from trucesim.run.engine import Piece, run_chunk, run_mixed, simulate
-from trucesim.scenario import load
+from trucesim.scenario import digest, load
 
 SOUTH = "withdrawal.stages[1]"
 NORTH = "withdrawal.stages[0]"
@@ -128,3 +128,13 @@ def test_sets_that_differ_in_a_stage_term_run_as_each_runs_alone():
 def test_the_terms_are_validated_with_their_key_path(overrides, path, message):
     issue = only(BASE, list(overrides))
     assert issue.path == path and message in issue.message, issue
+
+
+def test_a_term_left_off_is_not_part_of_the_digest():
+    """A scenario written before the terms keeps its digest: stating one at its default
+    changes nothing, and turning one on changes the digest."""
+    plain = digest(load(BASE))
+    assert digest(load(BASE, (f"{SOUTH}.late_probability=0", f"{SOUTH}.kept_if=''",
+                              "handovers.located_within_days=3"))) == plain
+    assert digest(load(BASE, (f"{SOUTH}.late_probability=0.1",))) != plain
+    assert digest(load(BASE, ("handovers.located_within_days=4",))) != plain
