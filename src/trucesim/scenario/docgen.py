@@ -63,7 +63,12 @@ phase_name = "pause"
 days_each = 1           # ...extended a day at a time
 max_days = 3            # for at most 3 more days
 living_per_day = 10     # each extension day buys 10 more living hostages
-```"""
+```
+
+An extension of several days may be **bought at once** (`paid_at_once = true`, off by
+default): all its releases (the per-day counts times `days_each`) come on its first day,
+and it is bought only while that many are still held. `scenarios/pause-bought-at-once.toml`
+extends a pause two days at a time for 10 living hostages on the first of them."""
 
 PHASE_END = """A phase that expires (no permanent agreement, no extension) is followed by a
 return to war after a delay with probability `war_probability`, otherwise by a quiet

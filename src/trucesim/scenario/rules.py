@@ -153,6 +153,9 @@ def _check_extensions(s: Scenario) -> list[Problem]:
     if x.days_each and x.max_days < x.days_each:
         out.append((("extensions", "max_days"), f"must be at least days_each ({x.days_each}) "
                     "for an extension to be possible"))
+    if x.paid_at_once and not x.days_each:
+        out.append((("extensions", "paid_at_once"), "there is no extension to pay for: set "
+                    "days_each", (("extensions", "days_each"),)))
     if x.days_each and s.truce.open_ended:
         out.append((("extensions",), "an open-ended ceasefire has no phase end to extend",
                     (("truce", "open_ended"),)))
