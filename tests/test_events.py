@@ -18,7 +18,7 @@ EVENTS = [event for actor in ACTORS for event in actor.events]
 # the shipped scenarios that, between them, provoke every kind of event
 PROVOKING = ("base.toml", "weak-mediation.toml", "history/jan-2025-ceasefire.toml",
              "bodies-as-recovered.toml", "aid-for-bodies.toml", "pause-with-extensions.toml",
-             "open-ended.toml", "flare-ups.toml")
+             "open-ended.toml", "flare-ups.toml", "withdrawal-kept.toml")
 SEED, RUNS = 3, 64
 
 

@@ -141,7 +141,8 @@ def test_names_written_inline_are_located_at_their_line(write):
         f"{path}:3: exchange.prisoners_per_living_hostage.Bad-Name: category names must be "
         "lower_snake_case",
         f"{path}:4: conditions[0].applies_to: the condition inherited from "
-        f"{path.parent / 'base.toml'}:90 names step 'withdrawal.south', which this file's "
+        f"{path.parent / 'base.toml'}:{_base_line('applies_to')} names step "
+        "'withdrawal.south', which this file's "
         "withdrawal.stages no longer has; give this file its own [[conditions]], or write "
         "'conditions = []' to drop the inherited ones",
         f"{path}:4: withdrawal.stages[0].name: stage names must be distinct identifiers"]
@@ -251,6 +252,12 @@ def test_a_rule_on_a_key_with_its_own_problem_waits_for_that_key(write):
     assert [i.path for i in info.value.issues] == ["truce.window_days"]
 
 
+def _base_line(key):
+    """The line of base.toml's own [[conditions]] that sets `key` (its only condition)."""
+    lines = BASE.read_text().splitlines()
+    return 1 + next(i for i, text in enumerate(lines) if text.startswith(f"{key} ="))
+
+
 STAGES = ('extends = "base.toml"\n\n[withdrawal]\n'
           'stages = [{ name = "east", day = 3, share = 0.5 }]\n')
 
@@ -259,7 +266,7 @@ def test_an_inherited_condition_on_a_replaced_stage_is_the_extending_files_error
     path = write(STAGES)
     line = one_error(invoke("validate", path))
     assert line.startswith(f"error: {path}:4: conditions[0].applies_to: ")
-    assert "inherited from" in line and "base.toml:90" in line
+    assert "inherited from" in line and f"base.toml:{_base_line('applies_to')}" in line
     assert "'withdrawal.south'" in line and "conditions = []" in line
 
 
@@ -267,7 +274,7 @@ def test_an_inherited_condition_on_replaced_releases_is_the_extending_files_erro
     path = write('extends = "base.toml"\n\n[[releases]]\nlabel = "first"\nday = 2\nliving = 8\n')
     line = one_error(invoke("validate", path))
     assert line.startswith(f"error: {path}:3: conditions[0].wait_until: ")
-    assert "base.toml:91" in line and "[[releases]]" in line
+    assert f"base.toml:{_base_line('wait_until')}" in line and "[[releases]]" in line
 
 
 def test_conditions_cleared_as_the_error_says_make_the_file_valid(write):

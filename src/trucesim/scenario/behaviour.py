@@ -171,24 +171,26 @@ class FlareUps(Section):
         0.0, "probability per day", "Chance a flare-up starts on a day the truce holds with "
         "no crisis and no flare-up under way (0 = never).",
         source="assumption: off unless a scenario sets it", plausible=(0, 0.1), ge=0, le=1,
+        off=True,
     )
     mean_days: float = param(
         2.0, "days", "Mean length of a flare-up (geometric, at least one day).",
-        source="assumption", plausible=(1, 7), ge=1, le=60,
+        source="assumption", plausible=(1, 7), ge=1, le=60, off=True,
     )
     deaths_per_day_palestinians: float = param(
         30.0, "deaths/day", "Palestinian deaths a day of a flare-up (Poisson), on top of "
         "those of the day's incidents.", source="assumption", plausible=(0, 100),
-        ge=0, le=1000,
+        ge=0, le=1000, off=True,
     )
     deaths_per_day_israelis: float = param(
         0.5, "deaths/day", "Israeli deaths a day of a flare-up (Poisson), on top of those of "
         "the day's incidents.", source="assumption", plausible=(0, 5), ge=0, le=1000,
+        off=True,
     )
     restore_probability: float = param(
         0.8, "probability", "Chance mediators restore the truce when a flare-up ends (tension "
         "back to crisis.resolve_below at most); otherwise it collapses.",
-        source="assumption", plausible=(0.3, 1), ge=0, le=1,
+        source="assumption", plausible=(0.3, 1), ge=0, le=1, off=True,
     )
 
 

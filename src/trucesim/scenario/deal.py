@@ -126,6 +126,22 @@ class Handovers(Section):
         2.0, "gamma shape", "Shape of the recovery-time distribution; higher is less spread.",
         plausible=(0.5, 10), ge=0.05, le=1000,
     )
+    located_bodies: int = param(
+        0, "bodies", "Of the scheduled bodies, how many are already located (as_recovered "
+        "mode): each is recovered on a day drawn evenly from 1 to located_within_days; the "
+        "others are searched for, taking the recovery time above.",
+        ge=0, le=MAX_PERSONS, off=True,
+    )
+    located_within_days: int = param(
+        3, "days", "Deadline for the located bodies: all are recovered within this many "
+        "days (e.g. 'all within 72 hours' = 3).",
+        ge=1, le=MAX_DAYS, off=True,
+    )
+    unrecovered_owed: bool = param(
+        False, "yes/no", "as_recovered mode: every scheduled body is due from day 0, so a "
+        "body not yet recovered counts as owed (bodies_owed, owed_hostage_bodies); false: a "
+        "body is due only once it is recovered.", off=True,
+    )
 
 
 class Exchange(Section):
@@ -180,6 +196,26 @@ class WithdrawalStage(Section):
     )
     delay_days: int = param(0, "days", "Days between the trigger and the new line.", ge=0,
                              le=MAX_DAYS)
+    late_probability: float = param(
+        0.0, "probability", "Chance the stage is late: the army reaches the line some days "
+        "after it is due (0 = always on its day).",
+        plausible=(0, 1), ge=0, le=1, off=True,
+    )
+    late_mean_days: float = param(
+        14.0, "days", "Mean days a late stage comes after its due day (geometric, at least "
+        "one day); used only when late_probability > 0.",
+        plausible=(1, 90), ge=1, le=MAX_DAYS, off=True,
+    )
+    kept_share: float = param(
+        0.0, "share", "Share of the stage's pull-back the army does not make, keeping those "
+        "positions to the horizon (0 = the line as agreed, 1 = the stage refused).",
+        plausible=(0, 1), ge=0, le=1, off=True,
+    )
+    kept_if: str = param(
+        "", "condition", "Condition under which the positions are kept, tested on the day "
+        "the stage is reached (the language of [[conditions]]; empty = always, when "
+        "kept_share > 0).", off=True,
+    )
 
 
 class Withdrawal(Section):

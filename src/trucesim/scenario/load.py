@@ -233,6 +233,30 @@ def resolved(s: Scenario) -> dict[str, Any]:
 
 
 def digest(s: Scenario) -> str:
-    """A stable fingerprint of everything that determines the results."""
-    text = json.dumps(resolved(s), sort_keys=True, separators=(",", ":"))
+    """A stable fingerprint of everything that determines the results (a term that is
+    off, at its default, determines nothing and is left out)."""
+    text = json.dumps(_determining(s, resolved(s)), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _determining(model: Any, data: Any) -> Any:
+    """`data` (the dump of `model`) without the keys declared off that are at their
+    default, in every table and list of tables (and without a table whose keys are all
+    such)."""
+    if isinstance(model, BaseModel):
+        out = {}
+        for name, info in type(model).model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            value = getattr(model, name)
+            if extra.get("off") and value == info.get_default(call_default_factory=True):
+                continue
+            if name in data:
+                kept = _determining(value, data[name])
+                if kept == {} and data[name]:  # a table of terms all off (added later)
+                    continue
+                out[name] = kept
+        return out
+    if isinstance(model, tuple | list) and isinstance(data, list):
+        return [_determining(m, d) for m, d in zip(model, data, strict=True)]
+    return data
+

@@ -84,6 +84,20 @@ class Extensions(Section):
     tension_halving: float = param(
         6.0, "tension", "Tension at which that chance halves.", plausible=(2, 20), gt=0,
         le=1000)
+    paid_at_once: bool = param(
+        False, "yes/no", "Whether an extension of several days is bought at once: all its "
+        "releases (the per-day counts times days_each) on its first day, and only while "
+        "that many are held; false: one day's releases on each of its days.", off=True)
+
+    @property
+    def living_each(self) -> int:
+        """Living hostages handed over on each day an extension's releases fall."""
+        return self.living_per_day * (self.days_each if self.paid_at_once else 1)
+
+    @property
+    def bodies_each(self) -> int:
+        """Bodies handed over on each day an extension's releases fall."""
+        return self.bodies_per_day * (self.days_each if self.paid_at_once else 1)
 
 
 class PhaseEnd(Section):

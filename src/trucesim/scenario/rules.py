@@ -7,8 +7,9 @@ Each rule gives the key path it concerns, a message, and optionally other keys i
 
 from __future__ import annotations
 
+from trucesim.scenario.expressions import ExpressionError, parse
 from trucesim.scenario.schema import Scenario
-from trucesim.scenario.steps import check_conditions
+from trucesim.scenario.steps import check_conditions, refs
 from trucesim.scenario.toml import KeyPath
 
 Problem = tuple[KeyPath, str] | tuple[KeyPath, str, tuple[KeyPath, ...]]
@@ -36,6 +37,7 @@ def check(s: Scenario) -> list[Problem]:
             out.append((("exchange", "prisoners_per_living_hostage", name),
                         "category names must be lower_snake_case"))
     out += _check_withdrawal(s)
+    out += _check_recovery(s)
     out += _check_thresholds(s)
     out += check_conditions(s)
     out += _check_extensions(s)
@@ -90,7 +92,40 @@ def _check_withdrawal(s: Scenario) -> list[Problem]:
         if stage.name in names or not stage.name.isidentifier():
             out.append(((*at, "name"), "stage names must be distinct identifiers"))
         names.add(stage.name)
+        out += _check_kept(s, i)
     return out
+
+
+def _check_recovery(s: Scenario) -> list[Problem]:
+    """Bodies located, and owed until recovered, are terms of the as_recovered mode."""
+    h, out = s.handovers, list[Problem]()
+    mode: KeyPath = ("handovers", "bodies_mode")
+    if h.bodies_mode != "as_recovered":
+        for key, on in (("located_bodies", h.located_bodies > 0),
+                        ("unrecovered_owed", h.unrecovered_owed)):
+            if on:
+                out.append((("handovers", key), "applies only when bodies are handed over as "
+                            "recovered (bodies_mode = \"as_recovered\")", (mode,)))
+    if h.located_bodies > s.bodies_scheduled:
+        out.append((("handovers", "located_bodies"), f"{h.located_bodies} located but the "
+                    f"schedule releases {s.bodies_scheduled} bodies", (("releases",),)))
+    return out
+
+
+def _check_kept(s: Scenario, i: int) -> list[Problem]:
+    """A stage's kept positions: a condition written in the language, and a share to keep."""
+    stage = s.withdrawal.stages[i]
+    at: KeyPath = ("withdrawal", "stages", i, "kept_if")
+    if not stage.kept_if.strip():
+        return []
+    if stage.kept_share == 0:
+        return [(at, "kept_if has no effect while kept_share is 0 (set the share of the "
+                 "pull-back kept)", (("withdrawal", "stages", i, "kept_share"),))]
+    try:
+        parse(stage.kept_if, refs(s))
+    except ExpressionError as exc:
+        return [(at, str(exc))]
+    return []
 
 
 def _check_thresholds(s: Scenario) -> list[Problem]:
@@ -118,6 +153,9 @@ def _check_extensions(s: Scenario) -> list[Problem]:
     if x.days_each and x.max_days < x.days_each:
         out.append((("extensions", "max_days"), f"must be at least days_each ({x.days_each}) "
                     "for an extension to be possible"))
+    if x.paid_at_once and not x.days_each:
+        out.append((("extensions", "paid_at_once"), "there is no extension to pay for: set "
+                    "days_each", (("extensions", "days_each"),)))
     if x.days_each and s.truce.open_ended:
         out.append((("extensions",), "an open-ended ceasefire has no phase end to extend",
                     (("truce", "open_ended"),)))

@@ -74,10 +74,15 @@ def param(
     source: str = "assumption",
     confidence: Confidence = "assumption",
     plausible: tuple[float, float] | None = None,
+    off: bool = False,
     **bounds: Any,
 ) -> Any:
-    """Declare one scenario key with its unit, meaning, provenance and bounds."""
+    """Declare one scenario key with its unit, meaning, provenance and bounds. `off`: a
+    term added later that does nothing at its default; left at it, the key is not part
+    of the scenario's digest (so a scenario written before it keeps its digest)."""
     extra: dict[str, Any] = {"unit": unit, "source": source, "confidence": confidence}
+    if off:
+        extra["off"] = True
     if plausible is not None:
         extra["plausible"] = list(plausible)
     return Field(default, description=doc, json_schema_extra=extra, **bounds)

@@ -2,7 +2,7 @@
 
 At day-end of the agreed phase the truce becomes permanent (the talks concluded), is
 extended, or expires. An extension can be bought by releases (a pause extended a day, or
-N days, at a time, for more hostages on each extension day), a decision whose chance
+N days, at a time, for hostages on each of its days or all at once), whose chance
 falls with tension and is nil once too few hostages are held to pay for it; or, when the
 talks are serious but unfinished, granted under the talks' clause. A phase that expires
 is followed by a quiet lapse or, after a delay, a return to war at the counterfactual
@@ -146,7 +146,7 @@ def extension_chance(st: TruceState) -> np.ndarray:
     """The chance the parties extend now: nil if too few are held to pay for it."""
     x = st.scenario.extensions
     chance = x.probability * np.power(0.5, st.tension / x.tension_halving)
-    return np.where((st.living_held < x.living_per_day) | (st.bodies_held < x.bodies_per_day),
+    return np.where((st.living_held < x.living_each) | (st.bodies_held < x.bodies_each),
                     0.0, chance)
 
 
@@ -208,11 +208,11 @@ def decide(st: TruceState, ending: Mask, day: int) -> None:
 
 
 def extend(st: TruceState, mask: Mask, day: int) -> None:
-    """The parties extend the phase by days_each days, bought by releases on each."""
+    """The parties extend the phase by days_each days, bought by releases."""
     x, ext = st.scenario.extensions, st.parts.phase
     ext.decisions[mask] += 1
     ext.days[mask] += x.days_each
-    ext.first[mask], ext.last[mask] = day + 1, day + x.days_each
+    ext.first[mask], ext.last[mask] = day + 1, day + (1 if x.paid_at_once else x.days_each)
     st.phase_end[mask] = day + x.days_each
     agenda.of(st, HANDOVER).at(ext.releases_row, mask, day + 1)
     st.note(mask, lambda r: Extended(day, x.days_each, x.living_per_day * x.days_each,
@@ -226,7 +226,7 @@ def extend(st: TruceState, mask: Mask, day: int) -> None:
 def _why_not_extended(st: TruceState) -> np.ndarray:
     """Why each replication's phase was not extended by releases (NOT_EXTENDED)."""
     x, ext = st.scenario.extensions, st.parts.phase
-    few = (st.living_held < x.living_per_day) | (st.bodies_held < x.bodies_per_day)
+    few = (st.living_held < x.living_each) | (st.bodies_held < x.bodies_each)
     limit = (ext.days + x.days_each > x.max_days) | (ext.decisions >= MAX_DECISIONS)
     return np.where(limit, "limit", np.where(few, "few", "declined"))
 
@@ -247,15 +247,15 @@ def verdict(st: TruceState, mask: Mask, state: str, end: int,
 
 
 def extension_releases(st: TruceState, mask: Mask, day: int) -> None:
-    """The releases an extension bought, on one of its days."""
+    """The releases an extension bought, on one of its days (or all at once)."""
     x, ledger, ext = st.scenario.extensions, st.parts.handovers, st.parts.phase
-    ledger.due_living[mask] += x.living_per_day
-    ledger.due_bodies[mask] += x.bodies_per_day
+    ledger.due_living[mask] += x.living_each
+    ledger.due_bodies[mask] += x.bodies_each
     ok = mask & st.in_force
     if not ok.any():
         return
-    living = np.minimum(x.living_per_day, st.living_held)
-    bodies = np.minimum(x.bodies_per_day, st.bodies_held)
+    living = np.minimum(x.living_each, st.living_held)
+    bodies = np.minimum(x.bodies_each, st.bodies_held)
     n = st.n
     release.hand_over(st, ok, day, f"extension's day-{day} release", living, bodies,
                         np.zeros(n, dtype=bool), day, release.Terms(

@@ -5,6 +5,11 @@ Each body of the schedule is recovered after a gamma-distributed time; the bodie
 recovered by a day are handed over together that day (a dispute and a withheld tranche
 are possible, as for any handover), unless a crisis holds them back. The next
 recoveries are one row of the morning's agenda (:mod:`trucesim.model.agenda`).
+
+Some bodies may be located already (`handovers.located_bodies`): each is recovered on a
+day drawn evenly within the deadline (`located_within_days`), the others searched for
+as above. With `unrecovered_owed`, every scheduled body is due from day 0, so a body not
+yet recovered is owed; otherwise a body becomes due when it is recovered.
 """
 
 from __future__ import annotations
@@ -39,7 +44,12 @@ def draw(s: Scenario, g: np.random.Generator, n: int) -> Draws:
     shape = (n, s.bodies_scheduled)
     days = np.ceil(g.gamma(h.recovery_shape, h.recovery_mean_days / h.recovery_shape,
                            shape)).astype(np.int64)
-    return Draws(days, g.random((*shape, 3)))
+    u = g.random((*shape, 3))
+    if h.located_bodies:  # drawn after the others, which stay as they were
+        located = g.random((n, h.located_bodies))
+        days[:, :h.located_bodies] = 1 + np.floor(located * h.located_within_days).astype(
+            np.int64)
+    return Draws(days, u)
 
 
 @dataclass(slots=True)
@@ -65,6 +75,9 @@ def start(st: TruceState) -> None:
     st.parts.recovery = Recoveries(np.sort(d.recovery_days, axis=1), ints(n), ints(n),
                                    ints(n), np.zeros(n, dtype=np.int8),
                                    np.zeros(n, dtype=bool), row)
+    if st.scenario.handovers.unrecovered_owed:  # due from the start, recovered or not
+        ledger: handovers.Ledger = st.parts.handovers
+        ledger.due_bodies += st.scenario.bodies_scheduled
     following(st, np.ones(n, dtype=bool), 0)
 
 
@@ -93,7 +106,8 @@ def recovered(st: TruceState, due_today: Mask, day: int) -> None:
     ledger: handovers.Ledger = st.parts.handovers
     arriving = due_today & (rec.stage == WAIT)
     resumed = due_today & (rec.stage == CALM)
-    ledger.due_bodies[arriving] += rec.count[arriving]
+    if not s.handovers.unrecovered_owed:
+        ledger.due_bodies[arriving] += rec.count[arriving]
     waits = arriving & st.in_crisis if s.handovers.withheld_in_crisis else arriving & False
     rec.waited[arriving] = waits[arriving]
     if waits.any():
