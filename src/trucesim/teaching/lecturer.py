@@ -21,8 +21,11 @@ import streamlit as st
 from trucesim.scenario.schema import Scenario
 from trucesim.teaching.predictions import Board, Guess, Question, changes
 
-MEASURES = (("p_collapsed", "collapse", "Runs out of 100 in which the truce collapses", 100),
-            ("living_released", "living", "Living hostages released, on average", 1))
+MEASURES = (("p_collapsed", "collapse", "Runs out of 100 in which the truce collapses",
+             "collapses guessed, out of 100 runs", 100),
+            ("living_released", "living", "Living hostages released, on average",
+             "living hostages guessed", 1))
+HEIGHT = 300  # pixels: both charts, their axes and the line's label fit 1280x720
 FONT = {"axis": {"labelFontSize": 18, "titleFontSize": 20, "labelLimit": 0},
         "title": {"fontSize": 22}, "text": {"fontSize": 20}, "view": {"stroke": None}}
 
@@ -48,36 +51,57 @@ def allowed() -> bool:
     given = st.text_input("Access code", type="password", key="lecturer_code")
     if code and given and hmac.compare_digest(given.strip().upper(), code.upper()):
         st.session_state.lecturer_ok = True
-        return True
+        st.rerun()  # drawn again without the code's box
     if given:
         st.error("That is not the access code printed when the classroom started.")
     return False
 
 
-def histogram(values: list[float], answer: float | None, title: str, top: float,
-              step: float) -> dict[str, Any]:
-    """A Vega-Lite histogram of `values` (bins of `step` from 0 to `top`) with the
-    model's `answer` as a labelled line."""
-    bars: dict[str, Any] = {
-        "mark": {"type": "bar", "color": "#4c78a8"},
-        "encoding": {
-            "x": {"field": "guess", "type": "quantitative", "title": "guess",
-                  "bin": {"step": step, "extent": [0, top + step]},
-                  "scale": {"domain": [0, top + step]}},
-            "y": {"aggregate": "count", "type": "quantitative", "title": "students",
-                  "axis": {"tickMinStep": 1}}}}
-    layers = [bars]
+def counts(values: list[float], edges: list[float]) -> list[int]:
+    """How many of `values` fall in each bin [edges[k], edges[k+1]); the last bin also
+    holds its upper edge."""
+    found = [0] * (len(edges) - 1)
+    for v in values:
+        for k in range(len(found)):
+            if edges[k] <= v < edges[k + 1] or (k == len(found) - 1 and v == edges[-1]):
+                found[k] += 1
+                break
+    return found
+
+
+def edges_for(field: str, held: int) -> list[float]:
+    """Bins of 10 runs for collapse (0-10, ..., 90-100); one per whole hostage, centred on
+    it, for living hostages."""
+    if field == "collapse":
+        return [float(k) for k in range(0, 101, 10)]
+    return [k - 0.5 for k in range(held + 2)]
+
+
+def histogram(values: list[float], answer: float | None, title: str, axis: str,
+              edges: list[float]) -> dict[str, Any]:
+    """A Vega-Lite histogram of `values` in the bins `edges`, with the model's `answer`
+    as a labelled line."""
+    rows = [{"low": lo, "high": hi, "students": c}
+            for lo, hi, c in zip(edges, edges[1:], counts(values, edges), strict=False)]
+    x = {"field": "low", "type": "quantitative", "title": axis,
+         "scale": {"domain": [edges[0], edges[-1]], "nice": False},
+         "axis": {"format": "d", "tickMinStep": 1}}
+    bars = {"data": {"values": rows}, "mark": {"type": "bar", "color": "#4c78a8"},
+            "encoding": {"x": x, "x2": {"field": "high"},
+                         "y": {"field": "students", "type": "quantitative",
+                               "title": "students", "axis": {"tickMinStep": 1}},
+                         "y2": {"datum": 0}}}
+    layers: list[dict[str, Any]] = [bars]
     if answer is not None:
-        line: dict[str, Any] = {"data": {"values": [{"answer": answer,
-                                     "text": f"the model: {answer:.1f}"}]},
-                "encoding": {"x": {"field": "answer", "type": "quantitative"}}}
+        line: dict[str, Any] = {
+            "data": {"values": [{"answer": answer, "text": f"the model: {answer:.1f}"}]},
+            "encoding": {"x": {"field": "answer", "type": "quantitative"}}}
         layers += [{**line, "mark": {"type": "rule", "color": "#d62728", "size": 4}},
                    {**line, "mark": {"type": "text", "align": "left", "dx": 6, "dy": -8,
                                      "color": "#d62728", "fontWeight": "bold", "y": 0},
                     "encoding": {**line["encoding"], "text": {"field": "text"}}}]
     return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-            "title": title, "height": 360, "config": FONT,
-            "data": {"values": [{"guess": v} for v in values]}, "layer": layers}
+            "title": title, "config": FONT, "layer": layers}
 
 
 def answers(question: Question) -> dict[str, float]:
@@ -89,33 +113,34 @@ def answers(question: Question) -> dict[str, float]:
     store = classroom.service(int(classroom.setting("WORKERS", "0")))
     run = store.run(question.scenario, seed, n).run
     found = {d.measure.name: d.b[0] for d in live.paired(run, run).differences}
-    return {name: found[name] * scale for name, _, _, scale in MEASURES if name in found}
+    return {name: found[name] * scale for name, _, _, _, scale in MEASURES if name in found}
 
 
 def view(questions: list[Question]) -> None:
     labels = [f"{q.label} ({q.count} locked)" for q in questions]
-    chosen = st.selectbox("Version of the deal (the most recently locked first)",
-                          range(len(questions)), format_func=labels.__getitem__,
-                          key="lecturer_question")
+    pick, toggle = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = pick.selectbox("Version of the deal (the most recently locked first)",
+                            range(len(questions)), format_func=labels.__getitem__,
+                            key="lecturer_question")
+    show = toggle.toggle("Show the model's answer", value=True, key="lecturer_answer")
     question = questions[chosen or 0]
     guesses = board().guesses(question.key)
-    show = st.toggle("Show the model's answer", value=True, key="lecturer_answer")
     model = answers(question) if show else {}
     st.markdown(f"**{len(guesses)} locked prediction{'s' if len(guesses) != 1 else ''}** "
                 f"for: {question.label}")
     held = max(question.scenario.hostages.living_held, 1)
-    for column, (name, field, title, _) in zip(st.columns(2), MEASURES, strict=True):
+    for column, (name, field, title, axis, _) in zip(st.columns(2), MEASURES, strict=True):
         values = [float(getattr(g, field)) for g in guesses]
-        top, step = (100.0, 10.0) if field == "collapse" else (float(held), 1.0)
-        column.vega_lite_chart(histogram(values, model.get(name), title, top, step),
-                               width="stretch")
+        column.vega_lite_chart(histogram(values, model.get(name), title, axis,
+                                         edges_for(field, held)), width="stretch",
+                               height=HEIGHT)
     st.caption("Model results under the scenario's stated assumptions, not predictions of "
                "what will happen; the line is the model's average over the runs.")
 
 
 def page() -> None:
     st.set_page_config(page_title="trucesim classroom: lecturer", layout="wide")
-    st.title("The class's predictions")
+    st.header("The class's predictions")
     if not allowed():
         st.stop()
 
