@@ -12,7 +12,7 @@ import pytest
 from conftest import BASE
 
 pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "trucesim" / "teaching"
 CODE = "K7PM3Q"

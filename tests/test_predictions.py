@@ -13,7 +13,7 @@ from trucesim.teaching.predictions import Board, Guess, changes
 
 pytest.importorskip("streamlit")
 
-from trucesim.teaching.lecturer import counts, edges_for  # noqa: E402
+from trucesim.teaching.lecturer import counts, edges_for
 
 REFERENCE = base()
 LONGER = base("truce.window_days=70")
