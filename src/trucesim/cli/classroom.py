@@ -1,6 +1,9 @@
-"""`trucesim classroom`: the live what-if page for a class, served on this computer only.
+"""`trucesim classroom`: the live what-if page for a class, served on this computer only,
+or, with ``--class``, to the students on the local network.
 
-Starts Streamlit (the optional extra `classroom`) on 127.0.0.1, headless, with its usage
+Starts Streamlit (the optional extra `classroom`) on 127.0.0.1 (``--class``: on every
+interface, with the machine's network address printed for the students, as text and a
+QR code, and a short access code for the lecturer's view at /lecturer), headless, with its usage
 statistics off and nothing read from a project's or the user's Streamlit settings that
 could change that: every setting that matters is passed on the command line, and the
 server runs in a temporary folder. Prints the address, opens the browser unless told
@@ -35,12 +38,12 @@ from typing import IO, Annotated
 
 import typer
 
+from trucesim.cli.lan import EVERYWHERE, access_code, announce, network_address
 from trucesim.cli.options import DEFAULT_SEED, SeedOption, WorkersOption, fail, load_all
 
 ADDRESS = "127.0.0.1"
 # what the server is told, whatever any config file says
 SETTINGS = {
-    "server.address": ADDRESS,  # this computer only
     "server.headless": "true",  # no browser opened by Streamlit, no e-mail prompt
     "browser.gatherUsageStats": "false",  # no telemetry
     "server.fileWatcherType": "none",
@@ -50,6 +53,7 @@ SETTINGS = {
     "client.showErrorDetails": "false",
     "logger.level": "warning",
     "theme.base": "light",
+    "server.disconnectedSessionTTL": "60",  # a closed tab's session is freed after 60 s
 }
 POSIX = os.name == "posix"
 GRACE = 10.0  # seconds the server has to stop after SIGTERM before it is killed
@@ -59,26 +63,31 @@ KILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def command(port: int) -> list[str]:
-    """The Streamlit command line that serves the page on 127.0.0.1:`port`."""
+def command(port: int, shared: str | None = None) -> list[str]:
+    """The Streamlit command line that serves the page on 127.0.0.1:`port`, or in class
+    mode (`shared`: the network address) on every interface with the lecturer's view.
+    Streamlit is told the address the students use, so that it accepts their pages
+    without looking up an external address on the internet (its headless default)."""
     import importlib.util
 
-    spec = importlib.util.find_spec("trucesim.teaching.classroom")
+    app = "classapp" if shared else "classroom"
+    spec = importlib.util.find_spec(f"trucesim.teaching.{app}")
     assert spec is not None and spec.origin is not None
     flags = [f"--{key}={value}" for key, value in SETTINGS.items()]
     return [sys.executable, "-m", "streamlit", "run", spec.origin, *flags,
-            f"--server.port={port}"]
+            f"--server.address={EVERYWHERE if shared else ADDRESS}", f"--server.port={port}",
+            *([f"--browser.serverAddress={shared}"] if shared else [])]
 
 
-def port_problem(port: int) -> str | None:
-    """Why Streamlit could not listen on 127.0.0.1:`port`, or None if it can: the bind it
+def port_problem(port: int, address: str = ADDRESS) -> str | None:
+    """Why Streamlit could not listen on `address`:`port`, or None if it can: the bind it
     makes (SO_REUSEADDR outside Windows, so a port a stopped server left in TIME_WAIT is
     free)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         if POSIX:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((ADDRESS, port))
+            probe.bind((address, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 return f"port {port} is in use; choose another with --port N"
@@ -93,9 +102,10 @@ class Server:
     errors (stderr) are passed on, except its line about a port in use, which is
     remembered and reported as trucesim's own."""
 
-    def __init__(self, port: int, env: dict[str, str], folder: str) -> None:
+    def __init__(self, port: int, env: dict[str, str], folder: str,
+                 shared: str | None = None) -> None:
         # Streamlit's own banner (stdout) is replaced by the command's line
-        self.process = subprocess.Popen(command(port), env=env, cwd=folder,
+        self.process = subprocess.Popen(command(port, shared), env=env, cwd=folder,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                         start_new_session=POSIX)
         self.port_taken = False
@@ -171,7 +181,11 @@ def classroom(
                                               metavar="[SCENARIO]")]
     = Path("scenarios/base.toml"),
     port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, metavar="PORT",
-                                      help="Port on 127.0.0.1.")] = 8501,
+                                      help="Port to serve on.")] = 8501,
+    lan: Annotated[bool, typer.Option(
+        "--class", "--lan", help="Serve the students on this computer's network address "
+        "(printed, with a QR code) and the lecturer's view at /lecturer with an access "
+        "code. Without it, this computer only.")] = False,
     no_browser: Annotated[bool, typer.Option(
         "--no-browser", help="Do not open a browser; only print the address.")] = False,
     replications: Annotated[int, typer.Option(
@@ -181,9 +195,10 @@ def classroom(
     workers: WorkersOption = 0,
 ) -> None:
     """Serve the classroom page: move the deal's terms, predict, and compare the outcomes
-    with the reference (needs the 'classroom' extra). Ctrl-C (or SIGTERM) stops the server
-    and ends with exit code 0; a port in use ends with exit code 2 before anything
-    starts."""
+    with the reference (needs the 'classroom' extra). With --class, the students on the
+    local network can connect and the lecturer sees the class's predictions. Ctrl-C (or
+    SIGTERM) stops the server and ends with exit code 0; a port in use ends with exit
+    code 2 before anything starts."""
     load_all([path], None)  # a bad file is reported here, not on the page
     if replications not in (200, 500, 1000, 2000, 5000):
         fail("--replications must be 200, 500, 1000, 2000 or 5000")
@@ -191,23 +206,35 @@ def classroom(
 
     if importlib.util.find_spec("streamlit") is None:
         fail("the classroom needs the 'classroom' extra: pip install -e '.[classroom]'", 1)
-    problem = port_problem(port)
+    shared = network_address() if lan else None
+    if lan and shared is None:
+        fail("--class needs a network: this computer has no address other than 127.0.0.1")
+    if lan and importlib.util.find_spec("segno") is None:
+        fail("--class needs the 'classroom' extra (segno): pip install -e '.[classroom]'", 1)
+    listen = EVERYWHERE if lan else ADDRESS
+    problem = port_problem(port, listen)
     if problem:
         fail(problem)
+    secret = access_code() if lan else ""
     from trucesim.run import interrupt
 
     env = {**os.environ, "TRUCESIM_CLASSROOM_SCENARIO": str(path.resolve()),
            "TRUCESIM_CLASSROOM_REPLICATIONS": str(replications),
            "TRUCESIM_CLASSROOM_SEED": str(seed), "TRUCESIM_CLASSROOM_WORKERS": str(workers),
+           "TRUCESIM_CLASSROOM_CODE": secret,
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    url = f"http://{ADDRESS}:{port}"
+    url = f"http://{ADDRESS}:{port}"  # checked and opened here, never the network address
     with (tempfile.TemporaryDirectory(prefix="trucesim-classroom-") as folder,
           interrupt.stop_on_interrupt() as stop):
-        server = Server(port, env, folder)
+        server = Server(port, env, folder, shared)
         try:
             up = server.wait_until_up(url, lambda: stop.requested)
             if up and not stop.requested:
-                typer.echo(f"trucesim classroom: {url}  (this computer only; Ctrl-C to stop)")
+                if shared:
+                    announce(f"http://{shared}:{port}", secret)
+                else:
+                    typer.echo(f"trucesim classroom: {url}  (this computer only; "
+                               "Ctrl-C to stop)")
                 if not no_browser:
                     import webbrowser
 
@@ -223,7 +250,8 @@ def classroom(
             typer.echo("classroom stopped")
             return
         if server.port_taken:  # taken between the check and Streamlit's bind
-            fail(port_problem(port) or f"port {port} is in use; choose another with --port N")
+            fail(port_problem(port, listen)
+                 or f"port {port} is in use; choose another with --port N")
         code = server.process.returncode
         if not up:
             fail(f"the classroom server did not start (exit code {code})" if ended else
@@ -231,3 +259,4 @@ def classroom(
         if code:
             fail(f"the classroom server stopped with exit code {code}", 1)
         typer.echo("classroom stopped")
+

@@ -20,7 +20,7 @@ import streamlit as st
 
 from trucesim.scenario.load import ScenarioError, load
 from trucesim.scenario.schema import Scenario
-from trucesim.teaching import controls, live, vega
+from trucesim.teaching import controls, lecturer, live, vega
 from trucesim.teaching.report import CAVEAT
 from trucesim.teaching.story import Story
 
@@ -124,6 +124,7 @@ def predict(reference: Scenario, yours: Scenario, revealed: bool) -> None:
         if st.button("Lock my prediction", key="lock", type="primary"):
             st.session_state.prediction = {"collapse": float(collapse),
                                            "living": float(living)}
+            lecturer.locked(reference, yours, float(collapse), float(living))
             st.rerun()
         return
     st.success(f"Locked: {locked['collapse']:.0f} of 100 runs collapse; "

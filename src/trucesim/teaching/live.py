@@ -19,6 +19,7 @@ import signal
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -99,34 +100,60 @@ class OneRun:
 
 
 class Store:
-    """Runs kept in a temporary folder, by (scenario digest, seed, replications)."""
+    """Runs kept in a temporary folder, by (scenario digest, seed, replications), shared
+    by every session of the server: at most `limit` runs, the least recently used
+    forgotten first (its folder removed). A kept run is looked up without waiting for a
+    run in progress; runs themselves go one at a time (the pool is shared), and a session
+    that waited for another's run of the same setting gets it from the store."""
 
     def __init__(self, pool: Executor, limit: int = 64) -> None:
-        self.pool, self.limit = pool, limit
+        self.pool, self.limit = pool, max(1, limit)
         self.root = Path(tempfile.mkdtemp(prefix="trucesim-classroom-"))
-        self._runs: dict[tuple[str, int, int], Timed] = {}
+        self._runs: OrderedDict[tuple[str, int, int], Timed] = OrderedDict()
         self._told: dict[tuple[str, int], OneRun] = {}
+        self._kept = threading.Lock()  # guards the dictionaries and the counts
         self._lock = threading.Lock()  # one computation at a time: the pool is shared
+        self.hits = self.misses = 0
 
     def has(self, scenario: Scenario, seed: int, n: int) -> bool:
         """Whether these runs are kept (no need to show progress for them)."""
-        return (digest(scenario), seed, n) in self._runs
+        with self._kept:
+            return (digest(scenario), seed, n) in self._runs
+
+    def _lookup(self, key: tuple[str, int, int]) -> Timed | None:
+        with self._kept:
+            found = self._runs.get(key)
+            if found is None:
+                return None
+            self._runs.move_to_end(key)
+            self.hits += 1
+            return Timed(found.run, found.seconds, kept=True)
 
     def run(self, scenario: Scenario, seed: int, n: int,
             progress: Callable[[int], None] | None = None) -> Timed:
         key = (digest(scenario), seed, n)
+        found = self._lookup(key)
+        if found is not None:
+            return found
         with self._lock:
-            if key in self._runs:
-                return Timed(self._runs[key].run, self._runs[key].seconds, kept=True)
+            found = self._lookup(key)  # run by another session while this one waited
+            if found is not None:
+                return found
             started = time.perf_counter()
             folder = self.root / f"{key[0][:16]}-{seed}-{n}"
             done = runner.run(scenario, seed, n, folder, self.pool, progress=progress)
             result = Timed(load_run(done.directory), time.perf_counter() - started)
-            if len(self._runs) >= self.limit:  # forget the oldest
-                oldest = next(iter(self._runs))
-                shutil.rmtree(self._runs.pop(oldest).run.directory.parent, ignore_errors=True)
-            self._runs[key] = result
+            with self._kept:
+                self.misses += 1
+                while len(self._runs) >= self.limit:  # forget the least recently used
+                    _, oldest = self._runs.popitem(last=False)
+                    shutil.rmtree(oldest.run.directory.parent, ignore_errors=True)
+                self._runs[key] = result
             return result
+
+    def __len__(self) -> int:
+        with self._kept:
+            return len(self._runs)
 
     def one_run(self, scenario: Scenario, seed: int) -> OneRun:
         """Replication 0 of `scenario` with root seed `seed`: its story and its timeline
@@ -135,15 +162,19 @@ class Store:
         from trucesim.teaching import plots, story, timeline
 
         key = (digest(scenario), seed)
-        if key not in self._told:
+        with self._kept:
+            told = self._told.get(key)
+        if told is None:
             rep = simulate(scenario, seed, 0, log=True)
             title = f"One run of {scenario.title or scenario.name}: seed {seed}"
             chart = timeline.timeline(scenario, rep, title)
-            if len(self._told) >= self.limit:
-                self._told.pop(next(iter(self._told)))
-            self._told[key] = OneRun(story.tell(scenario, rep, seed), plots.png(chart),
-                                     str(rep.record["end_state"]))
-        return self._told[key]
+            told = OneRun(story.tell(scenario, rep, seed), plots.png(chart),
+                          str(rep.record["end_state"]))
+            with self._kept:
+                while len(self._told) >= self.limit:
+                    self._told.pop(next(iter(self._told)))
+                self._told[key] = told
+        return told
 
     def cleanup(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
