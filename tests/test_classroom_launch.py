@@ -208,7 +208,7 @@ def test_a_port_taken_after_the_check_is_still_refused_with_one_line(monkeypatch
     from trucesim.cli import app
     from trucesim.cli import classroom as cli
 
-    monkeypatch.setattr(cli, "port_problem", lambda port: None)  # the check saw it free
+    monkeypatch.setattr(cli, "port_problem", lambda *where: None)  # the check saw it free
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
@@ -219,3 +219,105 @@ def test_a_port_taken_after_the_check_is_still_refused_with_one_line(monkeypatch
     assert result.output.splitlines() == [
         f"error: port {port} is in use; choose another with --port N"]
     assert servers_on(port) == []
+
+
+def listening(port: int) -> set[str]:
+    """The addresses a socket listens on at `port`, from the kernel's socket table
+    (/proc/net/tcp and tcp6; state 0A is LISTEN)."""
+    found = set()
+    for table, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            host, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                raw = bytes.fromhex(host)
+                # the kernel prints each 32-bit word in host (little-endian) order
+                words = b"".join(raw[k:k + 4][::-1] for k in range(0, size, 4))
+                found.add(socket.inet_ntop(socket.AF_INET if size == 4 else socket.AF_INET6,
+                                           words))
+    return found
+
+
+def test_the_socket_table_reader_reads_a_known_listener():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        assert listening(int(s.getsockname()[1])) == {"127.0.0.1"}
+
+
+def serve(port: int, *flags: str) -> tuple[subprocess.Popen, list[str]]:
+    """The command started with `flags`, its printed lines collected as they come."""
+    cli = subprocess.Popen([*line(port), *flags], env=ENV, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    printed: list[str] = []
+    assert cli.stdout is not None
+    threading.Thread(target=lambda: printed.extend(cli.stdout), daemon=True).start()
+    return cli, printed
+
+
+def stop(cli: subprocess.Popen) -> None:
+    if cli.poll() is None:
+        cli.send_signal(signal.SIGTERM)
+        try:
+            cli.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(cli.pid, signal.SIGKILL)
+            cli.wait()
+
+
+def wait_for(printed: list[str], text: str, cli: subprocess.Popen) -> None:
+    deadline = time.monotonic() + UP
+    while not any(text in seen for seen in printed):
+        assert cli.poll() is None, "".join(printed)
+        assert time.monotonic() < deadline, "".join(printed)
+        time.sleep(0.2)
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads the socket table")
+def test_without_class_mode_the_server_listens_on_127_0_0_1_only():
+    port = free_port()
+    cli, printed = serve(port)
+    try:
+        wait_for(printed, "Ctrl-C to stop", cli)
+        assert listening(port) == {"127.0.0.1"}
+        assert "this computer only" in "".join(printed)
+    finally:
+        stop(cli)
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads the socket table")
+def test_class_mode_serves_the_network_address_it_prints_with_a_code():
+    """Every connection goes to 127.0.0.1: the server listens on every interface, so the
+    printed network address is covered without sending it anything."""
+    import re
+
+    from trucesim.cli.lan import CODE_LETTERS, network_address
+
+    if network_address() is None:
+        pytest.skip("this machine has no network address")
+    port = free_port()
+    cli, printed = serve(port, "--class")
+    try:
+        wait_for(printed, "Ctrl-C to stop", cli)
+        text = "".join(printed)
+        shown = re.search(rf"for the class: http://([0-9.]+):{port}\n", text)
+        assert shown, text
+        address = shown.group(1)
+        assert not address.startswith("127.")
+        with socket.socket() as s:  # an address of this machine: it can be bound here
+            s.bind((address, 0))
+        assert listening(port) == {"0.0.0.0"}  # every interface, the printed one too
+        code = re.search(rf"http://{re.escape(address)}:{port}/lecturer  access code: (\w+)",
+                         text)
+        assert code and len(code.group(1)) == 6 and set(code.group(1)) <= set(CODE_LETTERS)
+        assert "█" in text  # the QR code, drawn in the terminal
+        assert answers(port)  # and it answers on 127.0.0.1
+        with DIRECT.open(f"http://127.0.0.1:{port}/lecturer", timeout=5) as page:
+            assert page.status == 200
+    finally:
+        stop(cli)
+    assert cli.returncode == 0, "".join(printed)
