@@ -19,6 +19,7 @@ from trucesim.teaching import controls, tomlfile
 streamlit = pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+NONE = 2  # Metric.MetricDirection.NONE: no arrow
 PAGE = Path(__file__).resolve().parents[1] / "src" / "trucesim" / "teaching" / "classroom.py"
 
 
@@ -35,6 +36,13 @@ def page(monkeypatch):
 
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def colour(metric) -> str:
+    """The colour Streamlit gives a metric's delta."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    return Metric.MetricColor.Name(metric.proto.color)
 
 
 def text(at) -> str:
@@ -66,8 +74,9 @@ def test_moving_a_slider_changes_the_numbers(page):
     at.toggle(key="skip").set_value(True).run()
     before = metrics(at)
     assert before["P(truce collapsed)"]
-    # unchanged: every paired difference is zero
-    assert all(m.delta.startswith(("+0.0", "-0.0")) for m in at.metric)
+    # unchanged: every paired difference is zero, said in words, grey, with no arrow
+    assert [m.delta for m in at.metric] == ["no change"] * len(at.metric)
+    assert {(colour(m), m.proto.direction) for m in at.metric} == {("GRAY", NONE)}
     at.slider(key="assume:crisis.threshold").set_value(8.0).run()
     assert not at.exception, at.exception
     after = metrics(at)
@@ -76,7 +85,11 @@ def test_moving_a_slider_changes_the_numbers(page):
         before["P(truce collapsed)"].rstrip("%"))  # a lower threshold: more crises
     assert "`crisis.threshold=8.0`" in text(at)
     collapse = next(m for m in at.metric if m.label == "P(truce collapsed)")
-    assert collapse.delta.startswith("+")
+    assert collapse.delta.startswith("+") and colour(collapse) == "RED"  # more: worse
+    # a difference whose interval includes 0 is not told apart from none: grey
+    for m in at.metric:
+        lo, hi = (float(x) for x in re.findall(r"[-+][\d,.]+", m.delta)[1:3])
+        assert (colour(m) == "GRAY") == (lo <= 0 <= hi), (m.label, m.delta, colour(m))
     # back to the reference: the same numbers as before
     at.button(key="reset").click().run()
     assert metrics(at) == before

@@ -155,6 +155,7 @@ def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int,
     numbers = vega.key_numbers(mine.run, comparison)
     for column, number in zip(st.columns(len(numbers)), numbers, strict=True):
         column.metric(number.label, number.value, number.delta, delta_color=number.colour,
+                      delta_arrow=number.arrow,
                       help="Your version; under it, the paired difference from the "
                            "reference with its 95% interval.")
         column.caption(number.note)

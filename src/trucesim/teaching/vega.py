@@ -90,6 +90,17 @@ class Number:
     delta: str
     note: str  # the value's 95% interval, in words
     colour: Literal["normal", "inverse", "off"]  # for st.metric
+    arrow: Literal["auto", "off"] = "auto"  # off where nothing changed
+
+
+def unchanged(d: Difference) -> bool:
+    """Every replication gives the same value in both versions (identical versions, or a
+    change that moves nothing in these runs)."""
+    return d.paired and d.sd_diff == 0 and d.diff[0] == 0
+
+
+def delta(d: Difference) -> str:
+    return "no change" if unchanged(d) else fmt.change_short(*d.diff, d.measure.shown_unit)
 
 
 def key_numbers(yours: RunFiles, comparison: Comparison) -> list[Number]:
@@ -107,10 +118,12 @@ def key_numbers(yours: RunFiles, comparison: Comparison) -> list[Number]:
         if name == "deaths_palestinians":  # skewed: the median run says more
             median = yours.summary["outcomes"][name]["median"]
             note = f"{note}; the median run counts {fmt.whole(median)}"
+        _, lo, hi = d.diff
         colour: Literal["normal", "inverse", "off"] = (
-            "normal" if rise == "good" else "inverse" if rise == "bad" else "off")
-        out.append(Number(name, label, fmt.prose(d.b[0], unit),
-                          fmt.change_short(*d.diff, unit), note, colour))
+            "off" if lo <= 0 <= hi  # not told apart from no change: not coloured
+            else "normal" if rise == "good" else "inverse" if rise == "bad" else "off")
+        out.append(Number(name, label, fmt.prose(d.b[0], unit), delta(d), note, colour,
+                          "off" if unchanged(d) else "auto"))
     return out
 
 
@@ -119,7 +132,7 @@ def differences(comparison: Comparison) -> list[dict[str, str]]:
     return [{"outcome": d.measure.label,
              "reference": fmt.level(d.a, d.measure.shown_unit),
              "your version": fmt.level(d.b, d.measure.shown_unit),
-             "difference [95% interval]": fmt.change_short(*d.diff, d.measure.shown_unit)}
+             "difference [95% interval]": delta(d)}
             for d in comparison.differences if d.measure.headline]
 
 
