@@ -52,10 +52,15 @@ def text(at) -> str:
 def test_results_stay_hidden_until_a_locked_prediction_is_revealed(page):
     at = page
     assert not at.metric and "appear once a prediction is locked" in at.info[0].value
+    # the guesses start empty, and an empty guess cannot be locked
+    assert at.number_input(key="guess_collapse").value is None
+    assert at.number_input(key="guess_living").value is None
+    assert at.button(key="lock").disabled
     at.number_input(key="guess_collapse").set_value(30)
-    at.number_input(key="guess_living").set_value(9)
+    at.number_input(key="guess_living").set_value(9).run()  # as typing does
     at.button(key="lock").click().run()
-    assert at.session_state.prediction == {"collapse": 30.0, "living": 9.0}
+    assert at.session_state.prediction == {"collapse": 30.0, "living": 9.0,
+                                           "version": digest(load(BASE))}
     assert at.number_input(key="guess_collapse").disabled  # locked: no change after this
     assert not at.metric  # locked, not yet revealed
     at.button(key="reveal").click().run()
@@ -67,6 +72,31 @@ def test_results_stay_hidden_until_a_locked_prediction_is_revealed(page):
     assert "P(truce collapsed)" in metrics(at)
     at.button(key="again").click().run()
     assert "prediction" not in at.session_state and not at.metric
+
+
+def lock_and_reveal(at, collapse, living):
+    at.number_input(key="guess_collapse").set_value(collapse)
+    at.number_input(key="guess_living").set_value(living).run()
+    at.button(key="lock").click().run()
+    at.button(key="reveal").click().run()
+    assert not at.exception, at.exception
+
+
+def test_a_guess_is_scored_only_against_the_version_it_was_made_for(page):
+    """Lock 8 living hostages for the reference, then move the day-1 handover from 8
+    living to 7: the old guess is not scored against the new version; the page asks for
+    a new guess first, and scores that one once revealed."""
+    at = page
+    lock_and_reveal(at, 20, 8)
+    assert list(at.table[0].value["your guess"]) == ["20%", "8"] and at.metric
+    at.slider(key="term:releases[0].living").set_value(7).run()
+    assert not at.exception, at.exception
+    assert not at.metric and not at.table  # nothing shown, nothing scored
+    assert any("changed since your last prediction" in i.value for i in at.info)
+    assert at.number_input(key="guess_living").value is None  # a new, empty guess
+    lock_and_reveal(at, 25, 7)
+    assert list(at.table[0].value["your guess"]) == ["25%", "7"] and at.metric
+    assert at.session_state.prediction["version"] != digest(load(BASE))
 
 
 def test_moving_a_slider_changes_the_numbers(page):

@@ -50,7 +50,7 @@ def student_locks(collapse: int, living: int) -> None:
     at = AppTest.from_file(str(SRC / "classroom.py"), default_timeout=180)
     at.run()
     at.number_input(key="guess_collapse").set_value(collapse)
-    at.number_input(key="guess_living").set_value(living)
+    at.number_input(key="guess_living").set_value(living).run()  # as typing does
     at.button(key="lock").click().run()
     assert not at.exception, at.exception
 

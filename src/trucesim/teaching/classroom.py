@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from trucesim.scenario.load import ScenarioError, load
+from trucesim.scenario.load import ScenarioError, digest, load
 from trucesim.scenario.schema import Scenario
 from trucesim.teaching import controls, lecturer, live, vega
 from trucesim.teaching.report import CAVEAT
@@ -108,34 +108,54 @@ def results(store: live.Store, reference: Scenario, yours: Scenario, seed: int,
     return ref, mine, live.paired(ref.run, mine.run)
 
 
+def guess_for(yours: Scenario) -> dict[str, Any] | None:
+    """The locked prediction, if it was made for this version of the deal: a guess
+    belongs to the version it was made for, and is never scored against another."""
+    locked = st.session_state.get("prediction")
+    return locked if locked and locked.get("version") == digest(yours) else None
+
+
 def predict(reference: Scenario, yours: Scenario, revealed: bool) -> None:
     st.subheader("Predict first")
-    locked = st.session_state.get("prediction")
+    if st.session_state.get("prediction") and guess_for(yours) is None:
+        # the deal changed since the guess: a new version asks for a new guess
+        for key in ("prediction", "guess_collapse", "guess_living"):
+            st.session_state.pop(key, None)
+        st.session_state.changed_since_guess = True
+    locked = guess_for(yours)
+    if locked is None and st.session_state.get("changed_since_guess"):
+        st.info("Your version of the deal changed since your last prediction: predict "
+                "again for this version before its result is shown.")
     st.write("Before the model runs, write down what you expect for **your version** of "
              "the deal. Your guess is locked before the result is revealed.")
     collapse = st.number_input("Out of 100 runs, in how many does the truce collapse within "
-                               "the window?", 0, 100, 20, 1, key="guess_collapse",
-                               disabled=locked is not None)
+                               "the window?", 0, 100, None, 1, key="guess_collapse",
+                               disabled=locked is not None, placeholder="your guess")
     living = st.number_input(f"On average, how many living hostages are released (the "
                              f"schedule names {yours.living_scheduled})?", 0,
-                             max(yours.hostages.living_held, 1), yours.living_scheduled, 1,
-                             key="guess_living", disabled=locked is not None)
+                             max(yours.hostages.living_held, 1), None, 1,
+                             key="guess_living", disabled=locked is not None,
+                             placeholder="your guess")
     if locked is None:
-        if st.button("Lock my prediction", key="lock", type="primary"):
+        empty = collapse is None or living is None
+        if st.button("Lock my prediction", key="lock", type="primary", disabled=empty,
+                     help="Fill in both guesses first." if empty else None):
+            assert collapse is not None and living is not None
             st.session_state.prediction = {"collapse": float(collapse),
-                                           "living": float(living)}
+                                           "living": float(living), "version": digest(yours)}
+            st.session_state.changed_since_guess = False
             lecturer.locked(reference, yours, float(collapse), float(living))
             st.rerun()
         return
     st.success(f"Locked: {locked['collapse']:.0f} of 100 runs collapse; "
                f"{locked['living']:.0f} living hostages released on average.")
     if not revealed and st.button("Reveal the model's result", key="reveal", type="primary"):
-        st.session_state.revealed = True
+        st.session_state.revealed = digest(yours)
         st.rerun()
 
 
-def show_guess(comparison: Any) -> None:
-    locked = st.session_state.get("prediction")
+def show_guess(yours: Scenario, comparison: Any) -> None:
+    locked = guess_for(yours)
     if locked is None:
         return
     st.subheader("Your prediction against the model")
@@ -145,7 +165,7 @@ def show_guess(comparison: Any) -> None:
 
     def again() -> None:
         st.session_state.pop("prediction", None)
-        st.session_state.revealed = False
+        st.session_state.revealed = None
 
     st.button("Make a new prediction", on_click=again, key="again")
 
@@ -235,7 +255,8 @@ def main() -> None:
         "with: " + ", ".join(f"`{c}`" for c in changes) if changes else "unchanged") + ".")
     store = service(workers)
     view = st.radio("view", VIEWS, horizontal=True, key="view", label_visibility="collapsed")
-    revealed = skip or bool(st.session_state.get("revealed"))
+    # revealed for this version only: a changed deal asks for a new guess first
+    revealed = skip or st.session_state.get("revealed") == digest(yours)
     if view == VIEWS[2]:
         one_run(store, yours)
         return
@@ -252,7 +273,7 @@ def main() -> None:
         return
     ref, mine, comparison = results(store, reference, yours, seed, n)
     if view == VIEWS[0]:
-        show_guess(comparison)
+        show_guess(yours, comparison)
     many_runs(ref, mine, comparison, store.pool.workers, changes)
 
 
