@@ -57,6 +57,13 @@ def test_the_page_shows_the_top_five_of_the_screening_sweep(built):
     assert [r["key"] for r in screen["top"][:5]] == list(controls.KEY_ASSUMPTIONS)
 
 
+def test_the_page_opens_one_run_at_the_lessons_worked_seed(built):
+    _, facts, _ = built
+    assert facts["worked"]["seed"] == controls.ONE_RUN_SEED, (
+        "the lesson's worked example is now seed " + str(facts["worked"]["seed"]) +
+        ": update trucesim.teaching.controls.ONE_RUN_SEED")
+
+
 def test_what_the_lesson_says_about_its_seeds_is_what_their_stories_tell(built):
     _, facts, _ = built
     s = load(ROOT / "scenarios" / "base.toml")

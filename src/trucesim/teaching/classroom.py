@@ -196,11 +196,12 @@ def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int,
 
 
 def step(by: int) -> None:
-    st.session_state.seed_shown = max(0, int(st.session_state.get("seed_shown", 1)) + by)
+    st.session_state.seed_shown = max(0, int(st.session_state.get(
+        "seed_shown", controls.ONE_RUN_SEED)) + by)
 
 
 def one_run(store: live.Store, yours: Scenario) -> None:
-    st.session_state.setdefault("seed_shown", 1)
+    st.session_state.setdefault("seed_shown", controls.ONE_RUN_SEED)  # the lesson's
     back, number, forward = st.columns([1, 2, 1], vertical_alignment="bottom")
     back.button("◀ previous seed", on_click=step, args=(-1,), key="previous_seed")
     seed = int(number.number_input("seed", 0, 10**9, step=1, key="seed_shown"))

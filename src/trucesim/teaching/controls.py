@@ -33,6 +33,9 @@ from trucesim.scenario.registry import parameters
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import parse_path
 
+# the seed the one-run view opens at: the lesson's worked example (docs/teaching.md,
+# chosen by docs/build.py; tests/test_docs.py checks they agree)
+ONE_RUN_SEED = 3
 # the five assumptions whose sliders the page shows, in the order of their influence
 KEY_ASSUMPTIONS = ("crisis.threshold", "mediation.drain_per_day",
                    "tension.per_palestinian_death", "crisis.resolve_below",
