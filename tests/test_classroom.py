@@ -45,6 +45,12 @@ def colour(metric) -> str:
     return Metric.MetricColor.Name(metric.proto.color)
 
 
+def classroom_views() -> tuple[str, ...]:
+    from trucesim.teaching.classroom import VIEWS
+
+    return VIEWS
+
+
 def text(at) -> str:
     return "\n".join(m.value for m in at.markdown)
 
@@ -138,7 +144,18 @@ def test_terms_that_make_no_valid_scenario_are_named(page):
     at = page
     at.slider(key="assume:crisis.resolve_below").set_value(14.0)
     at.slider(key="assume:crisis.threshold").set_value(10.0).run()
-    assert at.error and "crisis.resolve_below" in at.error[0].value
+    # said in words, not as keys; the views stay
+    assert at.error and ("Tension under which a crisis ends: must be below tension at which "
+                         "a crisis starts (10)") in at.error[0].value
+    assert "crisis.resolve_below" not in at.error[0].value
+    assert at.radio(key="view").options == list(classroom_views())
+    at.button(key="reset").click().run()
+    top = at.slider(key="term:releases[0].living").max
+    at.slider(key="term:releases[0].living").set_value(top).run()
+    assert top == 20 and ("The handover schedule: the schedule releases 22 living but living "
+                          "hostages held in Gaza when the truce starts is 20"
+                          ) in at.error[0].value, at.error[0].value
+    assert "hostages.living_held" not in at.error[0].value
 
 
 def test_stepping_through_seeds_tells_each_run(page):

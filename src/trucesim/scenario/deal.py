@@ -130,12 +130,12 @@ class Handovers(Section):
         0, "bodies", "Of the scheduled bodies, how many are already located (as_recovered "
         "mode): each is recovered on a day drawn evenly from 1 to located_within_days; the "
         "others are searched for, taking the recovery time above.",
-        ge=0, le=MAX_PERSONS, off=True,
+        plausible=(0, 30), ge=0, le=MAX_PERSONS, off=True,
     )
     located_within_days: int = param(
         3, "days", "Deadline for the located bodies: all are recovered within this many "
         "days (e.g. 'all within 72 hours' = 3).",
-        ge=1, le=MAX_DAYS, off=True,
+        plausible=(1, 14), ge=1, le=MAX_DAYS, off=True,
     )
     unrecovered_owed: bool = param(
         False, "yes/no", "as_recovered mode: every scheduled body is due from day 0, so a "

@@ -37,6 +37,7 @@ class Parameter:
     plausible: tuple[float, float] | None
     note: str = ""  # the scenario file's own source for this key (its trailing comment)
     distribution: str = ""  # the distribution it is given as, if uncertain (value: its mean)
+    off: bool = False  # a term added later that does nothing at its default (param(off=))
 
     @property
     def changed(self) -> bool:
@@ -92,9 +93,11 @@ def _walk(model: BaseModel, default: BaseModel, prefix: str, out: list[Parameter
         if isinstance(value, dict):
             for item in sorted(set(value) | set(ref), key=[*value, *ref].index):
                 out.append(Parameter(f"{key}.{item}", value.get(item), ref.get(item), *meta,
-                                     notes.get(f"{key}.{item}", notes.get(key, ""))))
+                                     notes.get(f"{key}.{item}", notes.get(key, "")),
+                                     off=bool(extra.get("off"))))
             continue
-        out.append(Parameter(key, value, ref, *meta, notes.get(key, "")))
+        out.append(Parameter(key, value, ref, *meta, notes.get(key, ""),
+                             off=bool(extra.get("off"))))
 
 
 def notes(path: str | Path, overrides: Iterable[str] = ()) -> dict[str, str]:

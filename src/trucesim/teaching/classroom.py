@@ -248,10 +248,13 @@ def main() -> None:
     try:
         yours = reference if not changes else load(
             path, [*changes, f"name={reference.name}-classroom", f"title={title}"])
-    except ScenarioError as exc:
-        st.error("These terms do not make a valid scenario:\n\n" + "\n\n".join(
-            f"- {issue.path}: {issue.message}" for issue in exc.issues))
-        st.stop()
+    except ScenarioError as exc:  # said in words; the views stay, waiting for a valid deal
+        st.error("These terms do not make a deal the model can run:\n\n" + "\n\n".join(
+            f"- {controls.in_words(f'{issue.path}: {issue.message}', reference)}"
+            for issue in exc.issues))
+        st.radio("view", VIEWS, horizontal=True, key="view", label_visibility="collapsed")
+        st.info("Move the terms back to a deal the model can run to see this view.")
+        return
     st.markdown("**Your version** is the reference (`" + path.name + "`) " + (
         "with: " + ", ".join(f"`{c}`" for c in changes) if changes else "unchanged") + ".")
     store = service(workers)

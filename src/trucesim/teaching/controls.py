@@ -21,6 +21,7 @@ exactly what a file with the same keys would give.
 from __future__ import annotations
 
 import math
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -157,15 +158,15 @@ def assumptions(s: Scenario) -> list[Control]:
 
 def screening(s: Scenario) -> list[tuple[str, float, float, bool]]:
     """The screening sweep's factors: every numeric parameter whose default is an
-    assumption (those that matter only when bodies are handed over as recovered, or only
-    in flare-ups the scenario leaves off, left out), each moved +-30% around the
-    scenario's value within its plausible range, as (key, low, high, integer)."""
-    unused = ("handovers.recovery_",) + (("flare_ups.",) if not s.flare_ups.chance_per_day
-                                         else ())
+    assumption (those that matter only when bodies are handed over as recovered, and the
+    terms declared off that the scenario leaves at their default, such as flare-ups, left
+    out), each moved +-30% around the scenario's value within its plausible range, as
+    (key, low, high, integer)."""
     out = []
     for p in parameters(s):
         if (p.confidence != "assumption" or p.plausible is None or isinstance(p.value, bool)
-                or not isinstance(p.value, int | float) or p.key.startswith(unused)):
+                or not isinstance(p.value, int | float) or p.key.startswith(
+                    "handovers.recovery_") or (p.off and p.value == p.default)):
             continue
         integer = isinstance(p.value, int)
         low = max(p.plausible[0], p.value * (1 - SCREENING_SPREAD))
@@ -202,3 +203,25 @@ def overrides(reference: Scenario, chosen: Mapping[str, Any]) -> list[str]:
             continue
         out.append(f"{key}={toml_value(new)}")
     return out
+
+
+WHOLE = {"releases": "the handover schedule", "conditions": "the conditions",
+         "withdrawal.stages": "the withdrawal lines"}
+KEY = re.compile(r"\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+\b")
+
+
+def in_words(text: str, s: Scenario) -> str:
+    """A validation message ('where: what') with each scenario key said in words (its
+    description in the parameter registry, or the page's label for it), for a page
+    students read."""
+    labels = {c.key: c.label for c in [*deal_terms(s), *assumptions(s)]} | WHOLE
+    described = {p.key: p.description.rstrip(".") for p in parameters(s)}
+
+    def word(match: re.Match[str]) -> str:
+        key = match.group(0)
+        said = described.get(key) or labels.get(key)
+        return (said[0].lower() + said[1:]) if said else key
+
+    where, _, what = text.partition(": ")
+    out = f"{WHOLE.get(where) or KEY.sub(word, where)}: {KEY.sub(word, what)}"
+    return out[0].upper() + out[1:]
