@@ -18,10 +18,15 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "trucesim" / "teaching"
 CODE = "K7PM3Q"
 
 
-def lecturer_page() -> None:
-    from trucesim.teaching import lecturer
+# the page as a script guarded like the app's own: AppTest leaves its script as the
+# process's __main__, which worker processes started later by spawn (Dask's nannies)
+# import again; unguarded, the call would run (and fail) there
+LECTURER_PAGE = """
+from trucesim.teaching import lecturer
 
+if __name__ == "__main__":
     lecturer.page()
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +41,7 @@ def settings(monkeypatch):
 
 
 def lecturer() -> AppTest:
-    at = AppTest.from_function(lecturer_page, default_timeout=180)
+    at = AppTest.from_string(LECTURER_PAGE, default_timeout=180)
     at.run()
     assert not at.exception, at.exception
     return at
