@@ -140,6 +140,17 @@ def test_a_deal_term_slider_changes_the_scenario(page):
     assert living.delta.startswith("-")
 
 
+def test_a_handover_is_headed_by_its_position_and_the_day_it_is_now_due(page):
+    at = page
+    headings = [e.label for e in at.expander]
+    assert headings[:2] == ["Handover 1 of 5: day 1", "Handover 2 of 5: day 7"], headings
+    at.slider(key="term:releases[0].day").set_value(4).run()
+    assert not at.exception, at.exception
+    headings = [e.label for e in at.expander]
+    assert headings[0] == "Handover 1 of 5: day 4", headings  # not "day-1 handover"
+    assert "releases[0].day=4" in text(at)
+
+
 def test_terms_that_make_no_valid_scenario_are_named(page):
     at = page
     at.slider(key="assume:crisis.resolve_below").set_value(14.0)

@@ -94,3 +94,55 @@ def test_the_classroom_serves_on_localhost_only_and_reacts_to_a_slider(server, t
     hosts = {urlparse(u).hostname for u in requested}
     assert hosts <= LOCAL, hosts
     assert any(u.startswith("ws://127.0.0.1") for u in requested)  # the page's websocket
+
+
+CUT = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')].map(label => {
+  const box = label.getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNodeContents(label);
+  const text = [...range.getClientRects()];  // where each line of its text is drawn
+  return {text: label.innerText.trim(), size: parseFloat(getComputedStyle(label).fontSize),
+          outside: text.some(r => r.right > box.right + 1 || r.bottom > box.bottom + 1),
+          clipped: [label, ...label.querySelectorAll('*')].some(e =>
+              e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')};
+})"""
+# each line of each text in the charts (a label of two lines is two tspans)
+SVG_TEXT = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')]
+  .flatMap(t => (t.querySelector('tspan') ? [...t.querySelectorAll('tspan')] : [t])
+    .map(line => ({text: line.textContent, size: parseFloat(getComputedStyle(t).fontSize)})))
+  .filter(line => line.text.trim())"""
+
+
+def test_on_a_1280x720_projector_no_label_is_cut_and_none_is_small(server, tmp_path):
+    """What a class sees projected: every metric label whole (wrapped, not cut with an
+    ellipsis), chart text at 14 px or more, the endings' labels on whole lines."""
+    from playwright.sync_api import sync_playwright
+
+    from trucesim.teaching.vega import LABEL
+
+    url, _ = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(url, wait_until="load")
+        page.get_by_text("Show results without a prediction", exact=True).click()
+        page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=120_000)
+        page.locator('[data-testid="stVegaLiteChart"] svg text').first.wait_for(
+            timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(tmp_path / "projected.png"))
+        labels = page.evaluate(CUT)
+        texts = page.evaluate(SVG_TEXT)
+        title = page.locator("h1 [data-heading-text]").first  # the text, not its link
+        title_lines = title.evaluate("h => { const r = document.createRange(); "
+                                     "r.selectNodeContents(h); return new Set([...r."
+                                     "getClientRects()].map(x => Math.round(x.top))).size }")
+        browser.close()
+    assert len(labels) == 5 and all(label["text"] for label in labels), labels
+    assert not [label for label in labels if label["outside"] or label["clipped"]], labels
+    assert min(label["size"] for label in labels) >= 14, labels
+    shown = [t["text"] for t in texts]
+    assert not [t for t in shown if "…" in t], shown  # Vega's mark of a cut label
+    assert {"permanent", "agreement", "reference", "your version"} <= set(shown), shown
+    assert min(t["size"] for t in texts) >= LABEL, texts
+    assert title_lines == 1  # the scenario's title does not wrap

@@ -26,6 +26,14 @@ from trucesim.teaching.story import Story
 
 VIEWS = ("1. Predict", "2. Many runs", "3. One run, day by day", "4. Download")
 RUNS = (200, 500, 1000, 2000, 5000)
+TIMELINE_PX = 900  # the one-run chart's widest (narrower where the page is): its size
+# Streamlit cuts a metric's label that does not fit its column ("living hostages rele…"):
+# let it wrap instead
+STYLE = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; height: auto !important; }
+</style>"""
 
 
 def setting(name: str, default: str) -> str:
@@ -68,12 +76,18 @@ def sidebar(reference: Scenario) -> dict[str, Any]:
     """Every term and key assumption as chosen on the page, by scenario key."""
     chosen: dict[str, Any] = {}
     st.sidebar.header("The deal's terms")
-    sections: dict[str, Any] = {}
+    sections: dict[str, list[controls.Control]] = {}
     for c in controls.deal_terms(reference):
-        if c.group not in sections:
-            sections[c.group] = st.sidebar.expander(c.group)
-        chosen[c.key] = widget(sections[c.group], c, controls.value(reference, c.key),
-                               "term:")
+        sections.setdefault(c.group, []).append(c)
+
+    def now(key: str) -> Any:  # as moved on the page, before its widget is drawn again
+        return st.session_state.get(f"term:{key}", controls.value(reference, key))
+
+    for group, terms in sections.items():
+        # keyed, so a heading that follows its day keeps the section open
+        side = st.sidebar.expander(controls.heading(group, terms, now), key=f"section:{group}")
+        for c in terms:
+            chosen[c.key] = widget(side, c, controls.value(reference, c.key), "term:")
     st.sidebar.header("Key assumptions")
     st.sidebar.caption("The five assumptions the chance of collapse depends on most, by a "
                        "screening sweep (docs/teaching.md). They are assumptions, not facts.")
@@ -180,11 +194,9 @@ def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int,
                            "reference with its 95% interval.")
         column.caption(number.note)
     left, right = st.columns(2)
-    # the specs are built here, unvalidated (altair's schema check would cost a rerun
-    # half a second); the browser draws them
-    left.vega_lite_chart(spec=vega.end_states([ref.run, mine.run]).to_dict(validate=False),
+    left.vega_lite_chart(spec=vega.projected(vega.end_states([ref.run, mine.run])),
                          width="stretch")
-    right.vega_lite_chart(spec=vega.survival([ref.run, mine.run]).to_dict(validate=False),
+    right.vega_lite_chart(spec=vega.projected(vega.survival([ref.run, mine.run])),
                           width="stretch")
     st.markdown("**Your version against the reference**: paired differences (the same "
                 "random numbers in both, so the difference is the change, not luck).")
@@ -207,10 +219,11 @@ def one_run(store: live.Store, yours: Scenario) -> None:
     seed = int(number.number_input("seed", 0, 10**9, step=1, key="seed_shown"))
     forward.button("next seed ▶", on_click=step, args=(1,), key="next_seed")
     told = store.one_run(yours, seed)
-    chart, words = st.columns([3, 2])
-    chart.image(told.png, caption=f"Seed {seed}: the truce {told.ended}. The same chart as "
-                "the report's 'typical run'.", width="stretch")
-    with words.container(height=720):
+    # the whole width (up to about its own size) so its legends read when projected;
+    # the story below it
+    st.image(told.png, caption=f"Seed {seed}: the truce {told.ended}. The same chart as "
+             "the report's 'typical run'.", width=TIMELINE_PX)
+    with st.container(height=480):
         st.markdown(compact(told.story))
 
 
@@ -242,7 +255,9 @@ def main() -> None:
     skip = st.sidebar.toggle("Show results without a prediction", key="skip")
     chosen = sidebar(reference)
     changes = controls.overrides(reference, chosen)
-    st.title(f"trucesim classroom: {reference.title or reference.name}")
+    st.html(STYLE)
+    st.caption(f"trucesim classroom · {path.name}")
+    st.title(reference.title or reference.name)  # one line on a 1280-pixel projector
     st.warning(CAVEAT)
     title = controls.toml_value(f"{reference.title or reference.name} (classroom version)")
     try:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -103,13 +103,19 @@ def _group(key: str) -> str:
         key.split(".")[0], "Other agreed terms")
 
 
+def heading(group: str, controls: list[Control], now: Callable[[str], Any]) -> str:
+    """A section's heading with the day its step is now due (`now`: a key's value as
+    chosen on the page), so a handover moved to day 4 is not still called day 1's."""
+    due = [now(c.key) for c in controls if c.label == "day due"]
+    return f"{group}: day {due[0]}" if due else group
+
+
 def deal_terms(s: Scenario) -> list[Control]:
     """Every term of the deal a student may change, grouped for the page."""
     window = s.truce.window_days
     out: list[Control] = []
-    for i, r in enumerate(s.releases):
-        name = r.label or f"handover {i + 1}"
-        group = f"Handover {i + 1}: {name}"
+    for i, _ in enumerate(s.releases):
+        group = f"Handover {i + 1} of {len(s.releases)}"  # by position; heading() adds its day
         out += [Control(f"releases[{i}].day", "day due", group, "int", 0, window),
                 Control(f"releases[{i}].living", "living hostages", group, "int", 0,
                         s.hostages.living_held),

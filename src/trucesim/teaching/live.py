@@ -37,6 +37,7 @@ from trucesim.teaching.story import Story
 T = TypeVar("T")
 R = TypeVar("R")
 PRELOAD = ["trucesim.run.engine", "trucesim.analysis.compare"]
+PROJECTED_DPI = 120  # the one-run timeline, 900 px wide: the page shows it at its size
 
 
 def _quiet() -> None:
@@ -168,7 +169,7 @@ class Store:
             rep = simulate(scenario, seed, 0, log=True)
             title = f"One run of {scenario.title or scenario.name}: seed {seed}"
             chart = timeline.timeline(scenario, rep, title)
-            told = OneRun(story.tell(scenario, rep, seed), plots.png(chart),
+            told = OneRun(story.tell(scenario, rep, seed), plots.png(chart, PROJECTED_DPI),
                           str(rep.record["end_state"]))
             with self._kept:
                 while len(self._told) >= self.limit:

@@ -53,12 +53,12 @@ def figure(height_in: float, ncols: int = 1) -> tuple[Figure, list[Axes]]:
     return fig, list(axes)
 
 
-def png(fig: Figure) -> bytes:
+def png(fig: Figure, dpi: int = DPI) -> bytes:
     """The figure as PNG bytes."""
     import io
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
 
 

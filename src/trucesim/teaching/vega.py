@@ -23,6 +23,23 @@ KEY = (("p_collapsed", "bad"), ("living_released", "good"), ("bodies_released", 
        ("deaths_palestinians", "bad"), ("aid_share_of_agreed", "good"))
 
 
+# sizes for a projector at 1280x720 (px): nothing smaller than LABEL; no label is cut
+LABEL, TITLE = 14, 17
+
+
+def projected(chart: Any) -> dict[str, Any]:
+    """The chart's Vega-Lite spec, readable when projected, drawn as SVG (crisp at any
+    size, and its text can be read back by the browser test). Built unvalidated: altair's
+    schema check would cost a rerun half a second."""
+    spec: dict[str, Any] = chart.configure_axis(
+        labelFontSize=LABEL, titleFontSize=LABEL + 1, labelLimit=0, titleLimit=0,
+    ).configure_legend(
+        labelFontSize=LABEL + 1, symbolSize=220, symbolOpacity=1, labelLimit=0,
+    ).configure_title(fontSize=TITLE, anchor="start", limit=0).to_dict(validate=False)
+    spec["usermeta"] = {"embedOptions": {"renderer": "svg"}}
+    return spec
+
+
 def _names(runs: Sequence[RunFiles]) -> list[str]:
     return ["reference" if k == 0 else "your version" for k in range(len(runs))]
 
@@ -36,15 +53,16 @@ def end_states(runs: Sequence[RunFiles]) -> Any:
     for name, run in zip(_names(runs), runs, strict=True):
         for state in states:
             d = run.summary["end_states"].get(state, NONE)
-            rows.append({"ending": END_LABELS.get(state, state).replace("\n", " "),
+            rows.append({"ending": END_LABELS.get(state, state),  # lines: "\n"
                          "run": name, "share": d["p"], "low": d["ci95"][0],
                          "high": d["ci95"][1]})
     order = list(dict.fromkeys(r["ending"] for r in rows))
     data = alt.Data(values=rows)  # type: ignore[no-untyped-call]
     colour = alt.Color("run:N", scale=alt.Scale(range=list(COLOURS[:2])),
-                       legend=alt.Legend(orient="top", title=None, labelLimit=400))
+                       legend=alt.Legend(orient="top", title=None))
     offset = alt.XOffset("run:N")
-    x = alt.X("ending:N", sort=order, title="how the truce ends", axis=alt.Axis(labelAngle=0))
+    x = alt.X("ending:N", sort=order, title="how the truce ends",  # a label per line:
+              axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '\\n')"))
     bars = alt.Chart(data).mark_bar().encode(
         x=x, xOffset=offset, color=colour,
         y=alt.Y("share:Q", title="share of runs", scale=alt.Scale(domain=[0, 1]),
@@ -53,7 +71,7 @@ def end_states(runs: Sequence[RunFiles]) -> Any:
                  alt.Tooltip("low:Q", format=".1%"), alt.Tooltip("high:Q", format=".1%")])
     rules = alt.Chart(data).mark_rule(color="#333333").encode(
         x=x, xOffset=offset, y="low:Q", y2="high:Q")
-    return (bars + rules).properties(height=300, title="How the truce ends (line: 95% interval)")
+    return (bars + rules).properties(height=380, title="How the truce ends (line: 95% interval)")
 
 
 def survival(runs: Sequence[RunFiles]) -> Any:
@@ -67,7 +85,7 @@ def survival(runs: Sequence[RunFiles]) -> Any:
                                              run.daily["survival_hi"], strict=True)]
     data = alt.Data(values=rows)  # type: ignore[no-untyped-call]
     colour = alt.Color("run:N", scale=alt.Scale(range=list(COLOURS[:2])),
-                       legend=alt.Legend(orient="top", title=None, labelLimit=400))
+                       legend=alt.Legend(orient="top", title=None))
     x = alt.X("day:Q", title="day of the truce", axis=alt.Axis(tickMinStep=1))
     band = alt.Chart(data).mark_area(opacity=0.25).encode(x=x, y="low:Q", y2="high:Q",
                                                           color=colour)
@@ -76,7 +94,7 @@ def survival(runs: Sequence[RunFiles]) -> Any:
         y=alt.Y("holds:Q", title="runs in which the truce still holds",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         tooltip=["run:N", "day:Q", alt.Tooltip("holds:Q", format=".1%")])
-    return (band + line).properties(height=300, title="Survival of the truce (band: 95% "
+    return (band + line).properties(height=380, title="Survival of the truce (band: 95% "
                                                       "interval)")
 
 
