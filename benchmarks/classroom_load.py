@@ -1,0 +1,213 @@
+"""A class on one laptop: N students moving sliders at once (issue 23's load test).
+
+For each N given, starts `trucesim classroom --no-browser` on 127.0.0.1 (never the
+machine's network address), opens N sessions in one headless Chromium (Playwright), each
+in its own browser context as N students would, switches the prediction step off and
+waits for the first results. Then for `--duration` seconds each session moves the
+crisis-threshold slider one step left or right at random (never more than `--spread`
+steps from the reference, so students meet each other's settings) every few seconds, and
+times each move: from the key press until the page shows the key numbers of the new
+version (its last line names the version). Reported per N:
+
+- p50 and p95 of that time over all moves, and apart for moves whose result came from
+  the shared cache (the page says "kept from before") and for those that were run;
+- the cache hit rate (moves served from the cache);
+- the resident memory of the server and its workers (its whole process tree): at start;
+  idle, after one visit has started the workers and run the reference (what a class
+  finds when it arrives); the peak under load (sampled twice a second); and `--settle`
+  seconds after every session closed.
+
+    python benchmarks/classroom_load.py [--sessions 1 10 30] [--duration 60]
+        [--replications 1000] [--settle 300]
+
+Bounded: at most 40 sessions and 600 s of moves per N; the browsers and the server
+share the machine's cores, so the times include the students' own pages drawing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from classroom_latency import ARGS, ROOT, SLIDER
+
+MAX_SESSIONS, MAX_DURATION = 40, 600
+REFERENCE = 12.0  # base's crisis threshold; each key press moves it by STEP
+STEP = 0.2
+
+
+def tree(root: int) -> set[int]:
+    """`root` and every process it started, at any depth (Linux /proc): the command,
+    Streamlit (which runs in a session of its own) and its workers."""
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, grown = {root}, True
+    while grown:
+        more = {pid for pid, ppid in parent.items() if ppid in found} - found
+        found |= more
+        grown = bool(more)
+    return found
+
+
+def rss_mb(root: int) -> float:
+    """Resident memory of `root`'s process tree, MB."""
+    total = 0
+    for pid in tree(root):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+class Peak(threading.Thread):
+    """Samples `rss_mb` twice a second and keeps the highest."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root, self.peak, self.stopped = root, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.5):
+            self.peak = max(self.peak, rss_mb(self.root))
+
+
+def shown(value: float) -> str:
+    """The page's words for the version at crisis threshold `value`."""
+    if abs(value - REFERENCE) < 1e-9:
+        return "the reference"
+    return rf"your version \(crisis\.threshold={value:.1f}\)"
+
+
+async def student(browser, url: str, args: argparse.Namespace, seed: int, duration: float,
+                  moves: list[tuple[float, bool]]) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    page = await context.new_page()
+    page.set_default_timeout(300_000)
+    values = page.locator('[data-testid="stMetricValue"]')
+    await page.goto(url, wait_until="load")
+    await page.get_by_text("Show results without a prediction", exact=True).click()
+    await page.get_by_text(re.compile(r"runs of the reference took")).wait_for()
+    thumb = page.get_by_role("slider", name=SLIDER)
+    rng, k = random.Random(seed), 0
+    stop = time.monotonic() + duration
+    await asyncio.sleep(rng.uniform(0, args.pause))  # students do not move in step
+    while time.monotonic() < stop:
+        step = rng.choice([-1, 1]) if abs(k) < args.spread else -k // abs(k)
+        k += step
+        value = REFERENCE + STEP * k
+        await thumb.focus()
+        t0 = time.monotonic()
+        await thumb.press("ArrowRight" if step > 0 else "ArrowLeft")
+        done = page.get_by_text(re.compile(rf"runs of {shown(value)} took"))
+        await done.wait_for()
+        while await values.count() != 5:
+            await asyncio.sleep(0.02)
+        kept = "kept from before" in await done.inner_text()  # from the shared cache
+        moves.append((time.monotonic() - t0, kept))
+        await asyncio.sleep(rng.uniform(0.5 * args.pause, 1.5 * args.pause))
+    await context.close()
+
+
+async def drive(url: str, n: int, args: argparse.Namespace, duration: float
+                ) -> list[tuple[float, bool]]:
+    from playwright.async_api import async_playwright
+
+    moves: list[tuple[float, bool]] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        await asyncio.gather(*(student(browser, url, args, 1000 * n + i, duration, moves)
+                               for i in range(n)))
+        await browser.close()
+    return moves
+
+
+def p95(xs: list[float]) -> float:
+    return statistics.quantiles(xs, n=20, method="inclusive")[-1] if len(xs) > 1 else xs[0]
+
+
+def one(n: int, args: argparse.Namespace) -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "trucesim", "classroom", str(ROOT / "scenarios" / "base.toml"),
+         "--no-browser", "--port", str(port), "-n", str(args.replications)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if line.startswith("trucesim classroom:"):
+                assert "http://127.0.0.1:" in line, line  # loopback only
+                break
+        url = f"http://127.0.0.1:{port}"
+        time.sleep(2)
+        cold = rss_mb(server.pid)
+        asyncio.run(drive(url, 1, args, 0))  # one visit: the workers start, the reference runs
+        time.sleep(2)
+        idle = rss_mb(server.pid)  # warm and idle: what a class finds when it arrives
+        peak = Peak(server.pid)
+        peak.start()
+        moves = asyncio.run(drive(url, n, args, args.duration))
+        peak.stopped.set()
+        time.sleep(args.settle)
+        after = rss_mb(server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    times = [t for t, _ in moves]
+    cached = [t for t, kept in moves if kept]
+    run = [t for t, kept in moves if not kept]
+
+    def cell(xs: list[float]) -> str:
+        return f"{statistics.median(xs):.2f} / {p95(xs):.2f}" if xs else "-"
+
+    return (f"| {n} | {len(moves)} | {cell(times)} | {cell(run)} | {cell(cached)} | "
+            f"{len(cached) / len(moves):.0%} | {cold:,.0f} | {idle:,.0f} | "
+            f"{max(peak.peak, idle):,.0f} | {after:,.0f} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 30])
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of moves per N")
+    ap.add_argument("--pause", type=float, default=4.0, help="mean seconds between moves")
+    ap.add_argument("--spread", type=int, default=3, help="steps either side of base")
+    ap.add_argument("--replications", type=int, default=1000)
+    ap.add_argument("--settle", type=float, default=300.0,
+                    help="seconds after the sessions close before memory is read again")
+    args = ap.parse_args()
+    if not all(1 <= n <= MAX_SESSIONS for n in args.sessions):
+        ap.error(f"--sessions: each from 1 to {MAX_SESSIONS}")
+    if not 0 < args.duration <= MAX_DURATION:
+        ap.error(f"--duration: more than 0 and at most {MAX_DURATION} s")
+    print(f"{args.replications:,} replications per version, {os.cpu_count()} cores, "
+          f"{args.duration:g} s of moves per N, a move every {args.pause:g} s on average, "
+          f"memory read again {args.settle:g} s after the sessions close")
+    print("| sessions | moves | all: p50 / p95 s | run: p50 / p95 s | cached: p50 / p95 s | "
+          "cache hits | MB at start | MB idle | MB peak | MB after |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n in args.sessions:
+        print(one(n, args), flush=True)
+
+
+if __name__ == "__main__":
+    main()
