@@ -106,7 +106,7 @@ def _group(key: str) -> str:
 def heading(group: str, controls: list[Control], now: Callable[[str], Any]) -> str:
     """A section's heading with the day its step is now due (`now`: a key's value as
     chosen on the page), so a handover moved to day 4 is not still called day 1's."""
-    due = [now(c.key) for c in controls if c.label == "day due"]
+    due = [now(c.key) for c in controls if c.key.endswith("].day")]  # the step's day
     return f"{group}: day {due[0]}" if due else group
 
 
@@ -114,7 +114,7 @@ def deal_terms(s: Scenario) -> list[Control]:
     """Every term of the deal a student may change, grouped for the page."""
     window = s.truce.window_days
     out: list[Control] = []
-    for i, _ in enumerate(s.releases):
+    for i in range(len(s.releases)):
         group = f"Handover {i + 1} of {len(s.releases)}"  # by position; heading() adds its day
         out += [Control(f"releases[{i}].day", "day due", group, "int", 0, window),
                 Control(f"releases[{i}].living", "living hostages", group, "int", 0,
