@@ -41,37 +41,66 @@ def main() -> None:
     ap.add_argument("--moves", type=int, default=6)
     ap.add_argument("--screenshot", type=Path)
     args = ap.parse_args()
+    server, url = start(args.replications, args.workers)
+    try:
+        measure(url, args, server.pid)
+    finally:
+        stop(server)
+
+
+def start(replications: int, workers: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """`trucesim classroom --no-browser` for base on a free port of 127.0.0.1 (never the
+    machine's network address), once it says it serves; the process and its address."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "trucesim", "classroom", str(ROOT / "scenarios" / "base.toml"),
-         "--no-browser", "--port", str(port), "-n", str(args.replications),
-         "--workers", str(args.workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+         "--no-browser", "--port", str(port), "-n", str(replications),
+         "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True, text=True)
-    try:
-        assert server.stdout is not None
-        for line in server.stdout:
-            if line.startswith("trucesim classroom:"):
-                break
-        measure(f"http://127.0.0.1:{port}", args, server.pid)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+    assert server.stdout is not None
+    for line in server.stdout:
+        if line.startswith("trucesim classroom:"):
+            assert "http://127.0.0.1:" in line, line  # loopback only
+            break
+    return server, f"http://127.0.0.1:{port}"
 
 
-def cpu_seconds(session: int) -> float:
-    """CPU time used so far by every process of the server's session (Linux /proc): the
-    command, Streamlit and its workers. Unlike wall time, it does not grow when other
-    programs compete for the cores."""
-    total, tick = 0, os.sysconf("SC_CLK_TCK")
+def stop(server: subprocess.Popen[str]) -> None:
+    """SIGTERM to the command's group: it stops the server it started."""
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(30)
+
+
+def tree(root: int) -> set[int]:
+    """`root` and every process it started, at any depth (Linux /proc): the command,
+    Streamlit (which runs in a session of its own) and its workers."""
+    parent: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, grown = {root}, True
+    while grown:
+        more = {pid for pid, ppid in parent.items() if ppid in found} - found
+        found |= more
+        grown = bool(more)
+    return found
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time used so far by `root`'s process tree (Linux /proc): the command,
+    Streamlit and its workers. Unlike wall time, it does not grow when other programs
+    compete for the cores."""
+    total, tick = 0, os.sysconf("SC_CLK_TCK")
+    for pid in tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[3]) == session:  # the session id
-            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
     return total / tick
 
 
@@ -90,7 +119,7 @@ def idle(page, values, change: str, deadline: float) -> list[str]:
         page.wait_for_timeout(20)
 
 
-def measure(url: str, args: argparse.Namespace, session: int) -> None:
+def measure(url: str, args: argparse.Namespace, root: int) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1600})
@@ -106,11 +135,11 @@ def measure(url: str, args: argparse.Namespace, session: int) -> None:
         for k in range(1, args.moves + 1):
             value = f"crisis.threshold={12.0 - 0.2 * k:.1f}"
             thumb.focus()
-            t0, c0 = time.monotonic(), cpu_seconds(session)
+            t0, c0 = time.monotonic(), cpu_seconds(root)
             thumb.press("ArrowLeft")
             numbers = idle(page, values, value, time.monotonic() + 300)
             times.append(time.monotonic() - t0)
-            cpu.append(cpu_seconds(session) - c0)
+            cpu.append(cpu_seconds(root) - c0)
             print(f"{value}: {times[-1]:.2f} s, {cpu[-1]:.2f} CPU s "
                   f"(P(collapse) {numbers[0]})")
         if args.screenshot:

@@ -31,38 +31,18 @@ import asyncio
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classroom_latency import ARGS, ROOT, SLIDER
+from classroom_latency import ARGS, SLIDER, start, stop, tree
 
 MAX_SESSIONS, MAX_DURATION = 40, 600
 REFERENCE = 12.0  # base's crisis threshold; each key press moves it by STEP
 STEP = 0.2
-
-
-def tree(root: int) -> set[int]:
-    """`root` and every process it started, at any depth (Linux /proc): the command,
-    Streamlit (which runs in a session of its own) and its workers."""
-    parent: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    found, grown = {root}, True
-    while grown:
-        more = {pid for pid, ppid in parent.items() if ppid in found} - found
-        found |= more
-        grown = bool(more)
-    return found
 
 
 def rss_mb(root: int) -> float:
@@ -145,20 +125,8 @@ def p95(xs: list[float]) -> float:
 
 
 def one(n: int, args: argparse.Namespace) -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "trucesim", "classroom", str(ROOT / "scenarios" / "base.toml"),
-         "--no-browser", "--port", str(port), "-n", str(args.replications)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    server, url = start(args.replications)
     try:
-        assert server.stdout is not None
-        for line in server.stdout:
-            if line.startswith("trucesim classroom:"):
-                assert "http://127.0.0.1:" in line, line  # loopback only
-                break
-        url = f"http://127.0.0.1:{port}"
         time.sleep(2)
         cold = rss_mb(server.pid)
         asyncio.run(drive(url, 1, args, 0))  # one visit: the workers start, the reference runs
@@ -171,8 +139,7 @@ def one(n: int, args: argparse.Namespace) -> str:
         time.sleep(args.settle)
         after = rss_mb(server.pid)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        stop(server)
     times = [t for t, _ in moves]
     cached = [t for t, kept in moves if kept]
     run = [t for t, kept in moves if not kept]
