@@ -14,15 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from trucesim.scenario.deal import MAX_DAYS, MAX_PERSONS
-from trucesim.scenario.load import Issue
+from trucesim.scenario.load import Issue, issue_at, validation_issue
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.section import Label, Name, Prose
-from trucesim.scenario.toml import KeyPath, SourceError, format_path, key_lines, parse, read_source
+from trucesim.scenario.toml import KeyPath, SourceError, key_lines, parse, read_source
 
 EndState = Literal["permanent", "extended", "expired", "collapsed", "ongoing"]
 _SOURCE = re.compile(r"^S\d+$")
@@ -137,10 +137,10 @@ def load(path: str | Path) -> Record:
     try:
         record = Record.model_validate(data)
     except ValidationError as exc:
-        raise RecordError([_issue(shown, lines, err) for err in exc.errors()]) from None
+        raise RecordError([validation_issue(shown, lines, err) for err in exc.errors()]) from None
     problems = check(record)
     if problems:
-        raise RecordError([_at(shown, lines, p, m) for p, m in problems])
+        raise RecordError([issue_at(shown, lines, p, m) for p, m in problems])
     return record
 
 
@@ -154,34 +154,13 @@ def stage_issues(record: Record, scenario: Scenario, record_file: str | Path) ->
     shown = str(record_file)
     lines = key_lines(read_source(Path(record_file), shown))
     known = ", ".join(sorted(names)) or "none"
-    return [_at(shown, lines, ("withdrawal", i, "stage"), f"the scenario has no withdrawal "
+    return [issue_at(shown, lines, ("withdrawal", i, "stage"), f"the scenario has no withdrawal "
                 f"stage {record.withdrawal[i].stage!r} (it has: {known})") for i in unknown]
 
 
 def scenario_path(record: Record, record_file: str | Path) -> Path | None:
     """The record's historical scenario, resolved relative to the record file."""
     return Path(record_file).parent / record.scenario if record.scenario else None
-
-
-def _at(file: str, lines: dict[KeyPath, int | None], path: KeyPath, message: str) -> Issue:
-    line = None
-    for depth in range(len(path), 0, -1):
-        if path[:depth] in lines:
-            line = lines[path[:depth]]
-            break
-    return Issue(file, format_path(path), message, line)
-
-
-def _issue(file: str, lines: dict[KeyPath, int | None], err: Any) -> Issue:
-    path = tuple(p for p in err["loc"] if isinstance(p, str | int))
-    if err["type"] == "extra_forbidden":
-        message = "unknown key"
-    elif err["type"] == "missing":
-        message = "required key is missing"
-    else:
-        got = repr(err.get("input"))
-        message = f"{err['msg'][0].lower()}{err['msg'][1:]} (got {got[:40]})"
-    return _at(file, lines, path, message)
 
 
 def check(record: Record) -> list[tuple[KeyPath, str]]:

@@ -23,7 +23,8 @@ from trucesim.scenario.rules import Problem, check
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import KeyPath, RawScenario, SourceError, format_path
 
-__all__ = ["Issue", "Scenario", "ScenarioError", "Variants", "check", "digest", "load"]
+__all__ = ["Issue", "Scenario", "ScenarioError", "Variants", "check", "digest", "issue_at", "load",
+           "validation_issue"]
 
 # tables that are one value (category -> ratio): a file that states them replaces them whole
 VALUE_TABLES: frozenset[KeyPath] = frozenset({("exchange", "prisoners_per_living_hostage")})
@@ -49,6 +50,31 @@ class ScenarioError(Exception):
     def __init__(self, issues: Sequence[Issue]) -> None:
         self.issues = list(issues)
         super().__init__("\n".join(str(i) for i in self.issues))
+
+
+def issue_at(file: str, lines: dict[KeyPath, int | None], path: KeyPath,
+             message: str) -> Issue:
+    """An issue at `path` of a single file (no `extends`), on the line of the deepest part
+    of the path that the file writes."""
+    line = None
+    for depth in range(len(path), 0, -1):
+        if path[:depth] in lines:
+            line = lines[path[:depth]]
+            break
+    return Issue(file, format_path(path), message, line)
+
+
+def validation_issue(file: str, lines: dict[KeyPath, int | None], err: Any) -> Issue:
+    """One pydantic error of a single-file input (a record, a design) as an issue."""
+    path = tuple(p for p in err["loc"] if isinstance(p, str | int))
+    if err["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif err["type"] == "missing":
+        message = "required key is missing"
+    else:
+        got = repr(err.get("input"))
+        message = f"{err['msg'][0].lower()}{err['msg'][1:]} (got {got[:40]})"
+    return issue_at(file, lines, path, message)
 
 
 def load(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
