@@ -29,6 +29,17 @@ def format_path(path: Sequence[str | int]) -> str:
     return out
 
 
+def toml_value(x: Any) -> str:
+    """A value as TOML writes it (and `--set` reads it)."""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, str):
+        return '"' + x.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(x, float):
+        return repr(round(x, 10))
+    return str(x)
+
+
 _PATH_PART = re.compile(r"([A-Za-z0-9_-]+)|\[(\d+)\]")
 
 

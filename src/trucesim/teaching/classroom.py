@@ -20,6 +20,7 @@ import streamlit as st
 
 from trucesim.scenario.load import ScenarioError, digest, load
 from trucesim.scenario.schema import Scenario
+from trucesim.scenario.toml import toml_value
 from trucesim.teaching import controls, lecturer, live, vega
 from trucesim.teaching.report import CAVEAT
 from trucesim.teaching.story import Story
@@ -259,7 +260,7 @@ def main() -> None:
     st.caption(f"trucesim classroom · {path.name}")
     st.title(reference.title or reference.name)  # one line on a 1280-pixel projector
     st.warning(CAVEAT)
-    title = controls.toml_value(f"{reference.title or reference.name} (classroom version)")
+    title = toml_value(f"{reference.title or reference.name} (classroom version)")
     try:
         yours = reference if not changes else load(
             path, [*changes, f"name={reference.name}-classroom", f"title={title}"])

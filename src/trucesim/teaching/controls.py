@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from trucesim.scenario.load import resolved
 from trucesim.scenario.registry import parameters
 from trucesim.scenario.schema import Scenario
-from trucesim.scenario.toml import parse_path
+from trucesim.scenario.toml import parse_path, toml_value
 
 # the seed the one-run view opens at: the lesson's worked example (docs/teaching.md,
 # chosen by docs/build.py; tests/test_docs.py checks they agree)
@@ -182,17 +182,6 @@ def screening(s: Scenario) -> list[tuple[str, float, float, bool]]:
         if high > low:
             out.append((p.key, float(low), float(high), integer))
     return out
-
-
-def toml_value(x: Any) -> str:
-    """A value as `--set` reads it (TOML)."""
-    if isinstance(x, bool):
-        return "true" if x else "false"
-    if isinstance(x, str):
-        return '"' + x.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(x, float):
-        return repr(round(x, 10))
-    return str(x)
 
 
 def overrides(reference: Scenario, chosen: Mapping[str, Any]) -> list[str]:
