@@ -2,18 +2,29 @@
 
 The app and the explicit registration of every command, one module per command group:
 :mod:`.runs` (run, validate), :mod:`.analysis` (compare, diff), :mod:`.sweeps`,
-:mod:`.validity` (params, backtest), :mod:`.calibrate`, :mod:`.teaching` (story, report),
-:mod:`.classroom`, :mod:`.bench`; what they share is in :mod:`.options`. User errors (a
-bad scenario file, a bad option) become one line each on stderr and exit code 2, with no
-traceback and no results written; an interrupt (Ctrl-C, SIGTERM) exits with code 130.
-Heavy modules are imported inside the commands, so `trucesim --help` starts fast.
+:mod:`.design`, :mod:`.validity` (params, backtest), :mod:`.calibrate`, :mod:`.teaching`
+(story, report), :mod:`.classroom`, :mod:`.bench`; what they share is in :mod:`.options`.
+User errors (a bad scenario file, a bad option) become one line each on stderr and exit
+code 2, with no traceback and no results written; an interrupt (Ctrl-C, SIGTERM) exits
+with code 130. Heavy modules are imported inside the commands, so `trucesim --help`
+starts fast.
 """
 
 from __future__ import annotations
 
 import typer
 
-from trucesim.cli import analysis, bench, calibrate, classroom, runs, sweeps, teaching, validity
+from trucesim.cli import (
+    analysis,
+    bench,
+    calibrate,
+    classroom,
+    design,
+    runs,
+    sweeps,
+    teaching,
+    validity,
+)
 from trucesim.cli.helptext import Command
 
 app = typer.Typer(
@@ -25,8 +36,8 @@ app = typer.Typer(
 
 # in the order --help lists them; each shows its arguments by their metavars (Command)
 for command in (runs.run, runs.validate, bench.bench, analysis.diff, analysis.compare,
-                sweeps.sweep, validity.params, validity.backtest, calibrate.calibrate,
-                teaching.story, teaching.report, classroom.classroom):
+                sweeps.sweep, design.design, validity.params, validity.backtest,
+                calibrate.calibrate, teaching.story, teaching.report, classroom.classroom):
     app.command(cls=Command)(command)
 
 def usage_error(error: typer.TyperException) -> str:

@@ -171,7 +171,7 @@ class progress_bar:
     """A rich progress bar (rate, time left) shown on a terminal once a run takes >0.5 s."""
 
     def __init__(self, total: int, label: str, quiet: bool) -> None:
-        self.total, self.label, self.done = total, label, 0
+        self.total, self.label, self.done, self.shown = total, label, 0, ""
         self.enabled = not quiet and sys.stderr.isatty()
         self.started = time.perf_counter()
         self.bar: Progress | None = None
@@ -180,8 +180,11 @@ class progress_bar:
     def __enter__(self) -> progress_bar:
         return self
 
-    def __call__(self, finished: int) -> None:
+    def __call__(self, finished: int, shown: str = "") -> None:
+        """Count `finished` more; `shown`, if given, is shown after the label."""
         self.done += finished
+        if shown:
+            self.shown = shown
         if not self.enabled:
             return
         if self.bar is None and time.perf_counter() - self.started > 0.5:
@@ -198,9 +201,14 @@ class progress_bar:
                                 TimeRemainingColumn(), console=Console(stderr=True),
                                 transient=True)
             self.bar.start()
-            self.task = self.bar.add_task(self.label, total=self.total, completed=self.done)
+            self.task = self.bar.add_task(self.description, total=self.total,
+                                          completed=self.done)
         elif self.bar is not None and self.task is not None:
-            self.bar.update(self.task, completed=self.done)
+            self.bar.update(self.task, completed=self.done, description=self.description)
+
+    @property
+    def description(self) -> str:
+        return f"{self.label} {self.shown}" if self.shown else self.label
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

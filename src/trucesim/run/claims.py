@@ -37,7 +37,11 @@ FILES = frozenset({"summary.json", "summary.md", "replications.csv", "daily.csv"
                    "manifest.json", "report.html", "differences.csv", "compare.md",
                    "points.csv", "sensitivity.csv", "parameter_sets.csv",
                    # a calibration's: pyabc's database (and SQLite's journal), the posterior
-                   "abc.db", "abc.db-journal", "abc.db-wal", "posterior.toml"})
+                   "abc.db", "abc.db-journal", "abc.db-wal", "posterior.toml",
+                   # a design search's (its drafts are pareto/<name>.toml)
+                   "evaluations.jsonl", "candidates.csv", "pareto.csv", "generations.csv",
+                   "design.json"})
+DRAFT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}\.toml$")  # pareto/<draft>.toml
 FIGURE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}\.(svg|png)$")  # figures/<chart>.svg|png
 NESTED = 2  # a comparison holding its runs, each holding figures/
 
@@ -102,7 +106,10 @@ def _ours(entry: Path, depth: int) -> bool:
         return True  # gone meanwhile
     if stat.S_ISREG(info.st_mode):
         return entry.name in FILES or (entry.parent.name == "figures"
-                                       and FIGURE.match(entry.name) is not None)
+                                       and FIGURE.match(entry.name) is not None) or (
+            entry.parent.name == "pareto" and DRAFT.match(entry.name) is not None)
+    if stat.S_ISDIR(info.st_mode) and entry.name == "pareto":  # a design's drafts
+        return all(DRAFT.match(e) and _ours(entry / e, 0) for e in os.listdir(entry))
     if stat.S_ISDIR(info.st_mode) and depth > 0:
         return bool(os.listdir(entry)) and claim(entry, depth - 1) == ""
     return False

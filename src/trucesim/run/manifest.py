@@ -87,6 +87,13 @@ def sweep(identity: dict[str, Any], status: str) -> dict[str, Any]:
             "note": NOTE}
 
 
+def design(identity: dict[str, Any], status: str) -> dict[str, Any]:
+    """The manifest of a design search: its identity (which decides whether a later run
+    may resume it) and status."""
+    return {"written_by": WRITER, "kind": "design", "status": status, "identity": identity,
+            "note": NOTE}
+
+
 def backtest(scenario: Scenario, record: str, seed: int, n: int,
              files: dict[str, str]) -> dict[str, Any]:
     """The manifest of a backtest: what was held against what, and how."""
