@@ -19,7 +19,8 @@ TAG = re.compile(r"\[(S\d+)\]")
 IN_RECORD = re.compile(r"\"(S\d+)\"")  # a record's sources = ["S29", "S34"]
 SUFFIXES = {".toml", ".md", ".py", ".j2", ".html", ".ipynb", ".txt", ".cfg"}
 # tests/ are left out: their fixtures use made-up keys ("S1" in a throwaway record)
-SEARCHED = ["README.md", "pyproject.toml", "scenarios", "data", "docs", "src", "benchmarks"]
+SEARCHED = ["README.md", "pyproject.toml", "scenarios", "designs", "data", "docs", "src",
+            "benchmarks"]
 
 
 def text_files() -> list[Path]:

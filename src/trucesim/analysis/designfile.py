@@ -308,6 +308,8 @@ def _lever(lever: LeverEntry, data: dict[str, Any], variants: Variants,
     if (lever.range is None) == (lever.choices is None):
         return None, [("range", "give either range = [low, high] or choices = [...]")]
     kind = leaf_type(path)
+    if kind is None and isinstance(current, int | float) and not isinstance(current, bool):
+        kind = type(current)  # a value in a table of values (categories to ratios)
     if lever.range is not None:
         low, high = lever.range
         if kind is None:

@@ -17,6 +17,8 @@
 from __future__ import annotations
 
 import os
+import re
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +35,7 @@ from trucesim.analysis.dealsearch import (
 )
 from trucesim.analysis.robustness import savage
 from trucesim.run.output import dumps, write_text_atomic
-from trucesim.scenario.load import Variants, resolved
+from trucesim.scenario.load import VALUE_TABLES, Variants, resolved
 from trucesim.scenario.toml import KeyPath, format_path, parse_path, toml_value
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 FILES = ["evaluations.jsonl", "candidates.csv", "pareto.csv", "generations.csv",
          "design.json", "summary.md", "manifest.json"]
 DRAFTS = "pareto"
+HANDOVER_LABEL = re.compile(r"^day-\d+ handover$")
 NOTE = ("Model results under the design's stated assumptions and ranges, not forecasts or "
         "recommendations: a draft that holds up here holds up in this model.")
 
@@ -124,39 +127,65 @@ def draft_name(result: Result, rank: int) -> str:
 
 
 def draft_toml(result: Result, c: Candidate, rank: int, directory: Path) -> str:
-    """A Pareto draft as a scenario file extending the starting scenario."""
+    """A Pareto draft as a scenario file extending the starting scenario: the levers'
+    tables, and each list of tables a lever is in, written whole (with the keys that are
+    not at their defaults), a handover labelled by its day relabelled for its new day."""
     d = result.design
     scenario = Variants(d.scenario_path).load(overrides(d, c.levers))
     data: Any = resolved(scenario)
-    extends = os.path.relpath(d.scenario_path.resolve(), (directory / DRAFTS).resolve())
     title = f"{d.scenario.title or d.scenario.name}: draft {rank} of design {d.name}"
-    terms = ", ".join(f"{lv.key} = {toml_value(v)}"
-                      for lv, v in zip(d.levers, c.levers, strict=True))
     lines = [f"# Draft {rank} of the Pareto set of design '{d.name}' ({d.file.name}),",
-             f"# written by trucesim design: {terms}.", f"# {NOTE}",
-             f"extends = {toml_value(extends.replace(os.sep, '/'))}", "",
-             f"name = {toml_value(draft_name(result, rank))}",
-             f"title = {toml_value(title)}"]
-    tables: dict[KeyPath, list[str]] = {}
+             "# written by trucesim design; its levers:"]
+    lines += [f"#   {lv.key} = {toml_value(v)}"
+              for lv, v in zip(d.levers, c.levers, strict=True)]
+    lines += [f"# {line}" for line in textwrap.wrap(NOTE, 86)]
+    lines += [f"extends = {toml_value(extends_path(d.scenario_path, directory))}",
+              "", f"name = {toml_value(draft_name(result, rank))}",
+              f"title = {toml_value(title)}"]
+    tables: dict[KeyPath, dict[str, Any]] = {}
     lists: list[KeyPath] = []
-    for lv, v in zip(d.levers, c.levers, strict=True):
+    for lv in d.levers:
         path = parse_path(lv.key)
         cut = next((i for i, p in enumerate(path) if isinstance(p, int)), None)
-        if cut is None:
-            tables.setdefault(path[:-1], []).append(f"{path[-1]} = {toml_value(v)}")
-        elif path[:cut] not in lists:
-            lists.append(path[:cut])
+        if cut is not None:
+            if path[:cut] not in lists:
+                lists.append(path[:cut])
+            continue
+        table, leaf = path[:-1], str(path[-1])
+        values = _at(data, table)
+        # a table that is one value (categories to ratios) is written whole: a file that
+        # states it replaces it whole
+        keys = list(values) if table in VALUE_TABLES else [leaf]
+        tables.setdefault(table, {}).update({k: values[k] for k in keys})
     for table, assignments in tables.items():
         lines += ["", f"[{format_path(table)}]"] if table else [""]
-        lines += assignments
+        lines += [f"{k} = {toml_value(v)}" for k, v in assignments.items()]
     for path in lists:
-        node = data
-        for part in path:
-            node = node[part]
-        for entry in node:
+        for model, entry in zip(_at(scenario, path), _at(data, path), strict=True):
             lines += ["", f"[[{format_path(path)}]]"]
-            lines += [f"{k} = {_inline(v)}" for k, v in entry.items() if v is not None]
+            if path == ("releases",) and HANDOVER_LABEL.match(entry.get("label", "")):
+                entry = entry | {"label": f"day-{entry['day']} handover"}
+            defaults = {name: f.default for name, f in type(model).model_fields.items()}
+            lines += [f"{k} = {_inline(v)}" for k, v in entry.items()
+                      if v is not None and not (k in defaults and defaults[k] == v)]
     return "\n".join(lines) + "\n"
+
+
+def extends_path(scenario: Path, directory: Path) -> str:
+    """The starting scenario as the drafts in DIRECTORY/pareto/ name it: relative when
+    the two share a folder below the root, else absolute."""
+    target, here = scenario.resolve(), (directory / DRAFTS).resolve()
+    if os.path.commonpath([target, here]) == target.anchor:
+        return target.as_posix()
+    return os.path.relpath(target, here).replace(os.sep, "/")
+
+
+def _at(data: Any, path: KeyPath) -> Any:
+    """The value at `path` of plain data, or of a scenario (its attributes)."""
+    for part in path:
+        data = getattr(data, part) if isinstance(part, str) and not isinstance(
+            data, dict) else data[part]
+    return data
 
 
 def _inline(v: Any) -> str:
