@@ -289,3 +289,30 @@ def test_prim_finds_a_planted_box_and_names_only_its_limits():
     words = prim.describe(box, ["a", "b", "c", "d", "e"])
     assert words[0].startswith("b >= 0.") and words[1].startswith("d <= 0.")
     assert prim.find(x, np.zeros(400, dtype=bool)) is None
+
+
+def test_the_report_of_a_search_shows_the_trade_off_the_drafts_and_the_failures(tmp_path):
+    pytest.importorskip("matplotlib")
+    from trucesim.teaching.report import write_report
+
+    text = PLANTED.replace("[[objectives]]", """[[objectives]]
+outcome = "living_released"
+direction = "max"
+
+[[objectives]]""")
+    d = designfile.load(design_file(tmp_path, text, 5))
+    result = designrun.run(d, tmp_path / "out")
+    written = write_report([tmp_path / "out"])
+    page = written.read_text()
+    for section in ("The trade-off", "The drafts", "Where a draft fails",
+                    "How the ranking held on fresh states"):
+        assert section in page
+    assert page.count("<h3>Draft ") == len(result.pareto)
+    assert "pareto/planted-1.toml" in page
+    for name in ("tradeoff", "objective-pairs"):
+        for kind in ("svg", "png"):
+            assert (tmp_path / "out" / "figures" / f"{name}.{kind}").stat().st_size > 1000
+    # trucesim wrote all of it: the same search again replaces it
+    from trucesim.run.claims import claim
+
+    assert claim(tmp_path / "out") == ""

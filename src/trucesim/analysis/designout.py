@@ -210,6 +210,14 @@ def summary_data(result: Result) -> dict[str, Any]:
         "evaluated": len(result.candidates),
         "feasible": result.generations[-1]["feasible"] if result.generations else 0,
         "directions": directions(d),
+        "lever_keys": [lv.key for lv in d.levers],
+        "levers": [{"key": lv.key, "kind": lv.kind, "low": lv.low, "high": lv.high,
+                    "choices": list(lv.choices)} for lv in d.levers],
+        "objectives": [{"column": label(o), "outcome": o.outcome, "direction": o.direction,
+                        "robustness": o.robustness} for o in r.objectives],
+        "constraints": [{"column": label(c), "outcome": c.outcome,
+                         "robustness": c.robustness, "at_most": c.at_most,
+                         "at_least": c.at_least} for c in r.constraints],
         "start": {"levers": list(result.baseline.levers),
                   "scores": _start_scores(result)},
         "pareto": [dict(zip(header, row, strict=True)) for row in rows],
@@ -220,6 +228,7 @@ def summary_data(result: Result) -> dict[str, Any]:
                                    if c.key == f.candidate.key),
             "rule": f.rule, "states": f.states, "failed": f.failed, "box": f.limits,
             "coverage": f.coverage, "density": f.density},
+        "failure_sentence": failure_sentence(result),
         "note": NOTE,
     }
 

@@ -74,6 +74,20 @@ GLOSSARY = {
                     "publisher, title, date and address in the repository's docs/sources.md.",
 }
 
+DESIGN_GLOSSARY = {
+    "lever": "A term of the deal that the search varies within the range the design gives "
+             "it (a day, a number released, the aid agreed).",
+    "state of the world": "One set of values of the uncertain assumptions (how the parties "
+                          "and mediators behave), sampled from their ranges; every draft is "
+                          "run in the same states.",
+    "Pareto set": "The drafts that no other draft beats on every objective at once; moving "
+                  "from one to another trades one objective for another.",
+    "robustness": "How an objective is summed up over the states: their mean, a percentile "
+                  "(the bad states), the share of states meeting a threshold, or regret "
+                  "(how much worse than the starting draft in its worst states).",
+    "PRIM": "Patient rule induction: finds the box of assumption values where a draft's "
+            "failures concentrate (scenario discovery).",
+}
 SWEEP_GLOSSARY = {
     "sweep": "The same scenario run at many design points, each with other values of the "
              "assumptions varied, every point with the same seed (common random numbers).",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from trucesim.analysis.compare import Comparison
+    from trucesim.teaching.designpage import DesignFiles
     from trucesim.teaching.drivers import SweepFiles
 
 ReportError = ResultsError
@@ -39,7 +40,8 @@ CAVEAT = ("Illustrative model results under each scenario's stated assumptions, 
           "forecasts. Deaths are the model's counts, not reports; figures attributed to a "
           "party in the assumptions are that party's reports.")
 # every section a report may have, in page order: (anchor, name in the navigation)
-SECTIONS = (("findings", "Findings"), ("where", "Where the truce breaks"),
+SECTIONS = (("findings", "Findings"), ("tradeoff", "The trade-off"), ("drafts", "The drafts"),
+            ("failures", "Where a draft fails"), ("where", "Where the truce breaks"),
             ("drivers", "What drives the outcome"), ("charts", "Charts"),
             ("story", "A typical run"), ("design", "The design"),
             ("slides", "Figures for slides"), ("assumptions", "Assumptions"),
@@ -48,18 +50,20 @@ SECTIONS = (("findings", "Findings"), ("where", "Where the truce breaks"),
 
 @dataclass(frozen=True)
 class Subject:
-    """What a report is about: one run, a comparison with the runs found for it, or a
-    sweep."""
+    """What a report is about: one run, a comparison with the runs found for it, a sweep,
+    or a design search."""
 
     runs: list[RunFiles]
     comparison: Comparison | None = None
     notes: tuple[str, ...] = ()
     sweep: SweepFiles | None = None
+    design: DesignFiles | None = None
 
 
 def inputs(paths: Sequence[Path]) -> tuple[Subject, Path]:
     """What to report on, and the default output file."""
     from trucesim.analysis import compare, tables
+    from trucesim.teaching.designpage import is_design, load_design
     from trucesim.teaching.drivers import is_sweep, load_sweep
 
     if not paths:
@@ -72,6 +76,8 @@ def inputs(paths: Sequence[Path]) -> tuple[Subject, Path]:
             return Subject([load_run(paths[0])]), paths[0] / "report.html"
         if is_sweep(paths[0]):
             return Subject([], sweep=load_sweep(paths[0])), paths[0] / "report.html"
+        if is_design(paths[0]):
+            return Subject([], design=load_design(paths[0])), paths[0] / "report.html"
         c, runs, notes = tables.read(paths[0])
         return Subject(runs, c, tuple(notes)), paths[0] / "report.html"
     runs = [load_run(p) for p in paths]
@@ -95,7 +101,11 @@ def write_report(paths: Sequence[Path], out: Path | None = None) -> Path:
 
     subject, default = inputs(paths)
     claims.check((out or default).parent / "figures", False)  # before anything is written
-    if subject.sweep is not None:
+    if subject.design is not None:
+        from trucesim.teaching import designpage
+
+        page, charts = designpage.page(subject.design)
+    elif subject.sweep is not None:
         page, charts = pages.sweep_page(subject.sweep)
     elif subject.comparison is None:
         page, charts = pages.run_page(subject.runs[0])
