@@ -371,13 +371,15 @@ def initial(design: Design, warm: Sequence[tuple[Scalar, ...]]) -> np.ndarray:
 
 def hypervolume(f: np.ndarray, ideal: np.ndarray, nadir: np.ndarray) -> float:
     """Hypervolume of the points (minimised) normalised by fixed ideal and nadir points,
-    with the reference point 1.1 in each normalised objective."""
+    with the reference point 1.1 in each normalised objective, as a share of the largest
+    possible (1.1 to the number of objectives): 0 to 1, higher is better."""
     from pymoo.indicators.hv import HV
 
     if not len(f):
         return 0.0
+    m = f.shape[1]
     width = np.where(nadir > ideal, nadir - ideal, 1.0)
-    return float(HV(ref_point=np.full(f.shape[1], 1.1))((f - ideal) / width))
+    return float(HV(ref_point=np.full(m, 1.1))((f - ideal) / width)) / 1.1 ** m
 
 
 def search(design: Design, evaluator: Evaluator, baseline: Candidate,
@@ -416,9 +418,9 @@ def search(design: Design, evaluator: Evaluator, baseline: Candidate,
         generation += 1
         pop = algorithm.ask()
         drafts = [decode(x) for x in pop.get("X")]
-        shown = f"generation {generation}/{total}"
+        shown = f"gen {generation}/{total}"
         if rows:
-            shown += f" · hypervolume {rows[-1]['hypervolume']:.3f}"
+            shown += f" hv {rows[-1]['hypervolume']:.3f}"
         found = evaluator.evaluate(drafts, generation, progress, shown)
         scored = [score(design, c, baseline.means) for c in found]  # type: ignore[arg-type]
         f = np.array([s[0] for s in scored])

@@ -24,7 +24,7 @@ from trucesim.cli.options import (
     progress_bar,
 )
 
-SHOWN = 10  # Pareto drafts shown on the console
+SHOWN = 5  # Pareto drafts shown on the console
 
 if TYPE_CHECKING:
     from trucesim.analysis.designfile import Design, Scalar
@@ -67,7 +67,7 @@ def design(
         with interrupted("design search", "the drafts evaluated so far are in "
                          "evaluations.jsonl; run the same command again to resume"), \
                 executor_for(total * r.states * r.replications, workers, "auto", None) \
-                as executor, progress_bar(total, f"design-{d.name}", quiet) as advance:
+                as executor, progress_bar(total, "design", quiet) as advance:
             result = run(d, directory, executor, fresh=fresh, warm=warm, explain=explain,
                          progress=advance, force=force)
     except SearchError as exc:
@@ -151,12 +151,12 @@ def _show(result: Result, directory: Path, wall: float) -> None:
 
     shown = rows[:SHOWN]
     wide = [[cell(row, h) for h in ["rank", *keys, *cols]] for row in shown]
-    stacked = [[cell(row, "rank"), "\n".join(f"{k} {cell(row, k)}" for k in keys),
-                "\n".join(f"{k} {cell(row, k)}" for k in cols)] for row in shown]
+    long = [[cell(row, "rank") if j == 0 else "", k, cell(row, k)]
+            for row in shown for j, k in enumerate([*keys, *cols])]
     more = f"; the first {SHOWN} here, all in pareto.csv" if len(rows) > SHOWN else ""
     title = f"Pareto set: {len(rows)} drafts, best first on {cols[0]}{more}"
     layouts = [new_table(title, ("rank", *keys, *cols), wide, left=(), wrap={}),
-               new_table(title, ("rank", "levers", "robustness"), stacked, left=(1, 2),
+               new_table(title, ("draft", "term or objective", "value"), long, left=(1,),
                          wrap={})]
     if rows:
         out.print(layouts[fitting(out, [[t] for t in layouts])])
