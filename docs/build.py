@@ -4,7 +4,7 @@
     python docs/build.py --check   # exit 1, with a diff, if any committed file differs
 
 Every number and every claim about a seed in docs/teaching.md, docs/worksheet.md (and
-.html), docs/answer-key.md and the README's sample-output blocks (between
+.html), docs/answer-key.md, docs/design.md and the README's sample-output blocks (between
 ``<!-- build:NAME -->`` and ``<!-- /build -->``) is computed here: the commands are run
 (in-process, in a temporary folder) exactly as the docs tell a reader to run them, with
 the seed and replication counts the docs state, and the prose that depends on a result
@@ -47,7 +47,8 @@ README_SWEEP = ["mediation.response_delay_days=0:6", "mediation.drain_per_day=0.
                 "handovers.slip_probability=0:0.5"]
 README_SWEEP_OPTIONS = ["--method", "morris", "--samples", "4", "-n", "100"]
 SCREEN_SAMPLES, SCREEN_N = 4, 50  # the screening sweep of the key assumptions
-OUTPUTS = ("teaching.md", "worksheet.md", "worksheet.html", "answer-key.md")
+DESIGN = ROOT / "designs" / "july-2025.toml"  # the worked example of docs/design.md
+OUTPUTS = ("teaching.md", "worksheet.md", "worksheet.html", "answer-key.md", "design.md")
 BLOCK = re.compile(r"(<!-- build:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /build -->)",
                    re.DOTALL)
 
@@ -83,6 +84,7 @@ def compute(work: Path) -> dict[str, Any]:
     facts: dict[str, Any] = {"seed": SEED, "n": N, "version": __version__}
     (work / "scenarios").symlink_to(SCENARIOS)  # paths as a reader types them
     (work / "data").symlink_to(ROOT / "data")
+    (work / "designs").symlink_to(ROOT / "designs")
     with contextlib.chdir(work):
         facts["run_output"] = cli(["run", shown(BASE)])
         for path in LESSON.values():
@@ -106,7 +108,33 @@ def compute(work: Path) -> dict[str, Any]:
         story = cli(["story", shown(BASE), "--seed", str(facts["worked"]["seed"])])
     facts["story_output"] = lesson.excerpt(story, facts["worked"]["excerpt_days"])
     facts["screen"] = lesson.screening(BASE, work / "screen", SEED, SCREEN_SAMPLES, SCREEN_N)
+    facts.update(design_facts(work))
     return facts
+
+
+def design_facts(work: Path) -> dict[str, Any]:
+    """The worked example of docs/design.md: the shipped design, run as the page says."""
+    import json
+
+    command = ["design", shown(DESIGN)]
+    with contextlib.chdir(work):
+        output = cli(command)
+    design = json.loads((work / "results" / "design-july-2025" / "design.json").read_text())
+    start = dict(zip(design["lever_keys"], design["start"]["levers"], strict=True))
+    best = design["pareto"][0]
+
+    def terms(values: dict[str, Any]) -> str:
+        return ", ".join(f"`{k} = {values[k]:g}`" for k in design["lever_keys"]
+                         if k.startswith("releases"))
+
+    rho = design["out_of_sample"]["spearman_rho"]
+    return {"design_command": f"trucesim {' '.join(command)}", "design_output": output,
+            "design": design, "best": best, "start_terms": terms(start),
+            "best_terms": terms(best),
+            "front_loaded": best["releases[0].living"] > start["releases[0].living"],
+            "equivalents": sum(1 + row["equivalents"] for row in design["pareto"]),
+            "rho_text": "; ".join(f"{k} {'not defined' if v is None else f'{v:.2f}'}"
+                                  for k, v in rho.items())}
 
 
 def survival(base: Any, uncertain: Any) -> str:
@@ -239,6 +267,7 @@ def render(facts: dict[str, Any]) -> dict[Path, str]:
                              undefined=jinja2.StrictUndefined)
     sheet = lesson.worksheet(facts)
     out = {DOCS / "teaching.md": md.get_template("teaching.md.j2").render(facts),
+           DOCS / "design.md": md.get_template("design.md.j2").render(facts),
            DOCS / "answer-key.md": md.get_template("answer-key.md.j2").render(
                facts, sheet=sheet),
            DOCS / "worksheet.md": md.get_template("worksheet.md.j2").render(

@@ -38,7 +38,8 @@ def built(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["docs/teaching.md", "docs/worksheet.md",
-                                  "docs/worksheet.html", "docs/answer-key.md", "README.md"])
+                                  "docs/worksheet.html", "docs/answer-key.md",
+                                  "docs/design.md", "README.md"])
 def test_committed_docs_are_what_the_build_makes_now(built, name):
     _, _, files = built
     path = ROOT / name

@@ -43,7 +43,7 @@ from trucesim.analysis.designfile import (
     constraint_direction,
 )
 from trucesim.analysis.evaluate import States, state_means
-from trucesim.analysis.robustness import minimised, robustness
+from trucesim.analysis.robustness import better, minimised, robustness
 from trucesim.run.executors import Executor
 from trucesim.run.output import LineLog
 from trucesim.scenario.inputs import RESULTS_BYTES, read_text
@@ -379,7 +379,7 @@ def hypervolume(f: np.ndarray, ideal: np.ndarray, nadir: np.ndarray) -> float:
         return 0.0
     m = f.shape[1]
     width = np.where(nadir > ideal, nadir - ideal, 1.0)
-    return float(HV(ref_point=np.full(m, 1.1))((f - ideal) / width)) / 1.1 ** m
+    return float(HV(ref_point=np.full(m, 1.1))((f - ideal) / width)) / float(1.1 ** m)
 
 
 def search(design: Design, evaluator: Evaluator, baseline: Candidate,
@@ -496,8 +496,6 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float | None:
 
 def directions(design: Design) -> dict[str, str]:
     """Each objective's and constraint's column and which way is better."""
-    out: dict[str, str] = {label(o): ("min" if o.robustness == "regret" else o.direction)
-           for o in design.raw.objectives}
-    out |= {label(c): ("min" if c.robustness == "regret" else constraint_direction(c))
-            for c in design.raw.constraints}
+    out: dict[str, str] = {label(o): better(o, o.direction) for o in design.raw.objectives}
+    out |= {label(c): better(c, constraint_direction(c)) for c in design.raw.constraints}
     return out

@@ -7,9 +7,9 @@
    fitted to the sampled states.
 3. Scenario discovery for one candidate (by default the Pareto set's best on the first
    objective): run on ``check.explore_states`` fresh states; a state *fails* when the
-   candidate breaks a constraint there (its value in that state against the bound), or,
-   with no constraints, misses the first satisficing threshold, or, with neither, falls
-   in the worst quarter of the first objective; PRIM (:mod:`.prim`) finds the box of
+   candidate breaks a constraint there (its value in that state against the bound) or
+   misses a satisficing objective's threshold, or, with neither, when it falls in the
+   worst quarter of the first objective; PRIM (:mod:`.prim`) finds the box of
    uncertainties where failures concentrate.
 """
 
@@ -147,8 +147,7 @@ def chosen(design: Design, pareto: Sequence[Candidate], explain: int | None) -> 
         return pareto[explain - 1]
     first = design.raw.objectives[0]
     key = label(first)
-    best = max if first.direction == "max" and first.robustness != "regret" else min
-    return best(pareto, key=lambda c: c.scores[key])
+    return min(pareto, key=lambda c: minimised(first, first.direction, c.scores[key]))
 
 
 def failing(design: Design, means: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, str]:
@@ -156,18 +155,14 @@ def failing(design: Design, means: np.ndarray, reference: np.ndarray) -> tuple[n
     words; `reference` is the starting draft's means in the same states (for regret)."""
     column = {name: j for j, name in enumerate(design.outcomes)}
     r = design.raw
-    if r.constraints:
+    rules: list[Objective | Constraint] = [
+        *r.constraints, *(o for o in r.objectives if o.robustness == "satisficing")]
+    if rules:
         fails = np.zeros(len(means), dtype=bool)
-        words = []
-        for con in r.constraints:
-            j = column[con.outcome]
-            fails |= ~state_meets(con, means[:, j], reference[:, j])
-            words.append(in_words(con))
-        return fails, " or ".join(words)
-    for obj in r.objectives:
-        if obj.robustness == "satisficing":
-            j = column[obj.outcome]
-            return ~state_meets(obj, means[:, j], reference[:, j]), in_words(obj)
+        for item in rules:
+            j = column[item.outcome]
+            fails |= ~state_meets(item, means[:, j], reference[:, j])
+        return fails, " or ".join(in_words(item) for item in rules)
     obj = r.objectives[0]
     x = means[:, column[obj.outcome]]
     worse_high = obj.direction == "min"

@@ -55,12 +55,19 @@ def robustness(item: Measured, direction: Direction, values: np.ndarray,
     return float(np.percentile(shortfall(values, reference, direction), p))
 
 
-def minimised(item: Measured, direction: Direction, value: float) -> float:
-    """The value as the optimiser lowers it: regret as it is, others by direction."""
+def better(item: Measured, direction: Direction) -> Direction:
+    """Which way the robustness value is better: regret lower, a share of states meeting a
+    threshold higher, a mean or a percentile as the outcome's direction."""
     if item.robustness == "regret":
-        return value
-    better_high = direction == "max"
-    return -value if better_high else value
+        return "min"
+    if item.robustness == "satisficing":
+        return "max"
+    return direction
+
+
+def minimised(item: Measured, direction: Direction, value: float) -> float:
+    """The value as the optimiser lowers it."""
+    return -value if better(item, direction) == "max" else value
 
 
 def savage(values: np.ndarray, direction: Direction, percentile: float = 100.0) -> np.ndarray:

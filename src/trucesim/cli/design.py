@@ -164,5 +164,6 @@ def _show(result: Result, directory: Path, wall: float) -> None:
                     for k, v in result.rho.items())
     say(out, f"Out of sample ({d.raw.check.states} fresh states), Spearman's rho: {rho}.")
     say(out, failure_sentence(result))
-    say(out, f"Model results under the design's assumptions, not forecasts. Written to "
-        f"{directory}/ in {wall:.1f} s; the drafts are in {directory}/pareto/.")
+    say(out, "Model results under the design's assumptions, not forecasts or advice. The "
+        "drafts of the Pareto set are scenario files in pareto/.")
+    say(out, f"Written to {directory}/ in {wall:.1f} s.")
