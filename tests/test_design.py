@@ -13,11 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import BASE
-from trucesim.analysis import designfile, designrun, prim
-from trucesim.analysis.dealsearch import Evaluator, lever_key, repair, rule_violation
+from trucesim.analysis import designfile, designload, designrun, prim
+from trucesim.analysis.checkpoint import Evaluator
 from trucesim.analysis.designfile import DesignError, Measured
+from trucesim.analysis.drafts import lever_key, repair, rule_violation
 from trucesim.analysis.evaluate import sample
-from trucesim.analysis.robustness import robustness, savage
+from trucesim.analysis.robustness import minimised, robustness, savage
 from trucesim.cli import app
 from trucesim.run.executors import SerialExecutor
 from trucesim.scenario import load, resolved
@@ -114,7 +115,7 @@ def test_an_error_points_at_the_line_of_the_key(tmp_path):
     line = next(i for i, t in enumerate(path.read_text().splitlines(), start=1)
                 if t == "range = [5.0, 1.0]")
     with pytest.raises(DesignError) as caught:
-        designfile.load(path)
+        designload.load(path)
     assert [(i.line, i.path) for i in caught.value.issues] == [(line, "levers[1].range")]
 
 
@@ -140,9 +141,14 @@ def test_robustness_measures_by_hand():
     satisficing = Measured(outcome="x", robustness="satisficing", threshold=3)
     assert robustness(satisficing, "max", values) == 0.5  # 4 and 3 meet it
     assert robustness(satisficing, "min", values) == 0.75  # 1, 2 and 3 meet it
+    # the share meeting a threshold is raised whichever way the outcome is better
+    assert minimised(satisficing, "min", 0.75) == minimised(satisficing, "max", 0.75) == -0.75
+    assert minimised(Measured(outcome="x"), "min", 2.0) == 2.0
+    assert minimised(Measured(outcome="x"), "max", 2.0) == -2.0
     regret = Measured(outcome="x", robustness="regret", percentile=100)
     assert robustness(regret, "max", values, ref) == 1.0  # 2 - 1 in the first state
     assert robustness(regret, "min", values, ref) == 2.0  # 4 - 2 in the second
+    assert minimised(regret, "max", 1.0) == 1.0  # regret is lowered
     # Savage: the shortfall against the best row in each column, its largest
     table = np.array([[1.0, 5.0], [3.0, 2.0]])
     assert savage(table, "max").tolist() == [2.0, 3.0]
@@ -168,7 +174,7 @@ def test_repair_meets_a_sum_and_an_order_and_moves_as_little_as_it_can(tmp_path)
         [[lever_rules]]
         ordered = ["releases[1].day", "releases[2].day"]
         """)
-    d = designfile.load(design_file(tmp_path, text))
+    d = designload.load(design_file(tmp_path, text))
     # living 9 + 6 = 15, 5 too many: the last listed lever gives them up first (6 -> 1);
     # releases[1].day 35 is after releases[2].day (30), which is not a lever: the order
     # cannot be repaired by raising it, so the draft keeps breaking that rule, by 5 days
@@ -184,7 +190,7 @@ def test_repair_meets_a_sum_and_an_order_and_moves_as_little_as_it_can(tmp_path)
 
 
 def test_a_draft_gets_the_same_values_alone_twice_or_among_others(tmp_path):
-    d = designfile.load(design_file(tmp_path, PLANTED))
+    d = designload.load(design_file(tmp_path, PLANTED))
     states = sample(d.uncertainties, 1, 4, 25)
     draft, other = (0.05, 2.0), (0.2, 4.0)
 
@@ -209,14 +215,14 @@ def test_a_planted_optimum_is_found_in_at_least_four_of_five_seeds(tmp_path):
     (within its lowest tenth, 0.03), whatever the inert lever."""
     found = []
     for seed in range(1, 6):
-        d = designfile.load(design_file(tmp_path, PLANTED, seed, f"d{seed}.toml"))
+        d = designload.load(design_file(tmp_path, PLANTED, seed, f"d{seed}.toml"))
         result = designrun.run(d, tmp_path / f"out{seed}")
         found.append(result.pareto[0].levers[0])
     assert sum(h <= 0.03 for h in found) >= 4, found
 
 
 def test_a_search_stopped_after_generation_3_and_resumed_writes_the_same_bytes(tmp_path):
-    d = designfile.load(design_file(tmp_path, PLANTED, 3))
+    d = designload.load(design_file(tmp_path, PLANTED, 3))
     whole = tmp_path / "whole"
     designrun.run(d, whole)
 
@@ -256,7 +262,7 @@ def test_a_changed_design_is_not_resumed_without_fresh(tmp_path):
 
 def test_the_drafts_run_as_they_are_and_hold_the_levers_values(tmp_path):
     path = design_file(tmp_path, PLANTED, 4)
-    d = designfile.load(path)
+    d = designload.load(path)
     result = designrun.run(d, tmp_path / "out")
     for rank, c in enumerate(result.pareto, start=1):
         draft = load(tmp_path / "out" / "pareto" / f"planted-{rank}.toml")
@@ -270,7 +276,7 @@ def test_the_drafts_run_as_they_are_and_hold_the_levers_values(tmp_path):
 
 
 def test_the_shipped_example_loads():
-    d = designfile.load(ROOT / "designs" / "july-2025.toml")
+    d = designload.load(ROOT / "designs" / "july-2025.toml")
     assert d.name == "july-2025" and len(d.levers) >= 6
     assert d.uncertainties.uncertain  # base-uncertain's distributions
 
@@ -300,7 +306,7 @@ outcome = "living_released"
 direction = "max"
 
 [[objectives]]""")
-    d = designfile.load(design_file(tmp_path, text, 5))
+    d = designload.load(design_file(tmp_path, text, 5))
     result = designrun.run(d, tmp_path / "out")
     written = write_report([tmp_path / "out"])
     page = written.read_text()
@@ -316,3 +322,28 @@ direction = "max"
     from trucesim.run.claims import claim
 
     assert claim(tmp_path / "out") == ""
+
+
+def test_a_warm_start_begins_with_the_earlier_pareto_set(tmp_path):
+    path = design_file(tmp_path, PLANTED, 6)
+    assert run("design", path, "-o", tmp_path / "first", "-q").exit_code == 0
+    earlier = (tmp_path / "first" / "design-planted" / "pareto.csv").read_text().splitlines()
+    header = earlier[0].split(",")
+    keys = [header.index(HAZARD), header.index(INERT)]
+    drafts = {tuple(row.split(",")[k] for k in keys) for row in earlier[1:]}
+    result = run("design", path, "-o", tmp_path / "second", "-q", "--warm-start",
+                 tmp_path / "first" / "design-planted")
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / "second" / "design-planted" / "candidates.csv").read_text()
+    header = rows.splitlines()[0].split(",")
+    keys = [header.index(HAZARD), header.index(INERT)]
+    first = {tuple(r.split(",")[k] for k in keys) for r in rows.splitlines()[1:]
+             if r.split(",")[header.index("generation")] == "1"}
+    assert drafts <= first
+    other = design_file(tmp_path, PLANTED.replace(f'key = "{INERT}"',
+                                                  'key = "crisis.max_days"').replace(
+        "range = [1.0, 5.0]", "range = [3, 14]"), 6, "other.toml")
+    result = run("design", other, "-o", tmp_path / "third", "--warm-start",
+                 tmp_path / "first" / "design-planted")
+    assert result.exit_code == 2
+    assert "its Pareto set has no lever crisis.max_days" in result.output

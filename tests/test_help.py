@@ -35,7 +35,8 @@ def names(text: str) -> list[str]:
 
 
 def test_every_command_is_checked():
-    assert len(COMMANDS) == 12 and {"run", "compare", "calibrate", "classroom"} <= {*COMMANDS}
+    assert len(COMMANDS) == 13 and {"run", "compare", "calibrate", "classroom", "design"} <= {
+        *COMMANDS}
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -58,3 +59,4 @@ def test_placeholders_say_what_to_type():
     assert names(help_text("report"))[0].endswith("[OPTIONS] RESULTS...")
     assert "-p, --port PORT" in names(help_text("classroom"))
     assert "-m, --markdown FILE" in names(help_text("story"))
+    assert {"--warm-start DIR", "--explain RANK", "DESIGN"} <= {*names(help_text("design"))}

@@ -32,3 +32,20 @@ def test_the_recorded_ratios_follow_from_the_recorded_rates():
     r = json.loads((DOCS / "performance" / "bench.json").read_text(encoding="utf-8"))
     approx = r["trucesim_replications_per_second"] / r["reference_replications_per_second"]
     assert abs(r["ratio_to_reference"] - approx) < 0.25 * approx
+
+
+def test_the_doc_shows_the_recorded_design_search():
+    """docs/performance.md's design block is benchmarks/design_scale.py's rendering of
+    its record, and the record adds up: replications are drafts x states x replications,
+    and the drafts run are at most those proposed."""
+    from design_scale import block
+
+    record = json.loads((DOCS / "performance" / "design.json").read_text(encoding="utf-8"))
+    text = (DOCS / "performance.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- design -->\n```text\n(.*?)\n```\n<!-- /design -->", text, re.S)
+    assert found, "docs/performance.md lacks its design block"
+    assert found.group(1) == block(record)
+    assert record["replications"] == (record["run"] * record["states"]
+                                      * record["replications_per_state"])
+    assert record["run"] <= record["proposed"] == record["population"] * record["generations"]
+    assert record["search_seconds"] <= record["total_seconds"]

@@ -1,21 +1,15 @@
-"""The files of a design search (OUT/design-<name>/).
-
-- ``pareto/<name>-<n>.toml``: each draft of the Pareto set as a scenario file that
-  ``extends`` the starting scenario and sets the levers' values; `trucesim run` takes it
-  as it is;
-- ``pareto.csv``: the Pareto set, best first on the first objective: levers, each
-  objective's and constraint's robustness, Savage's regret against the best of the set in
-  each state, the values on fresh states, and how many other drafts gave exactly the same
-  values (levers that changed nothing);
-- ``candidates.csv``: every distinct draft evaluated, with the generation that proposed
-  it, whether it met the rules and constraints, and why it could not run if it could not;
-- ``generations.csv``: drafts evaluated, feasible, and the hypervolume, by generation;
-- ``design.json`` (everything above, and the failure box, as data) and ``summary.md``;
-- ``evaluations.jsonl``: the checkpoint (every draft's mean outcomes in every state).
+"""The files of a design search (OUT/design-<name>/): ``pareto/<name>-<rank>.toml`` (each
+Pareto draft as a scenario file extending the starting one, which `trucesim run` takes
+as it is); ``pareto.csv`` (the Pareto set best first on the first objective: levers,
+robustness values, Savage's regret against the best of the set in each state, the values
+on fresh states, and how many other drafts gave the same values); ``candidates.csv``
+(every distinct draft, its generation, whether it met the rules and constraints, why it
+could not run); ``generations.csv``; ``design.json`` (all of it as data) and
+``summary.md``. The checkpoint ``evaluations.jsonl`` is :mod:`.checkpoint`'s.
 """
-
 from __future__ import annotations
 
+import functools
 import os
 import re
 import textwrap
@@ -25,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trucesim.analysis import prim
-from trucesim.analysis.dealsearch import (
+from trucesim.analysis.drafts import (
     Candidate,
     directions,
     feasible_candidate,
@@ -36,7 +30,7 @@ from trucesim.analysis.dealsearch import (
 from trucesim.analysis.robustness import savage
 from trucesim.run.output import dumps, write_text_atomic
 from trucesim.scenario.load import VALUE_TABLES, Variants, resolved
-from trucesim.scenario.toml import KeyPath, format_path, parse_path, toml_value
+from trucesim.scenario.toml import KeyPath, format_path, get, parse_path, toml_value
 
 if TYPE_CHECKING:
     from trucesim.analysis.designrun import Result
@@ -152,7 +146,7 @@ def draft_toml(result: Result, c: Candidate, rank: int, directory: Path) -> str:
                 lists.append(path[:cut])
             continue
         table, leaf = path[:-1], str(path[-1])
-        values = _at(data, table)
+        values = get(data, table)
         # a table that is one value (categories to ratios) is written whole: a file that
         # states it replaces it whole
         keys = list(values) if table in VALUE_TABLES else [leaf]
@@ -161,7 +155,8 @@ def draft_toml(result: Result, c: Candidate, rank: int, directory: Path) -> str:
         lines += ["", f"[{format_path(table)}]"] if table else [""]
         lines += [f"{k} = {toml_value(v)}" for k, v in assignments.items()]
     for path in lists:
-        for model, entry in zip(_at(scenario, path), _at(data, path), strict=True):
+        models: Any = functools.reduce(lambda m, part: getattr(m, str(part)), path, scenario)
+        for model, entry in zip(models, get(data, path), strict=True):
             lines += ["", f"[[{format_path(path)}]]"]
             if path == ("releases",) and HANDOVER_LABEL.match(entry.get("label", "")):
                 entry = entry | {"label": f"day-{entry['day']} handover"}
@@ -178,14 +173,6 @@ def extends_path(scenario: Path, directory: Path) -> str:
     if os.path.commonpath([target, here]) == target.anchor:
         return target.as_posix()
     return os.path.relpath(target, here).replace(os.sep, "/")
-
-
-def _at(data: Any, path: KeyPath) -> Any:
-    """The value at `path` of plain data, or of a scenario (its attributes)."""
-    for part in path:
-        data = getattr(data, part) if isinstance(part, str) and not isinstance(
-            data, dict) else data[part]
-    return data
 
 
 def _inline(v: Any) -> str:

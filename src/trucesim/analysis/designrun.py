@@ -23,21 +23,8 @@ from typing import Any
 import numpy as np
 
 from trucesim.analysis import prim
-from trucesim.analysis.dealsearch import (
-    Candidate,
-    Evaluator,
-    Progress,
-    SearchError,
-    check_resumable,
-    identity,
-    label,
-    pareto_set,
-    read_log,
-    rescore,
-    search,
-    spearman,
-    start_levers,
-)
+from trucesim.analysis.checkpoint import Evaluator, Progress, check_resumable, read_log
+from trucesim.analysis.dealsearch import pareto_set, rescore, search, spearman
 from trucesim.analysis.designfile import (
     Constraint,
     Design,
@@ -45,6 +32,7 @@ from trucesim.analysis.designfile import (
     Scalar,
     constraint_direction,
 )
+from trucesim.analysis.drafts import Candidate, SearchError, identity, label, start_levers
 from trucesim.analysis.evaluate import States, sample, state_means
 from trucesim.analysis.robustness import minimised, shortfall
 from trucesim.run import manifest as manifests

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trucesim.cli.options import (
+    ExecutorOption,
     ForceOption,
     OutOption,
     QuietOption,
+    SchedulerOption,
     WorkersOption,
     executor_for,
     fail,
@@ -36,6 +38,8 @@ def design(
                                          metavar="DESIGN")],
     out: OutOption = Path("results"),
     workers: WorkersOption = 0,
+    executor: ExecutorOption = "auto",
+    scheduler: SchedulerOption = None,
     fresh: Annotated[bool, typer.Option(
         "--fresh", help="Discard an earlier, different search in the same directory.")]
     = False,
@@ -57,8 +61,8 @@ def design(
     started = time.perf_counter()
     d = _load(path)
     warm = _warm(d, warm_start) if warm_start is not None else []
-    from trucesim.analysis.dealsearch import SearchError
     from trucesim.analysis.designrun import run
+    from trucesim.analysis.drafts import SearchError
 
     directory = out / f"design-{d.name}"
     r = d.raw
@@ -66,9 +70,10 @@ def design(
     try:
         with interrupted("design search", "the drafts evaluated so far are in "
                          "evaluations.jsonl; run the same command again to resume"), \
-                executor_for(total * r.states * r.replications, workers, "auto", None) \
-                as executor, progress_bar(total, "design", quiet) as advance:
-            result = run(d, directory, executor, fresh=fresh, warm=warm, explain=explain,
+                executor_for(total * r.states * r.replications, workers, executor,
+                             scheduler) as pool, \
+                progress_bar(total, "design", quiet) as advance:
+            result = run(d, directory, pool, fresh=fresh, warm=warm, explain=explain,
                          progress=advance, force=force)
     except SearchError as exc:
         fail(exc.lines)
@@ -83,7 +88,8 @@ def _load(path: Path) -> Design:
         import pymoo  # noqa: F401
     except ImportError:
         fail("trucesim design needs pymoo: pip install 'trucesim[design]'", 1)
-    from trucesim.analysis.designfile import DesignError, load
+    from trucesim.analysis.designfile import DesignError
+    from trucesim.analysis.designload import load
 
     try:
         return load(path)

@@ -107,16 +107,24 @@ def _nearest_line(layer: Layer, path: KeyPath) -> int | None:
     return None
 
 
-def has(data: Any, path: KeyPath) -> bool:
-    """Whether nested dicts and lists hold a value at `path`."""
+_ABSENT = object()
+
+
+def get(data: Any, path: KeyPath, default: Any = None) -> Any:
+    """The value nested dicts and lists hold at `path`, or `default`."""
     for part in path:
         if isinstance(part, int):
             if not isinstance(data, list) or part >= len(data):
-                return False
+                return default
         elif not isinstance(data, dict) or part not in data:
-            return False
+            return default
         data = data[part]
-    return True
+    return data
+
+
+def has(data: Any, path: KeyPath) -> bool:
+    """Whether nested dicts and lists hold a value at `path`."""
+    return get(data, path, _ABSENT) is not _ABSENT
 
 
 _TOML_LINE = re.compile(r"at line (\d+)")

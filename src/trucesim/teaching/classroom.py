@@ -1,13 +1,12 @@
 """The classroom page: move a term of the deal, watch the spread of outcomes shift.
 
-A Streamlit script, served by ``trucesim classroom [SCENARIO]`` (:mod:`trucesim.cli.
-classroom`, which passes the scenario and settings in ``TRUCESIM_CLASSROOM_*``
-variables). The sidebar holds the deal's terms and the key assumptions
-(:mod:`.controls`); the page asks for a prediction, locks it, then reveals the model's
-result against it (peer instruction), shows the outcome bars, the survival curve and the
-key numbers side by side with the reference (paired differences, :mod:`.live`), one run
-on a timeline with its story, seed by seed, and offers the scenario (TOML), the figures
-and the results for download (:mod:`.downloads`).
+A Streamlit script, served by ``trucesim classroom [SCENARIO]`` (which passes the scenario
+and settings in ``TRUCESIM_CLASSROOM_*`` variables). The sidebar holds the deal's terms
+and the key assumptions (:mod:`.controls`); the page asks for a prediction, locks it,
+then reveals the model's result against it (peer instruction), shows the outcome bars,
+the survival curve and the key numbers beside the reference (paired differences,
+:mod:`.live`), one run on a timeline with its story, seed by seed, and offers the
+scenario (TOML), the figures and the results for download (:mod:`.downloads`).
 """
 
 from __future__ import annotations
