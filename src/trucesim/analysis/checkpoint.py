@@ -34,7 +34,6 @@ LOG = "evaluations.jsonl"
 Progress = Callable[[int, str], None]  # (evaluations just finished, what to show)
 
 
-
 class Evaluator:
     """Evaluates drafts on the design's states, each once: from the checkpoint if it was
     evaluated before, else on the executor, appending it to the checkpoint."""
@@ -99,7 +98,6 @@ class Evaluator:
                 "means": None if c.means is None else c.means.tolist()}) + "\n")
 
 
-
 def read_log(path: Path, design: Design, states: int) -> tuple[dict[str, Candidate], int]:
     """The candidates of a checkpoint, and the bytes of it to keep (its complete lines)."""
     known: dict[str, Candidate] = {}
@@ -124,7 +122,6 @@ def read_log(path: Path, design: Design, states: int) -> tuple[dict[str, Candida
         known[c.key] = c
         keep += len(line) + 1
     return known, keep
-
 
 
 def check_resumable(directory: Path, ident: dict[str, Any]) -> None:

@@ -46,7 +46,6 @@ def initial(design: Design, warm: Sequence[tuple[Scalar, ...]]) -> np.ndarray:
     return np.array(rows, dtype=np.float64)
 
 
-
 def hypervolume(f: np.ndarray, ideal: np.ndarray, nadir: np.ndarray) -> float:
     """Hypervolume of the points (minimised) normalised by fixed ideal and nadir points,
     with the reference point 1.1 in each normalised objective, as a share of the largest
@@ -58,7 +57,6 @@ def hypervolume(f: np.ndarray, ideal: np.ndarray, nadir: np.ndarray) -> float:
     m = f.shape[1]
     width = np.where(nadir > ideal, nadir - ideal, 1.0)
     return float(HV(ref_point=np.full(m, 1.1))((f - ideal) / width)) / float(1.1 ** m)
-
 
 
 def search(design: Design, evaluator: Evaluator, baseline: Candidate,
@@ -118,11 +116,9 @@ def search(design: Design, evaluator: Evaluator, baseline: Candidate,
     return list(order.values()), rows
 
 
-
 def pareto_f(f: np.ndarray) -> np.ndarray:
     """The non-dominated rows of f (minimised)."""
     return f[pareto_rows(f)] if len(f) else f
-
 
 
 def pareto_rows(f: np.ndarray) -> list[int]:
@@ -131,7 +127,6 @@ def pareto_rows(f: np.ndarray) -> list[int]:
     if not len(f):
         return []
     return sorted(int(i) for i in NonDominatedSorting().do(f, only_non_dominated_front=True))
-
 
 
 def pareto_set(design: Design, candidates: Sequence[Candidate],
@@ -149,13 +144,11 @@ def pareto_set(design: Design, candidates: Sequence[Candidate],
     return list(first.values())
 
 
-
 def rescore(design: Design, found: Sequence[Candidate], baseline: Candidate) -> None:
     """Fill in the robustness values of candidates evaluated on other states."""
     for c in found:
         if c.means is not None:
             score(design, c, baseline.means)  # type: ignore[arg-type]
-
 
 
 def spearman(a: Sequence[float], b: Sequence[float]) -> float | None:

@@ -29,14 +29,12 @@ from trucesim.scenario.toml import get, parse_path, toml_value
 INFEASIBLE = 1e12  # an objective's value for a draft that breaks a rule (never compared)
 
 
-
 class SearchError(Exception):
     """A search that cannot run; `lines` are the problems, one per line."""
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = list(lines)
         super().__init__("\n".join(self.lines))
-
 
 
 @dataclass
@@ -56,15 +54,12 @@ class Candidate:
         return lever_key(self.levers)
 
 
-
 def lever_key(levers: Sequence[Scalar]) -> str:
     return json.dumps(list(levers))
 
 
-
 def overrides(design: Design, levers: Sequence[Scalar]) -> list[str]:
     return [f"{lv.key}={toml_value(v)}" for lv, v in zip(design.levers, levers, strict=True)]
-
 
 
 def identity(design: Design) -> dict[str, Any]:
@@ -77,11 +72,9 @@ def identity(design: Design) -> dict[str, Any]:
             "trucesim_version": __version__}
 
 
-
 def start_levers(design: Design) -> tuple[Scalar, ...]:
     """The starting scenario's value of every lever."""
     return tuple(get(design.data, parse_path(lv.key)) for lv in design.levers)
-
 
 
 def rule_violation(design: Design, levers: Sequence[Scalar]) -> list[float]:
@@ -100,7 +93,6 @@ def rule_violation(design: Design, levers: Sequence[Scalar]) -> list[float]:
         else:
             out.append(sum(max(0.0, a - b) for a, b in itertools.pairwise(xs)))
     return out
-
 
 
 def repair(design: Design, levers: Sequence[Scalar]) -> tuple[Scalar, ...]:
@@ -148,13 +140,11 @@ def repair(design: Design, levers: Sequence[Scalar]) -> tuple[Scalar, ...]:
     return tuple(out)
 
 
-
 def rule_values(design: Design, levers: Sequence[Scalar], keys: Sequence[str]) -> list[float]:
     """The values of these keys in the draft: a lever's own, else the scenario's."""
     by_key = {lv.key: v for lv, v in zip(design.levers, levers, strict=True)}
     return [float(by_key[key] if key in by_key else get(design.data, parse_path(key)))
             for key in keys]
-
 
 
 def score(design: Design, c: Candidate, baseline: np.ndarray) -> tuple[list[float], list[float]]:
@@ -185,7 +175,6 @@ def score(design: Design, c: Candidate, baseline: np.ndarray) -> tuple[list[floa
     return f, g
 
 
-
 def label(item: Any) -> str:
     """An objective's or constraint's column name: outcome and robustness measure."""
     p = item.percentile if item.percentile is not None else DEFAULT_REGRET_PERCENTILE
@@ -198,11 +187,9 @@ def label(item: Any) -> str:
     return f"{item.outcome}_mean"
 
 
-
 def constraint_met(con: Constraint, value: float) -> bool:
     return not ((con.at_most is not None and value > con.at_most)
                 or (con.at_least is not None and value < con.at_least))
-
 
 
 def feasible_candidate(design: Design, c: Candidate) -> bool:
@@ -212,7 +199,6 @@ def feasible_candidate(design: Design, c: Candidate) -> bool:
     if any(v > 0 for v in rule_violation(design, c.levers)):
         return False
     return all(constraint_met(con, c.scores[label(con)]) for con in design.raw.constraints)
-
 
 
 def directions(design: Design) -> dict[str, str]:
