@@ -72,8 +72,14 @@ def search(design: Design, evaluator: Evaluator, baseline: Candidate,
 
     levers = design.levers
 
+    decoded: dict[bytes, tuple[Scalar, ...]] = {}  # duplicate checks decode each x often
+
     def decode(x: np.ndarray) -> tuple[Scalar, ...]:
-        return repair(design, tuple(lv.decode(u) for lv, u in zip(levers, x, strict=True)))
+        key = np.asarray(x, dtype=np.float64).tobytes()
+        if key not in decoded:
+            decoded[key] = repair(design, tuple(lv.decode(u)
+                                                for lv, u in zip(levers, x, strict=True)))
+        return decoded[key]
 
     class SameDraft(ElementwiseDuplicateElimination):  # type: ignore[misc]
         def is_equal(self, a: Any, b: Any) -> bool:
@@ -106,8 +112,9 @@ def search(design: Design, evaluator: Evaluator, baseline: Candidate,
         algorithm.tell(infills=pop)
         for c in found:
             order.setdefault(c.key, c)
-        feasible = [c for c in order.values() if feasible_candidate(design, c)]
-        front = np.array([score(design, c, baseline.means)[0] for c in feasible])  # type: ignore[arg-type]
+        every = [(c, score(design, c, baseline.means)) for c in order.values()]  # type: ignore[arg-type]
+        feasible = [c for c, (_, g) in every if c.means is not None and max(g) <= 0]
+        front = np.array([fg[0] for c, fg in every if c.means is not None and max(fg[1]) <= 0])
         if ideal is None and len(front):
             ideal, nadir = front.min(axis=0), front.max(axis=0)
         hv = hypervolume(pareto_f(front), ideal, nadir) if ideal is not None else 0.0  # type: ignore[arg-type]

@@ -48,6 +48,8 @@ class Candidate:
     generation: int = 0  # the first generation that proposed it
     scores: dict[str, float] = field(default_factory=dict)  # robustness, as written
     equivalents: int = 0  # other Pareto drafts with exactly these objective values
+    scored: tuple[np.ndarray, list[float], list[float]] | None = field(default=None,
+                                                                      repr=False)
 
     @property
     def key(self) -> str:
@@ -149,7 +151,17 @@ def rule_values(design: Design, levers: Sequence[Scalar], keys: Sequence[str]) -
 
 def score(design: Design, c: Candidate, baseline: np.ndarray) -> tuple[list[float], list[float]]:
     """(objectives as the optimiser lowers them, constraint violations: <= 0 is met) of a
-    candidate; fills in its robustness values as written."""
+    candidate; fills in its robustness values as written. Kept on the candidate for this
+    reference (a search scores its whole archive every generation)."""
+    if c.scored is not None and c.scored[0] is baseline:
+        return c.scored[1], c.scored[2]
+    f, g = _score(design, c, baseline)
+    c.scored = (baseline, f, g)
+    return f, g
+
+
+def _score(design: Design, c: Candidate, baseline: np.ndarray) -> tuple[list[float],
+                                                                       list[float]]:
     rules = rule_violation(design, c.levers)
     n_obj, n_con = len(design.raw.objectives), len(design.raw.constraints)
     if c.means is None:
