@@ -29,15 +29,7 @@ from trucesim.analysis.designfile import (
 from trucesim.run.measures import Measure, measures
 from trucesim.scenario.load import Issue, ScenarioError, Variants, issue_at, resolved
 from trucesim.scenario.schema import Scenario
-from trucesim.scenario.toml import (
-    KeyPath,
-    SourceError,
-    get,
-    key_lines,
-    parse,
-    parse_path,
-    read_source,
-)
+from trucesim.scenario.toml import KeyPath, SourceError, get, parse_path, read_file, toml_value
 from trucesim.scenario.uncertain import leaf_type
 
 
@@ -47,11 +39,9 @@ def load(path: str | Path) -> Design:
     path = Path(path)
     shown = str(path)
     try:
-        text = read_source(path, shown)
-        data = parse(text, shown)
+        data, lines = read_file(path)
     except SourceError as exc:
         raise DesignError([Issue(exc.file, "", exc.message, exc.line)]) from None
-    lines = key_lines(text)
 
     def at(where: KeyPath, message: str) -> Issue:
         return issue_at(shown, lines, where, message)
@@ -176,19 +166,13 @@ def _lever(lever: LeverEntry, data: dict[str, Any], variants: Variants,
     problems = []
     for value in values:
         try:
-            variants.load([f"{lever.key}={_literal(value)}"])
+            variants.load([f"{lever.key}={toml_value(value)}"])
         except ScenarioError as exc:
             first = exc.issues[0]
             problems.append(("range" if lever.range is not None else "choices",
-                             f"{lever.key} = {_literal(value)} is not a valid scenario: "
+                             f"{lever.key} = {toml_value(value)} is not a valid scenario: "
                              f"{first.path}: {first.message}"))
     return (None if problems else checked), problems
-
-
-def _literal(value: Scalar) -> str:
-    from trucesim.scenario.toml import toml_value
-
-    return toml_value(value)
 
 
 def _rules(raw: DesignFile, levers: dict[str, Lever], data: dict[str, Any],

@@ -22,7 +22,7 @@ from trucesim.scenario.deal import MAX_DAYS, MAX_PERSONS
 from trucesim.scenario.load import Issue, issue_at, validation_issue
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.section import Label, Name, Prose
-from trucesim.scenario.toml import KeyPath, SourceError, key_lines, parse, read_source
+from trucesim.scenario.toml import KeyPath, SourceError, read_file
 
 EndState = Literal["permanent", "extended", "expired", "collapsed", "ongoing"]
 _SOURCE = re.compile(r"^S\d+$")
@@ -129,11 +129,9 @@ def load(path: str | Path) -> Record:
     path = Path(path)
     shown = str(path)
     try:
-        text = read_source(path, shown)
-        data = parse(text, shown)
+        data, lines = read_file(path)
     except SourceError as exc:
         raise RecordError([Issue(exc.file, "", exc.message, exc.line)]) from None
-    lines = key_lines(text)
     try:
         record = Record.model_validate(data)
     except ValidationError as exc:
@@ -152,7 +150,7 @@ def stage_issues(record: Record, scenario: Scenario, record_file: str | Path) ->
     if not unknown:
         return []
     shown = str(record_file)
-    lines = key_lines(read_source(Path(record_file), shown))
+    _, lines = read_file(Path(record_file))
     known = ", ".join(sorted(names)) or "none"
     return [issue_at(shown, lines, ("withdrawal", i, "stage"), f"the scenario has no withdrawal "
                 f"stage {record.withdrawal[i].stage!r} (it has: {known})") for i in unknown]

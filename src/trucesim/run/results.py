@@ -171,6 +171,17 @@ def _check_row(path: Path, k: int, row: dict[str, Any], fields: Any) -> None:
                                 f"({row[f.name][:20]!r})"]) from None
 
 
+def manifest_kind(directory: Path) -> str | None:
+    """The "kind" its manifest.json gives a results directory (sweep, design...), if any."""
+    path = directory / "manifest.json"
+    try:
+        kind = json.loads(path.read_text(encoding="utf-8")).get("kind") if path.is_file() \
+            else None
+    except (OSError, ValueError, AttributeError):
+        return None
+    return kind if isinstance(kind, str) else None
+
+
 def is_run(directory: Path) -> bool:
     return all((directory / name).is_file() for name in REQUIRED)
 

@@ -153,6 +153,13 @@ def parse(text: str, shown: str) -> dict[str, Any]:
             from None
 
 
+def read_file(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int | None]]:
+    """A single TOML input file (a record, a design: no `extends`) as data, and the line
+    each key is written on; SourceError if it cannot be read or parsed."""
+    text = read_source(path, str(path))
+    return parse(text, str(path)), key_lines(text)
+
+
 def read(path: Path, _seen: tuple[Path, ...] = (),
          whole: frozenset[KeyPath] = frozenset()) -> RawScenario:
     """Read a scenario file and the files it `extends`, merged child-over-parent.

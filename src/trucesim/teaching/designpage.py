@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trucesim.run.results import ResultsError
+from trucesim.run.results import ResultsError, manifest_kind
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -44,12 +44,7 @@ class DesignFiles:
 
 
 def is_design(directory: Path) -> bool:
-    path = directory / "manifest.json"
-    try:
-        return path.is_file() and json.loads(path.read_text(encoding="utf-8")).get(
-            "kind") == "design"
-    except (OSError, ValueError, AttributeError):
-        return False
+    return manifest_kind(directory) == "design"
 
 
 def load_design(directory: Path) -> DesignFiles:

@@ -21,7 +21,7 @@ import numpy as np
 
 from trucesim.analysis.designs import Factor
 from trucesim.analysis.sensitivity import SHOWN, Box, Index, read_points, where_collapse
-from trucesim.run.results import ResultsError
+from trucesim.run.results import ResultsError, manifest_kind
 from trucesim.teaching.plots import COLOURS, figure
 
 if TYPE_CHECKING:
@@ -49,12 +49,7 @@ class SweepFiles:
 
 
 def is_sweep(directory: Path) -> bool:
-    path = directory / "manifest.json"
-    try:
-        return path.is_file() and json.loads(path.read_text(encoding="utf-8")).get(
-            "kind") == "sweep"
-    except (OSError, ValueError, AttributeError):
-        return False
+    return manifest_kind(directory) == "sweep"
 
 
 def load_sweep(directory: Path) -> SweepFiles:
