@@ -110,3 +110,18 @@ def test_a_piece_longer_than_a_block_is_split_and_joined(monkeypatch):
         assert (g.start, len(g.values)) == (w.start, len(w.values))
         assert np.array_equal(g.values, w.values)
         assert np.array_equal(g.daily, w.daily)
+
+
+def test_powers_of_a_base_per_replication_are_python_s_own_bits():
+    """sampling.powers computes each distinct (base, k) once: every element has the bits
+    Python's float ** int gives, for repeated and distinct pairs alike."""
+    from trucesim.model.sampling import powers
+
+    rng = np.random.default_rng(3)
+    base = rng.choice(np.array([0.9, 0.97, 1 / 3, 0.5000001]), 500)
+    k = rng.integers(0, 40, 500)
+    expected = np.array([b ** x for b, x in zip(base.tolist(), k.tolist(), strict=True)])
+    got = powers(base, k)
+    assert got.view(np.int64).tolist() == expected.view(np.int64).tolist()
+    assert powers(0.97, k).view(np.int64).tolist() == np.array(
+        [0.97 ** x for x in k.tolist()]).view(np.int64).tolist()

@@ -53,9 +53,11 @@ def powers(base: Number, k: np.ndarray) -> np.ndarray:
     if not isinstance(base, np.ndarray):
         table = {x: base ** x for x in np.unique(k).tolist()}
         return np.array([table[x] for x in k.tolist()])
-    pairs = list(zip(base.tolist(), k.tolist(), strict=True))
-    known = {(b, x): b ** x for b, x in set(pairs)}
-    return np.array([known[p] for p in pairs])
+    bases, which_base = np.unique(base, return_inverse=True)
+    ks, which_k = np.unique(k, return_inverse=True)
+    pairs, where = np.unique(which_base * ks.size + which_k, return_inverse=True)
+    b, x = bases.tolist(), ks.tolist()
+    return np.asarray([b[p // ks.size] ** x[p % ks.size] for p in pairs.tolist()])[where]
 
 
 def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None) -> np.ndarray:
