@@ -17,11 +17,16 @@ from trucesim.analysis import designfile, designload, designrun, prim
 from trucesim.analysis.checkpoint import Evaluator
 from trucesim.analysis.designfile import DesignError, Measured
 from trucesim.analysis.drafts import lever_key, repair, rule_violation
-from trucesim.analysis.evaluate import sample
+from trucesim.analysis.evaluate import sample, state_means
 from trucesim.analysis.robustness import minimised, robustness, savage
 from trucesim.cli import app
+from trucesim.model import actors
+from trucesim.model.actors.phase import END_STATES
+from trucesim.model.streams import BLOCK
+from trucesim.run.engine import run_chunk
 from trucesim.run.executors import SerialExecutor
 from trucesim.scenario import load, resolved
+from trucesim.scenario.uncertain import with_values
 
 pytest.importorskip("pymoo")
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,6 +210,25 @@ def test_a_draft_gets_the_same_values_alone_twice_or_among_others(tmp_path):
     # the inert lever changes nothing; the hazard does (so the comparison can fail)
     assert np.array_equal(alone, mixed[lever_key((0.05, 3.0))])
     assert not np.array_equal(alone, mixed[lever_key(other)])
+
+
+def test_each_state_is_its_own_replications_of_its_own_parameters(tmp_path):
+    """A state's means are those of a plain run of the draft at that state's values, over
+    the state's own replications, which begin a draw block and overlap no other state."""
+    d = designload.load(design_file(tmp_path, PLANTED))
+    states = sample(d.uncertainties, 7, 3, 25)
+    assert states.starts == (0, BLOCK, 2 * BLOCK) and states.replications == 25
+    draft = Evaluator(d, states, SerialExecutor(), None, {}).scenario((0.05, 2.0))
+    _, means = state_means(states, ("p_collapsed", "deaths_palestinians"), (0, draft))
+    for k, a in enumerate(states.starts):
+        one = with_values(draft, dict(zip(states.keys, states.values[k].tolist(),
+                                          strict=True)))
+        chunk = run_chunk(one, 7, a, a + 25)
+        names = [f.name for f in actors.fields(one)]
+        collapsed = chunk.values[:, names.index("end_state")] == END_STATES.index("collapsed")
+        deaths = chunk.values[:, names.index("deaths_palestinians")]
+        assert means[k, 0] == pytest.approx(collapsed.mean())
+        assert means[k, 1] == pytest.approx(deaths.mean())
 
 
 # -- the search -------------------------------------------------------------------------

@@ -3,13 +3,14 @@
 The states are parameter sets sampled from the uncertainties' distributions exactly as
 `trucesim run` samples them (:func:`trucesim.run.assumptions.plan`: a Latin hypercube,
 one stream per key), K of them with R replications each. A candidate is run in every
-state; state k uses replications ``starts[k]`` to ``starts[k+1] - 1`` of a run seeded
+state; state k uses replications ``starts[k]`` to ``starts[k] + R - 1`` of a run seeded
 with the design's seed, whatever the candidate, so two candidates meet the same states
 and the same random numbers (common random numbers): two identical candidates get
 identical values, and a candidate's values do not depend on which others are evaluated
 with it. All of a candidate's states run together in mixed blocks
 (:func:`trucesim.run.engine.run_mixed`), which give each replication what a block of its
-own state gives it.
+own state gives it. Each state starts a draw block of its own (:data:`STRIDE`), so a
+state's numbers are drawn once, not partly again by the state beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trucesim.model.streams import BLOCK
 from trucesim.run.assumptions import plan
 from trucesim.run.engine import Piece, run_mixed
 from trucesim.run.measures import matrix, select
@@ -33,17 +35,26 @@ class States:
 
     keys: tuple[str, ...]
     values: np.ndarray  # (states, keys)
-    starts: tuple[int, ...]  # first replication of each state, then the total
+    starts: tuple[int, ...]  # first replication of each state
+    replications: int  # in each state
     seed: int
 
     def __len__(self) -> int:
-        return len(self.starts) - 1
+        return len(self.starts)
+
+
+def stride(replications: int) -> int:
+    """Replications between the first of one state and the next: R rounded up to whole
+    draw blocks (:data:`trucesim.model.streams.BLOCK`)."""
+    return -(-replications // BLOCK) * BLOCK
 
 
 def sample(uncertainties: Scenario, seed: int, states: int, replications: int) -> States:
     """K states with R replications each (one state if nothing is uncertain)."""
     p = plan(uncertainties, seed, states * replications, states)
-    return States(p.keys, p.values, p.starts, seed)
+    step = stride(replications)
+    return States(p.keys, p.values, tuple(range(0, step * max(len(p.values), 1), step)),
+                  replications, seed)
 
 
 def state_scenarios(candidate: Scenario, states: States) -> list[Scenario] | str:
@@ -70,8 +81,8 @@ def state_means(states: States, outcomes: tuple[str, ...],
     scenarios = state_scenarios(candidate, states)
     if isinstance(scenarios, str):
         return key, scenarios
-    pieces = [Piece(s, states.seed, states.starts[k], states.starts[k + 1])
-              for k, s in enumerate(scenarios)]
+    pieces = [Piece(s, states.seed, a, a + states.replications)
+              for a, s in zip(states.starts, scenarios, strict=True)]
     chosen = select(candidate, outcomes)
     scales = np.array([m.scale for m in chosen], dtype=np.float64)
     means = np.empty((len(pieces), len(chosen)))
