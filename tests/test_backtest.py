@@ -161,6 +161,8 @@ def test_the_record_becomes_cumulative_quantities():
     assert by_name["war resumed, day"].read == ("field", "day_war_resumed", 0)
     # aid held back after the phase is now a model result too: nothing is left out
     assert by_name["aid held back after the phase, day"].observed == 43
+    # the phase ended on its agreed day (42): its end state says all there is to say
+    assert "phase ended, day" not in by_name
     assert len(qs) == 26 and not skipped
 
 

@@ -127,6 +127,8 @@ def _jsonable(r: Result) -> dict[str, Any]:
 
     q = asdict(r.quantity)
     q.pop("read")
+    if not q["range"]:
+        q.pop("range")
     model = {"median": clean(r.median), "p05": clean(r.p05), "p95": clean(r.p95),
              "percentile": clean(r.percentile), "inside": r.inside, "verdict": r.verdict}
     if r.holding_share is not None:
@@ -172,8 +174,11 @@ def rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def _observed(q: dict[str, Any], window: int) -> str:
-    """The observation, with '>' for 'more than' and '~' for 'about'."""
-    prefix = {"more than": ">", "about": "~", "": ""}[q["qualifier"]]
+    """The observation, with '>' for 'more than' or 'later than' and '~' for 'about'; a
+    range as 'low–high'."""
+    if q.get("range"):
+        return "–".join(fmt.count_or_day(v, window, q["unit"]) for v in q["range"])
+    prefix = {"more than": ">", "later than": ">", "about": "~", "": ""}[q["qualifier"]]
     return prefix + fmt.count_or_day(q["observed"], window, q["unit"])
 
 
@@ -195,7 +200,8 @@ def _percentile(q: dict[str, Any]) -> str:
 
 # the console's compact table: short headers, the rest said in LEGEND
 COMPACT = ("quantity", "observed", "median", "90% range", "pct", "if holding", "verdict")
-LEGEND = ("observed: as reported (~ about, > more than; + several reports, below). median, "
+LEGEND = ("observed: as reported (~ about, > more than or later than, a–b a range; + several "
+          "reports, below). median, "
           "90% range: the model's. pct: the observation's percentile among the runs; if "
           "holding: among the runs in which the truce still held that day (their share in "
           "brackets); for how the phase ended, the model's probability of what happened "

@@ -70,7 +70,26 @@ class Reported(Entry):
     reports: list[Annotated[float, Field(ge=0, le=MAX_COUNT)]] = Field(default_factory=list,
                                                                        max_length=100)
     qualifier: Literal["", "more than", "about"] = ""
+    range: list[Annotated[float, Field(ge=0, le=MAX_COUNT)]] = Field(
+        default_factory=list, min_length=0, max_length=2,
+        description="[low, high] where sources give a range, or disagree: inside if the "
+        "model's interval meets it.")
     reported_by: Label = ""
+
+
+class Incidents(Reported):
+    """Violations (incidents) reported since the truce began, by that day."""
+
+    side: Literal["both", "israeli_forces", "palestinian_groups"] = "both"
+
+
+OWED = ("living_hostages", "hostage_bodies", "prisoners", "palestinian_bodies")
+
+
+class Owed(Reported):
+    """What was due under the deal and not yet delivered on that day (the horizon)."""
+
+    what: Literal["living_hostages", "hostage_bodies", "prisoners", "palestinian_bodies"]
 
 
 class Share(Entry):
@@ -85,13 +104,17 @@ class Share(Entry):
 
 class StageDone(Entry):
     stage: Label = Field(description="Name of the withdrawal stage in the scenario.")
+    completed: bool = Field(True, description="false: still not completed on this day "
+                            "(positions kept).")
 
 
 class Ending(_Strict):
     phase_end_state: EndState | None = None
     phase_end: Entry | None = None
+    extension_days: Reported | None = None  # days added to the phase by extensions
     aid_halted: Entry | None = None
     fighting_resumed: Entry | None = None  # war resumed on this day
+    fighting_not_resumed: Entry | None = None  # war had not resumed by this day
 
 
 class Record(_Strict):
@@ -112,6 +135,8 @@ class Record(_Strict):
         default_factory=list, max_length=MAX_ENTRIES)
     aid: list[Reported] = Field(default_factory=list, max_length=MAX_ENTRIES)
     territory: list[Share] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    incidents: list[Incidents] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    owed: list[Owed] = Field(default_factory=list, max_length=MAX_ENTRIES)
     withdrawal: list[StageDone] = Field(default_factory=list, max_length=MAX_ENTRIES)
     ending: Ending | None = None
 
@@ -161,38 +186,69 @@ def scenario_path(record: Record, record_file: str | Path) -> Path | None:
     return Path(record_file).parent / record.scenario if record.scenario else None
 
 
+SECTIONS = ("handovers", "prisoner_releases", "deaths", "israeli_deaths",
+            "palestinian_bodies_returned", "aid", "territory", "incidents", "owed",
+            "withdrawal")
+FIGURES = ("prisoner_releases", "deaths", "israeli_deaths", "palestinian_bodies_returned",
+           "aid", "territory", "incidents", "owed")  # entries with a figure and its reports
+ENDING = ("phase_end", "extension_days", "aid_halted", "fighting_resumed",
+          "fighting_not_resumed")
+
+
 def check(record: Record) -> list[tuple[KeyPath, str]]:
     """Rules across keys: dates agree with days, sources are [Sn] keys, reports agree."""
-    out: list[tuple[KeyPath, str]] = []
-    entries: list[tuple[KeyPath, Entry]] = []
-    for section in ("handovers", "prisoner_releases", "deaths", "israeli_deaths",
-                    "palestinian_bodies_returned", "aid", "territory", "withdrawal"):
-        entries += [((section, i), e) for i, e in enumerate(getattr(record, section))]
+    entries = [((section, i), e) for section in SECTIONS
+               for i, e in enumerate(getattr(record, section))]
     if record.ending is not None:
-        for key in ("phase_end", "aid_halted", "fighting_resumed"):
-            entry = getattr(record.ending, key)
-            if entry is not None:
-                entries.append((("ending", key), entry))
-    for at, entry in entries:
-        expected = record.day_one + dt.timedelta(days=entry.day - 1)
-        if entry.date != expected:
-            day = (entry.date - record.day_one).days + 1
-            out.append(((*at, "date"), f"{entry.date} is day {day} counting {record.day_one} "
-                        f"as day 1, not day {entry.day}"))
-        for k, source in enumerate(entry.sources):
-            if not _SOURCE.match(source):
-                out.append(((*at, "sources", k), f"{source!r} is not a source key like 'S29'"))
+        entries += [(("ending", key), getattr(record.ending, key)) for key in ENDING
+                    if getattr(record.ending, key) is not None]
+    out = [p for at, entry in entries for p in _entry_issues(record, at, entry)]
     for i, h in enumerate(record.handovers):
         if h.living == h.bodies == h.outside_deal == 0:
             out.append((("handovers", i), "a handover must release someone"))
-    e = record.ending
-    if e is not None and (e.phase_end is None) != (e.phase_end_state is None):
+    done = {w.stage: w.day for w in record.withdrawal if w.completed}
+    out += [(("withdrawal", i, "day"), f"{w.stage} was completed on day {done[w.stage]}: it "
+             f"cannot be still not completed on day {w.day}")
+            for i, w in enumerate(record.withdrawal)
+            if not w.completed and done.get(w.stage, w.day + 1) <= w.day]
+    out += _ending_issues(record.ending)
+    return out
+
+
+def _entry_issues(record: Record, at: KeyPath, entry: Entry) -> list[tuple[KeyPath, str]]:
+    """Its date is its day; its sources are source keys; its figure is one it reports."""
+    out: list[tuple[KeyPath, str]] = []
+    expected = record.day_one + dt.timedelta(days=entry.day - 1)
+    if entry.date != expected:
+        day = (entry.date - record.day_one).days + 1
+        out.append(((*at, "date"), f"{entry.date} is day {day} counting {record.day_one} "
+                    f"as day 1, not day {entry.day}"))
+    out += [((*at, "sources", k), f"{source!r} is not a source key like 'S29'")
+            for k, source in enumerate(entry.sources) if not _SOURCE.match(source)]
+    if isinstance(entry, PrisonerRelease | Reported | Share):
+        value = entry.count if isinstance(entry, PrisonerRelease) else entry.value
+        if entry.reports and value not in entry.reports:
+            out.append(((*at, "reports"), f"the figure used ({value:g}) must be one of the "
+                        "reported figures"))
+    if isinstance(entry, Reported) and entry.range:
+        if len(entry.range) != 2 or not entry.range[0] <= entry.value <= entry.range[1]:
+            out.append(((*at, "range"), "give range = [low, high] with the figure used "
+                        f"({entry.value:g}) between them"))
+        elif entry.qualifier == "more than":
+            out.append(((*at, "range"), "a range and qualifier = \"more than\" say different "
+                        "things: give one"))
+    return out
+
+
+def _ending_issues(e: Ending | None) -> list[tuple[KeyPath, str]]:
+    if e is None:
+        return []
+    out: list[tuple[KeyPath, str]] = []
+    if (e.phase_end is None) != (e.phase_end_state is None):
         out.append((("ending",), "give both phase_end and phase_end_state, or neither"))
-    for section in ("prisoner_releases", "deaths", "israeli_deaths",
-                    "palestinian_bodies_returned", "aid", "territory"):
-        for i, e in enumerate(getattr(record, section)):
-            value = e.count if isinstance(e, PrisonerRelease) else e.value
-            if e.reports and value not in e.reports:
-                out.append(((section, i, "reports"), f"the figure used ({value:g}) must be one "
-                            "of the reported figures"))
+    if (e.fighting_resumed is not None and e.fighting_not_resumed is not None
+            and e.fighting_not_resumed.day >= e.fighting_resumed.day):
+        out.append((("ending", "fighting_not_resumed", "day"), "fighting resumed on day "
+                    f"{e.fighting_resumed.day}: it cannot be 'not resumed' by day "
+                    f"{e.fighting_not_resumed.day}"))
     return out

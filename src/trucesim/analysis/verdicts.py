@@ -5,8 +5,10 @@ truce still held on its day), whether it is inside, and the calibration summary.
 Percentiles are those of the replications: the smallest value with at least that share
 of runs at or below it; an observation's percentile is mid-rank (runs below it plus half
 the runs equal to it), so discrete values are not pushed to one side. A milestone not
-reached within the window counts as later than any day in it. For how the phase ended,
-the model's probability of what happened and its 90% prediction set.
+reached within the window counts as later than any day in it. An observation that gives
+a range is inside when the interval meets it; one that had not come by a day ("later
+than") when more than 5% of the runs have it later still. For how the phase ended, the
+model's probability of what happened and its 90% prediction set.
 """
 
 from __future__ import annotations
@@ -76,11 +78,17 @@ def _numeric(q: Quantity, xs: np.ndarray) -> Result:
     p05, median, p95 = (quantile(xs, p) for p in (0.05, 0.5, 0.95))
     below, equal = np.sum(xs < observed), np.sum(xs == observed)
     percentile = float((below + 0.5 * equal) / len(xs))
-    if q.qualifier == "more than":
+    low, high = q.range or (observed, observed)
+    if q.range:  # the interval meets the range
+        inside = p05 <= high and low <= p95
+    elif q.qualifier == "more than":
         inside = p95 >= observed
+    elif q.qualifier == "later than":  # not by that day: some runs have it later still
+        inside = p95 > observed
     else:
         inside = any(p05 <= v <= p95 for v in (q.reports or (observed,)))
-    verdict = ("inside" if inside else "above the model's 95th percentile" if observed > p95
+    above = low > p95 or q.qualifier in ("more than", "later than")
+    verdict = ("inside" if inside else "above the model's 95th percentile" if above
                else "below the model's 5th percentile")
     return Result(q, median, p05, p95, percentile, inside, verdict)
 

@@ -220,6 +220,7 @@ def check_records(paths: list[Path]) -> list[str]:
     """'ok: ...' for each valid record (checked against the scenario it names, if any);
     every problem of all of them on its own line and exit 2 otherwise."""
     from trucesim.analysis import history
+    from trucesim.analysis.observations import quantities
     from trucesim.fmt import count
     from trucesim.scenario.load import ScenarioError, load
 
@@ -231,14 +232,21 @@ def check_records(paths: list[Path]) -> list[str]:
             problems += [str(issue) for issue in exc.issues]
             continue
         scenario_file = history.scenario_path(rec, path)
+        compared: list[str] = []
         if scenario_file is not None:
             try:
-                problems += [str(p) for p in history.stage_issues(rec, load(scenario_file), path)]
+                scenario = load(scenario_file)
             except ScenarioError as exc:
                 problems += [f"{path}: its scenario: {issue}" for issue in exc.issues]
+            else:
+                problems += [str(p) for p in history.stage_issues(rec, scenario, path)]
+                kept, skipped = quantities(rec, scenario)
+                compared = [f", {count(len(kept), 'observation')} to compare with "
+                            f"{scenario.name}"] + [f"\n  not compared: {s}" for s in skipped]
         oks.append(f"ok: {path} (record {rec.name}: {count(len(rec.handovers), 'handover')}, "
                    f"{count(len(rec.prisoner_releases), 'prisoner release')}, day 1 = "
-                   f"{rec.day_one})")
+                   f"{rec.day_one}{compared[0] if compared else ''})"
+                   + "".join(compared[1:]))
     if problems:
         fail(problems)
     return oks
