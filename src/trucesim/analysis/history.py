@@ -197,8 +197,8 @@ ENDING = ("phase_end", "extension_days", "aid_halted", "fighting_resumed",
 
 def check(record: Record) -> list[tuple[KeyPath, str]]:
     """Rules across keys: dates agree with days, sources are [Sn] keys, reports agree."""
-    entries = [((section, i), e) for section in SECTIONS
-               for i, e in enumerate(getattr(record, section))]
+    entries: list[tuple[KeyPath, Entry]] = [((section, i), e) for section in SECTIONS
+                                             for i, e in enumerate(getattr(record, section))]
     if record.ending is not None:
         entries += [(("ending", key), getattr(record.ending, key)) for key in ENDING
                     if getattr(record.ending, key) is not None]
