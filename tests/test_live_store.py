@@ -67,3 +67,32 @@ def test_a_kept_run_is_handed_out_while_another_run_is_in_progress(store):
         reader.join(timeout=30)
         assert not reader.is_alive(), "a kept run waited for the run in progress"
     assert got[0].kept
+
+
+def test_a_comparison_and_the_charts_of_two_kept_runs_are_made_once_for_every_session(
+        store):
+    """What is derived from kept runs is made once: a second session gets the same
+    object, equal to one made afresh; the least recently used goes past 4 x limit."""
+    from trucesim.teaching import live, vega
+
+    ref, mine = (store.run(base(*c), 7, N).run for c in ((), ("crisis.threshold=8",)))
+    made = []
+
+    def make():
+        made.append(1)
+        return live.paired(ref, mine)
+
+    first = store.kept(("paired", ref.directory, mine.directory), make)
+    again = store.kept(("paired", ref.directory, mine.directory), make)
+    assert again is first and len(made) == 1
+    fresh = live.paired(ref, mine)
+    assert [(d.measure.name, d.b, d.diff) for d in first.differences] == [
+        (d.measure.name, d.b, d.diff) for d in fresh.differences]
+    charts = live.charts(store, ref, mine)
+    assert charts == [vega.projected(vega.end_states([ref, mine])),
+                      vega.projected(vega.survival([ref, mine]))]
+    assert all(a is b for a, b in zip(charts, live.charts(store, ref, mine), strict=True))
+    for k in range(4 * store.limit):  # 8 more: the comparison is the oldest, forgotten
+        store.kept(("other", k), lambda: None)
+    store.kept(("paired", ref.directory, mine.directory), make)
+    assert len(made) == 2

@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from trucesim.fmt import count
 from trucesim.scenario.load import ScenarioError, digest, load
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import toml_value
@@ -119,7 +120,8 @@ def results(store: live.Store, reference: Scenario, yours: Scenario, seed: int,
     ref = run_with_progress(store, reference, seed, n, "the reference")
     mine = ref if yours is reference else run_with_progress(store, yours, seed, n,
                                                              "your version")
-    return ref, mine, live.paired(ref.run, mine.run)
+    pair = (ref.run.directory, mine.run.directory)
+    return ref, mine, store.kept(("paired", *pair), lambda: live.paired(ref.run, mine.run))
 
 
 def guess_for(yours: Scenario) -> dict[str, Any] | None:
@@ -184,7 +186,7 @@ def show_guess(yours: Scenario, comparison: Any) -> None:
     st.button("Make a new prediction", on_click=again, key="again")
 
 
-def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int,
+def many_runs(store: live.Store, ref: live.Timed, mine: live.Timed, comparison: Any,
               changes: list[str]) -> None:
     numbers = vega.key_numbers(mine.run, comparison)
     for column, number in zip(st.columns(len(numbers)), numbers, strict=True):
@@ -193,18 +195,15 @@ def many_runs(ref: live.Timed, mine: live.Timed, comparison: Any, workers: int,
                       help="Your version; under it, the paired difference from the "
                            "reference with its 95% interval.")
         column.caption(number.note)
-    left, right = st.columns(2)
-    left.vega_lite_chart(spec=vega.projected(vega.end_states([ref.run, mine.run])),
-                         width="stretch")
-    right.vega_lite_chart(spec=vega.projected(vega.survival([ref.run, mine.run])),
-                          width="stretch")
+    for column, spec in zip(st.columns(2), live.charts(store, ref.run, mine.run), strict=True):
+        column.vega_lite_chart(spec=spec, width="stretch")
     st.markdown("**Your version against the reference**: paired differences (the same "
                 "random numbers in both, so the difference is the change, not luck).")
     st.table(vega.differences(comparison))
     kept = " (kept from before: not run again)" if mine.kept else ""
     what = f"your version ({', '.join(changes)})" if changes else "the reference"
     st.caption(f"Seed {mine.run.seed}: {mine.run.replications:,} runs of {what} took "
-               f"{mine.seconds:.1f} s on {workers} worker{'s' if workers > 1 else ''}{kept}.")
+               f"{mine.seconds:.1f} s on {count(store.pool.workers, 'worker')}{kept}.")
 
 
 def step(by: int) -> None:
@@ -293,7 +292,7 @@ def main() -> None:
     ref, mine, comparison = results(store, reference, yours, seed, n)
     if view == VIEWS[0]:
         show_guess(yours, comparison)
-    many_runs(ref, mine, comparison, store.pool.workers, changes)
+    many_runs(store, ref, mine, comparison, changes)
 
 
 if __name__ == "__main__":  # run by Streamlit; a worker process importing it runs nothing

@@ -9,7 +9,9 @@
   costs nothing, and the reference is run once.
 - :func:`paired` compares the student's version with the reference by
   :func:`trucesim.analysis.compare.from_runs`: the same paired differences, with the same
-  intervals, as `trucesim report A B`.
+  intervals, as `trucesim report A B`. :meth:`Store.kept` keeps such a comparison, and the
+  charts drawn from two kept runs, for every session, so that a setting another student
+  already tried costs its page only the drawing.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from trucesim.analysis.compare import Comparison, from_runs
 from trucesim.run import runner
@@ -32,6 +35,7 @@ from trucesim.run.executors import Executor, SerialExecutor, cpu_count
 from trucesim.run.results import RunFiles, load_run
 from trucesim.scenario.load import digest
 from trucesim.scenario.schema import Scenario
+from trucesim.teaching import vega
 from trucesim.teaching.story import Story
 
 T = TypeVar("T")
@@ -112,6 +116,7 @@ class Store:
         self.root = Path(tempfile.mkdtemp(prefix="trucesim-classroom-"))
         self._runs: OrderedDict[tuple[str, int, int], Timed] = OrderedDict()
         self._told: dict[tuple[str, int], OneRun] = {}
+        self._made: OrderedDict[tuple[Any, ...], Any] = OrderedDict()  # see kept()
         self._kept = threading.Lock()  # guards the dictionaries and the counts
         self._lock = threading.Lock()  # one computation at a time: the pool is shared
         self.hits = self.misses = 0
@@ -156,6 +161,22 @@ class Store:
         with self._kept:
             return len(self._runs)
 
+    def kept(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """What `make` returns, made once for every session and kept by `key`: something
+        derived from kept runs only (a comparison of two, a chart), so the same key always
+        stands for the same thing. At most 4 x `limit` are kept, the least recently used
+        forgotten first."""
+        with self._kept:
+            if key in self._made:
+                self._made.move_to_end(key)
+                return self._made[key]  # type: ignore[no-any-return]
+        made = make()  # outside the lock: two sessions may make it at once, alike
+        with self._kept:
+            self._made[key] = made
+            while len(self._made) > 4 * self.limit:
+                self._made.popitem(last=False)
+        return made
+
     def one_run(self, scenario: Scenario, seed: int) -> OneRun:
         """Replication 0 of `scenario` with root seed `seed`: its story and its timeline
         (as `trucesim story --seed`), kept by (digest, seed)."""
@@ -179,6 +200,18 @@ class Store:
 
     def cleanup(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def charts(store: Store, reference: RunFiles, yours: RunFiles) -> list[dict[str, Any]]:
+    """The outcome bars and the survival curve of your version beside the reference, as
+    Vega-Lite specs, drawn once for every session."""
+    return [store.kept((chart.__name__, reference.directory, yours.directory),
+                       partial(_drawn, chart, [reference, yours]))
+            for chart in (vega.end_states, vega.survival)]
+
+
+def _drawn(chart: Callable[[list[RunFiles]], Any], runs: list[RunFiles]) -> dict[str, Any]:
+    return vega.projected(chart(runs))
 
 
 def paired(reference: RunFiles, yours: RunFiles) -> Comparison:
