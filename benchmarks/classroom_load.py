@@ -1,13 +1,19 @@
 """A class on one laptop: N students moving sliders at once (issue 23's load test).
 
 For each N given, starts `trucesim classroom --no-browser` on 127.0.0.1 (never the
-machine's network address), opens N sessions in one headless Chromium (Playwright), each
-in its own browser context as N students would, switches the prediction step off and
-waits for the first results. Then for `--duration` seconds each session moves the
+machine's network address) and opens N sessions, as N students would, each of which
+switches the prediction step off and waits for the first results. A session speaks the
+page's own protocol by default (`--client protocol`: Streamlit's protobuf messages over
+its websocket, as the browser sends them, so that only the server's work is timed, as
+in a class where each student's browser runs on their own machine); with `--client
+browser` each is a context of one headless Chromium (Playwright) on this machine, whose
+drawing then shares the cores with the server. Then for `--duration` seconds each
+session moves the
 crisis-threshold slider one step left or right at random (never more than `--spread`
 steps from the reference, so students meet each other's settings) every few seconds, and
-times each move: from the key press until the page shows the key numbers of the new
-version (its last line names the version). Reported per N:
+times each move: from the key press (the message that says the slider moved) until the
+page shows the key numbers of the new version (its last line, which names the version,
+is drawn after them). Reported per N:
 
 - p50 and p95 of that time over all moves, and apart for moves whose result came from
   the shared cache (the page says "kept from before") and for those that were run;
@@ -18,10 +24,9 @@ version (its last line names the version). Reported per N:
   seconds after every session closed.
 
     python benchmarks/classroom_load.py [--sessions 1 10 30] [--duration 60]
-        [--replications 1000] [--settle 300]
+        [--replications 1000] [--settle 300] [--client protocol|browser]
 
-Bounded: at most 40 sessions and 600 s of moves per N; the browsers and the server
-share the machine's cores, so the times include the students' own pages drawing.
+Bounded: at most 40 sessions and 600 s of moves per N, on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -38,11 +43,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import classroom_protocol as protocol
 from classroom_latency import ARGS, SLIDER, start, stop, tree
+from classroom_protocol import path, shown
 
 MAX_SESSIONS, MAX_DURATION = 40, 600
-REFERENCE = 12.0  # base's crisis threshold; each key press moves it by STEP
-STEP = 0.2
 
 
 def rss_mb(root: int) -> float:
@@ -70,13 +75,6 @@ class Peak(threading.Thread):
             self.peak = max(self.peak, rss_mb(self.root))
 
 
-def shown(value: float) -> str:
-    """The page's words for the version at crisis threshold `value`."""
-    if abs(value - REFERENCE) < 1e-9:
-        return "the reference"
-    return rf"your version \(crisis\.threshold={value:.1f}\)"
-
-
 async def student(browser, url: str, args: argparse.Namespace, seed: int, duration: float,
                   moves: list[tuple[float, bool]]) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 720})
@@ -87,17 +85,16 @@ async def student(browser, url: str, args: argparse.Namespace, seed: int, durati
     await page.get_by_text("Show results without a prediction", exact=True).click()
     await page.get_by_text(re.compile(r"runs of the reference took")).wait_for()
     thumb = page.get_by_role("slider", name=SLIDER)
-    rng, k = random.Random(seed), 0
+    rng = random.Random(seed)
     stop = time.monotonic() + duration
     await asyncio.sleep(rng.uniform(0, args.pause))  # students do not move in step
-    while time.monotonic() < stop:
-        step = rng.choice([-1, 1]) if abs(k) < args.spread else -k // abs(k)
-        k += step
-        value = REFERENCE + STEP * k
+    for step, value in path(rng, args.spread):
+        if time.monotonic() >= stop:
+            break
         await thumb.focus()
         t0 = time.monotonic()
         await thumb.press("ArrowRight" if step > 0 else "ArrowLeft")
-        done = page.get_by_text(re.compile(rf"runs of {shown(value)} took"))
+        done = page.get_by_text(re.compile(rf"runs of {re.escape(shown(value))} took"))
         await done.wait_for()
         while await values.count() != 5:
             await asyncio.sleep(0.02)
@@ -112,6 +109,10 @@ async def drive(url: str, n: int, args: argparse.Namespace, duration: float
     from playwright.async_api import async_playwright
 
     moves: list[tuple[float, bool]] = []
+    if args.client == "protocol":
+        await asyncio.gather(*(protocol.student(url, args, 1000 * n + i, duration, moves)
+                               for i in range(n)))
+        return moves
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         await asyncio.gather(*(student(browser, url, args, 1000 * n + i, duration, moves)
@@ -161,6 +162,8 @@ def main() -> None:
     ap.add_argument("--replications", type=int, default=1000)
     ap.add_argument("--settle", type=float, default=300.0,
                     help="seconds after the sessions close before memory is read again")
+    ap.add_argument("--client", choices=("protocol", "browser"), default="protocol",
+                    help="how a session talks to the server (see above)")
     args = ap.parse_args()
     if not all(1 <= n <= MAX_SESSIONS for n in args.sessions):
         ap.error(f"--sessions: each from 1 to {MAX_SESSIONS}")
@@ -168,7 +171,8 @@ def main() -> None:
         ap.error(f"--duration: more than 0 and at most {MAX_DURATION} s")
     print(f"{args.replications:,} replications per version, {os.cpu_count()} cores, "
           f"{args.duration:g} s of moves per N, a move every {args.pause:g} s on average, "
-          f"memory read again {args.settle:g} s after the sessions close")
+          f"memory read again {args.settle:g} s after the sessions close; sessions: "
+          f"{args.client}")
     print("| sessions | moves | all: p50 / p95 s | run: p50 / p95 s | cached: p50 / p95 s | "
           "cache hits | MB at start | MB idle | MB peak | MB after |")
     print("|---|---|---|---|---|---|---|---|---|---|")

@@ -4,11 +4,12 @@ is handed out while another session's run is in progress."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
 
-from conftest import base
+from conftest import BASE, base
 from trucesim.run import runner
 from trucesim.run.executors import SerialExecutor
 from trucesim.teaching.live import Store
@@ -96,3 +97,21 @@ def test_a_comparison_and_the_charts_of_two_kept_runs_are_made_once_for_every_se
         store.kept(("other", k), lambda: None)
     store.kept(("paired", ref.directory, mine.directory), make)
     assert len(made) == 2
+
+
+def test_a_scenario_is_loaded_once_for_every_session_and_again_when_its_file_changes(
+        store, tmp_path):
+    from trucesim.scenario.load import ScenarioError, load
+
+    path = tmp_path / "s.toml"
+    path.write_text(BASE.read_text())
+    first = store.scenario(path, ["crisis.threshold=9"])
+    assert store.scenario(path, ["crisis.threshold=9"]) is first
+    assert first == load(path, ["crisis.threshold=9"])
+    assert store.scenario(path) is not first and store.scenario(path).crisis.threshold == 12
+    path.write_text(BASE.read_text().replace("threshold = 12", "threshold = 11", 1))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert store.scenario(path).crisis.threshold == 11  # the file changed: read again
+    for _ in range(2):  # an invalid version is an error each time, never kept
+        with pytest.raises(ScenarioError):
+            store.scenario(path, ["crisis.threshold=-1"])

@@ -54,6 +54,9 @@ SETTINGS = {
     "logger.level": "warning",
     "theme.base": "light",
     "server.disconnectedSessionTTL": "60",  # a closed tab's session is freed after 60 s
+    # no full collection after every rerun: with 30 students it took half the server's
+    # time (benchmarks/classroom_load.py); Python's own collections still run
+    "runner.postScriptGC": "false",
 }
 POSIX = os.name == "posix"
 GRACE = 10.0  # seconds the server has to stop after SIGTERM before it is killed

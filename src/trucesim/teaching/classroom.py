@@ -18,7 +18,7 @@ from typing import Any
 import streamlit as st
 
 from trucesim.fmt import count
-from trucesim.scenario.load import ScenarioError, digest, load
+from trucesim.scenario.load import ScenarioError, digest
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import toml_value
 from trucesim.teaching import controls, lecturer, live, vega
@@ -241,9 +241,9 @@ def compact(story: Story) -> str:
 def main() -> None:
     st.set_page_config(page_title="trucesim classroom", layout="wide")
     path = Path(setting("SCENARIO", "scenarios/base.toml"))
-    workers = int(setting("WORKERS", "0"))
+    store = service(int(setting("WORKERS", "0")))
     try:
-        reference = load(path)
+        reference = store.scenario(path)
     except ScenarioError as exc:
         st.error("\n\n".join(str(issue) for issue in exc.issues))
         st.stop()
@@ -260,7 +260,7 @@ def main() -> None:
     st.warning(CAVEAT)
     title = toml_value(f"{reference.title or reference.name} (classroom version)")
     try:
-        yours = reference if not changes else load(
+        yours = reference if not changes else store.scenario(
             path, [*changes, f"name={reference.name}-classroom", f"title={title}"])
     except ScenarioError as exc:  # said in words; the views stay, waiting for a valid deal
         st.error("These terms do not make a deal the model can run:\n\n" + "\n\n".join(
@@ -271,7 +271,6 @@ def main() -> None:
         return
     st.markdown("**Your version** is the reference (`" + path.name + "`) " + (
         "with: " + ", ".join(f"`{c}`" for c in changes) if changes else "unchanged") + ".")
-    store = service(workers)
     view = st.radio("view", VIEWS, horizontal=True, key="view", label_visibility="collapsed")
     # revealed for this version only: a changed deal asks for a new guess first
     revealed = skip or st.session_state.get("revealed") == digest(yours)

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -33,7 +33,7 @@ from trucesim.analysis.compare import Comparison, from_runs
 from trucesim.run import runner
 from trucesim.run.executors import Executor, SerialExecutor, cpu_count
 from trucesim.run.results import RunFiles, load_run
-from trucesim.scenario.load import digest
+from trucesim.scenario.load import digest, load
 from trucesim.scenario.schema import Scenario
 from trucesim.teaching import vega
 from trucesim.teaching.story import Story
@@ -160,6 +160,12 @@ class Store:
     def __len__(self) -> int:
         with self._kept:
             return len(self._runs)
+
+    def scenario(self, path: Path, overrides: Sequence[str] = ()) -> Scenario:
+        """The scenario file with these overrides, loaded once for every session (and
+        again once the file changes); a ScenarioError if they make no valid scenario."""
+        key = ("scenario", str(path), path.stat().st_mtime_ns, tuple(overrides))
+        return self.kept(key, partial(load, path, list(overrides)))
 
     def kept(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """What `make` returns, made once for every session and kept by `key`: something
