@@ -166,6 +166,11 @@ class Exchange(Section):
         "early the next day [S29][S34][S35][S39][S40][S43] (data/records/jan-2025.toml)",
         confidence="reported", plausible=(0, 3), ge=0, le=30,
     )
+    bodies_delay_days: int = param(
+        0, "days", "Days after the prisoners and detainees of a handover that the "
+        "Palestinian bodies due for its hostages' bodies are returned, as a tranche of their "
+        "own (0: in the same tranche).", plausible=(0, 30), ge=0, le=60, off=True,
+    )
     withheld_in_crisis: bool = param(
         True, "yes/no", "Whether a tranche due during a crisis waits until the crisis ends.",
     )

@@ -1,7 +1,8 @@
 """The exchange: what the other side frees in return for each handover (DESIGN.md §2).
 
 Prisoners and detainees are freed by category for living hostages, and Palestinian
-bodies are returned for hostages' bodies, after a verification lag. Freed counts are
+bodies are returned for hostages' bodies, after a verification lag (the bodies, if the
+deal says so, after a lag of their own). Freed counts are
 rounded cumulatively, so a schedule's totals match the agreed ratios exactly (125 +
 1,111 for 10 living hostages in the May 2025 text). A handover can carry its own ratios
 for some categories (Jan 2025: 50 prisoners per female soldier instead of 30 per
@@ -142,20 +143,35 @@ def answer(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarray,
     ledger.bodies[mask] += bodies[mask]
     ledger.due_prisoners[mask] += freed.sum(axis=0)[mask]
     ledger.due_bodies[mask] += returned[mask]
+    tranche_ = {"freed": freed, "returned": returned, "living": living, "bodies": bodies,
+                "disputed": disputed, "u_withhold": u[0], "u_days": u[1]}
+    due = day + x.verification_lag_days
+    if not x.bodies_delay_days:  # one tranche: prisoners, detainees and bodies together
+        _send(st, mask, due, label, tranche_)
+        return
+    # the bodies later, on their own; a dispute holds back one tranche, not two: the
+    # prisoners' where there are any, else the bodies'
+    with_bodies = mask & (bodies > 0)
+    _send(st, mask & ~(with_bodies & (living == 0)), due, label, tranche_ | {"returned": 0})
+    _send(st, with_bodies, due + x.bodies_delay_days, label, tranche_ | {
+        "freed": 0, "living": 0, "disputed": disputed & (living == 0)})
+
+
+def _send(st: TruceState, mask: Mask, due: int, label: str,
+          values: Mapping[str, np.ndarray | int]) -> None:
+    """Tranches on their way where `mask` holds, each due on day `due`."""
+    ledger: Ledger = st.parts.exchange
     pool = ledger.pool
     rows = pool.take(mask)
     for row in np.unique(rows[mask]).tolist():
         here = rows == row
-        for name, value in (("stage", NEW), ("freed", freed), ("returned", returned),
-                            ("living", living), ("bodies", bodies), ("disputed", disputed),
-                            ("u_withhold", u[0]), ("u_days", u[1]),
-                            ("held", conditions.NO_RULE)):
+        for name, value in (("stage", NEW), *values.items(), ("held", conditions.NO_RULE)):
             column = pool.data[name][row]
             column[..., here] = value[..., here] if isinstance(value, np.ndarray) else value
         if st.log is not None:
             for r in np.flatnonzero(here).tolist():
                 ledger.labels[row, r] = label
-        pool.agenda.at(pool.first + row, here, day + x.verification_lag_days)
+        pool.agenda.at(pool.first + row, here, due)
 
 
 def _share(ratio: float, before: np.ndarray, after: np.ndarray) -> np.ndarray:

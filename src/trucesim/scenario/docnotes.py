@@ -1,0 +1,56 @@
+"""The prose of docs/scenario-format.md's sections on the terms a file adds to a table
+(:mod:`.docgen` puts each before its section's table of keys)."""
+
+STAGES = """\
+A stage may be **late**: with chance `late_probability` it comes a geometric number of
+days (mean `late_mean_days`, at least one) after the day it is due, and a stage still
+waiting at the end of the window is never reached (`day_withdrawal_<name>` is empty).
+It may be **partial**: on the day it is reached, where `kept_if` holds (or always, if it
+is empty), the army does not make `kept_share` of the pull-back (1 = the stage refused)
+and keeps those positions to the horizon. Both are off by default. When a stage uses
+either, the outcome `withdrawal_kept_share_end` reports the share of Gaza held beyond
+the agreed line of the stages reached at the end (0 after a collapse, when the earlier
+lines return). `scenarios/withdrawal-kept.toml` shows both:
+
+```toml
+[[withdrawal.stages]]
+name = "south"
+day = 7
+share = 0.40
+late_probability = 0.5              # late in half the runs
+late_mean_days = 14.0
+kept_share = 0.5                    # half the pull-back from the last line not made
+kept_if = "not on_time(releases[1])"
+```"""
+
+
+HANDOVERS = """\
+With `bodies_mode = "as_recovered"`, some bodies may be **located** already:
+`located_bodies` of the scheduled bodies are each recovered on a day drawn evenly from
+1 to `located_within_days` (a deadline such as "all within 72 hours" is 3), the others
+searched for with the gamma recovery time. With `unrecovered_owed = true` every
+scheduled body is due from day 0, so a body not yet recovered counts as owed, in
+`bodies_owed` (conditions) and `owed_hostage_bodies` (outcomes); otherwise a body is due
+only once it is recovered. Both are off by default. `scenarios/bodies-located.toml`
+shows them:
+
+```toml
+[handovers]
+bodies_mode = "as_recovered"
+located_bodies = 8          # of the 18 scheduled, recovered within 3 days
+located_within_days = 3
+unrecovered_owed = true     # the other 10 are owed until recovered
+```"""
+
+
+EXCHANGE = """\
+The Palestinian bodies due for hostages' bodies can be returned after the prisoners and
+detainees of the same handover, as a tranche of their own: `bodies_delay_days` days
+later (0, the default: in the same tranche). A disputed handover then holds back one
+tranche, not two: the prisoners' where the handover released living hostages, else the
+bodies'. `scenarios/bodies-returned-later.toml` shows it:
+
+```toml
+[exchange]
+bodies_delay_days = 10      # each handover's bodies answered 10 days after its prisoners
+```"""
