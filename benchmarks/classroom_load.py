@@ -24,7 +24,7 @@ is drawn after them). Reported per N:
   seconds after every session closed.
 
     python benchmarks/classroom_load.py [--sessions 1 10 30] [--duration 60]
-        [--replications 1000] [--settle 300] [--client protocol|browser]
+        [--replications 1000] [--settle 300] [--client protocol|browser] [--record]
 
 Bounded: at most 40 sessions and 600 s of moves per N, on 127.0.0.1 only.
 """
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -41,6 +42,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import classroom_protocol as protocol
@@ -48,6 +50,8 @@ from classroom_latency import ARGS, SLIDER, start, stop, tree
 from classroom_protocol import path, shown
 
 MAX_SESSIONS, MAX_DURATION = 40, 600
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "docs" / "performance" / "classroom_load.json"
 
 
 def rss_mb(root: int) -> float:
@@ -125,7 +129,8 @@ def p95(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=20, method="inclusive")[-1] if len(xs) > 1 else xs[0]
 
 
-def one(n: int, args: argparse.Namespace) -> str:
+def one(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The load test at N sessions, as the record holds it."""
     server, url = start(args.replications)
     try:
         time.sleep(2)
@@ -141,16 +146,37 @@ def one(n: int, args: argparse.Namespace) -> str:
         after = rss_mb(server.pid)
     finally:
         stop(server)
-    times = [t for t, _ in moves]
-    cached = [t for t, kept in moves if kept]
-    run = [t for t, kept in moves if not kept]
 
-    def cell(xs: list[float]) -> str:
-        return f"{statistics.median(xs):.2f} / {p95(xs):.2f}" if xs else "-"
+    def times(xs: list[float]) -> list[float] | None:
+        return [round(statistics.median(xs), 3), round(p95(xs), 3)] if xs else None
 
-    return (f"| {n} | {len(moves)} | {cell(times)} | {cell(run)} | {cell(cached)} | "
-            f"{len(cached) / len(moves):.0%} | {cold:,.0f} | {idle:,.0f} | "
-            f"{max(peak.peak, idle):,.0f} | {after:,.0f} |")
+    return {"sessions": n, "moves": len(moves), "all": times([t for t, _ in moves]),
+            "run": times([t for t, kept in moves if not kept]),
+            "cached": times([t for t, kept in moves if kept]),
+            "cache_hits": sum(kept for _, kept in moves), "mb_start": round(cold),
+            "mb_idle": round(idle), "mb_peak": round(max(peak.peak, idle)),
+            "mb_after": round(after)}
+
+
+def block(record: dict[str, Any]) -> str:
+    """The record as docs/performance.md shows it."""
+    s = record["settings"]
+
+    def cell(pair: list[float] | None) -> str:
+        return f"{pair[0]:.2f} / {pair[1]:.2f}" if pair else "-"
+
+    lines = [f"{s['replications']:,} replications per version, {s['cpus']} cores, "
+             f"{s['duration']:g} s of moves per N, a move every {s['pause']:g} s on average "
+             f"within {s['spread']} steps of the reference, memory read again {s['settle']:g} "
+             f"s after the sessions close; sessions: {s['client']}", "",
+             "| sessions | moves | all: p50 / p95 s | run: p50 / p95 s | cached: p50 / p95 s "
+             "| cache hits | MB at start | MB idle | MB peak | MB after |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['sessions']} | {r['moves']} | {cell(r['all'])} | {cell(r['run'])} | "
+              f"{cell(r['cached'])} | {r['cache_hits'] / max(r['moves'], 1):.0%} | "
+              f"{r['mb_start']:,} | {r['mb_idle']:,} | {r['mb_peak']:,} | {r['mb_after']:,} |"
+              for r in record["rows"]]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -164,20 +190,24 @@ def main() -> None:
                     help="seconds after the sessions close before memory is read again")
     ap.add_argument("--client", choices=("protocol", "browser"), default="protocol",
                     help="how a session talks to the server (see above)")
+    ap.add_argument("--record", action="store_true",
+                    help=f"write the table to {RECORD.relative_to(ROOT)} (docs/performance.md "
+                    "shows it)")
     args = ap.parse_args()
     if not all(1 <= n <= MAX_SESSIONS for n in args.sessions):
         ap.error(f"--sessions: each from 1 to {MAX_SESSIONS}")
     if not 0 < args.duration <= MAX_DURATION:
         ap.error(f"--duration: more than 0 and at most {MAX_DURATION} s")
-    print(f"{args.replications:,} replications per version, {os.cpu_count()} cores, "
-          f"{args.duration:g} s of moves per N, a move every {args.pause:g} s on average, "
-          f"memory read again {args.settle:g} s after the sessions close; sessions: "
-          f"{args.client}")
-    print("| sessions | moves | all: p50 / p95 s | run: p50 / p95 s | cached: p50 / p95 s | "
-          "cache hits | MB at start | MB idle | MB peak | MB after |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    settings = {k: getattr(args, k) for k in ("replications", "duration", "pause", "spread",
+                                              "settle", "client")}
+    record: dict[str, Any] = {"settings": settings | {"cpus": os.cpu_count()}, "rows": []}
     for n in args.sessions:
-        print(one(n, args), flush=True)
+        record["rows"].append(one(n, args))
+        print(block(record).splitlines()[-1] if len(record["rows"]) > 1 else block(record),
+              flush=True)
+    if args.record:
+        RECORD.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        print(f"recorded in {RECORD.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -49,3 +49,23 @@ def test_the_doc_shows_the_recorded_design_search():
                                       * record["replications_per_state"])
     assert record["run"] <= record["proposed"] == record["population"] * record["generations"]
     assert record["search_seconds"] <= record["total_seconds"]
+
+
+def test_the_doc_shows_the_recorded_classroom_load_test():
+    """docs/performance.md's classroom block is benchmarks/classroom_load.py's rendering
+    of its record, and each row adds up: a move is run or cached, p50 <= p95."""
+    from classroom_load import block
+
+    record = json.loads((DOCS / "performance" / "classroom_load.json").read_text(
+        encoding="utf-8"))
+    text = (DOCS / "performance.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- classroom -->\n```text\n(.*?)\n```\n<!-- /classroom -->", text,
+                      re.S)
+    assert found, "docs/performance.md lacks its classroom block"
+    assert found.group(1) == block(record)
+    assert [r["sessions"] for r in record["rows"]] == [1, 10, 30]
+    for r in record["rows"]:
+        assert 0 <= r["cache_hits"] <= r["moves"]
+        for pair in (r["all"], r["run"], r["cached"]):
+            assert pair is None or pair[0] <= pair[1]
+        assert r["mb_idle"] <= r["mb_peak"]
