@@ -64,7 +64,8 @@ def sample(q: Quantity, scenario: Scenario, values: np.ndarray,
     if kind == "daily":
         series = actors.series()
         s = [x.name for x in series].index(name)
-        return daily[:, day, s].astype(np.float64) / series[s].scale
+        x = daily[:, day, s].astype(np.float64) / series[s].scale
+        return x if q.share == 1.0 else np.floor(q.share * x + 0.5)  # a channel's count
     fields = actors.fields(scenario)
     k = [f.name for f in fields].index(name)
     column = values[:, k].astype(np.float64)
@@ -127,8 +128,9 @@ def _jsonable(r: Result) -> dict[str, Any]:
 
     q = asdict(r.quantity)
     q.pop("read")
-    if not q["range"]:
-        q.pop("range")
+    for key, plain in (("range", ()), ("share", 1.0)):  # said only where they apply
+        if q[key] == plain:
+            q.pop(key)
     model = {"median": clean(r.median), "p05": clean(r.p05), "p95": clean(r.p95),
              "percentile": clean(r.percentile), "inside": r.inside, "verdict": r.verdict}
     if r.holding_share is not None:

@@ -83,6 +83,13 @@ class Incidents(Reported):
     side: Literal["both", "israeli_forces", "palestinian_groups"] = "both"
 
 
+class AidCount(Reported):
+    """Aid trucks reported to have entered since the truce began, by that day: all of
+    them, or those one channel counts (named as in the scenario's aid.channels)."""
+
+    channel: Label = ""
+
+
 OWED = ("living_hostages", "hostage_bodies", "prisoners", "palestinian_bodies")
 
 
@@ -133,7 +140,7 @@ class Record(_Strict):
         default_factory=list, max_length=MAX_ENTRIES)
     palestinian_bodies_returned: list[Reported] = Field(  # cumulative
         default_factory=list, max_length=MAX_ENTRIES)
-    aid: list[Reported] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    aid: list[AidCount] = Field(default_factory=list, max_length=MAX_ENTRIES)
     territory: list[Share] = Field(default_factory=list, max_length=MAX_ENTRIES)
     incidents: list[Incidents] = Field(default_factory=list, max_length=MAX_ENTRIES)
     owed: list[Owed] = Field(default_factory=list, max_length=MAX_ENTRIES)

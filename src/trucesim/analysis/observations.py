@@ -12,6 +12,7 @@ agreed phase ended. What the scenario cannot produce is listed as not compared, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -37,6 +38,7 @@ class Quantity:
     note: str
     read: tuple[str, str, int]  # (daily, series, day) | (field|category, name, 0)
     range: tuple[float, ...] = ()  # (low, high) where the sources give a range
+    share: float = 1.0  # of the quantity read: a channel's count of the aid trucks
 
 
 HORIZON = "horizon"  # read ("horizon", field, day): a field, compared only on its last day
@@ -47,7 +49,7 @@ def _entry(e: Entry) -> tuple[tuple[str, ...], str]:
 
 
 def _reported(out: list[Quantity], series: str, label: str, unit: str,
-              entries: list[Reported] | list[Share]) -> None:
+              entries: Sequence[Reported] | Sequence[Share]) -> None:
     for r in entries:
         out.append(_figure(r, f"{label} {r.day}", unit, ("daily", series, r.day)))
 
@@ -71,6 +73,24 @@ def _at_horizon(record: Record, out: list[Quantity]) -> None:
         unit = "bodies" if o.what.endswith("bodies") else "persons"
         out.append(_figure(o, f"owed {o.what.replace('_', ' ')} on day {o.day}", unit,
                            (HORIZON, f"owed_{o.what}", o.day), "schedule"))
+
+
+def _channels(record: Record, scenario: Scenario, out: list[Quantity]) -> list[str]:
+    """Aid counted by one channel: its share of the trucks by that day; those from a
+    channel the scenario does not name, not compared (returned, with why)."""
+    skipped = []
+    for a in record.aid:
+        if not a.channel:
+            continue
+        name = f"aid trucks by day {a.day} ({a.channel})"
+        if a.channel not in scenario.aid.channels:
+            known = ", ".join(sorted(scenario.aid.channels)) or "none"
+            skipped.append(f"{name}: the scenario has no aid channel '{a.channel}' (its "
+                           f"aid.channels: {known})")
+            continue
+        q = _figure(a, name, "trucks", ("daily", "aid_trucks_delivered", a.day))
+        out.append(replace(q, share=scenario.aid.channels[a.channel]))
+    return skipped
 
 
 def _not_by(entry: Entry, name: str, group: Group, field: str) -> Quantity:
@@ -157,14 +177,16 @@ def quantities(record: Record, scenario: Scenario) -> tuple[list[Quantity], list
     _reported(out, "deaths_israelis", "Israeli deaths by day", "deaths", record.israeli_deaths)
     _reported(out, "bodies_returned", "Palestinian bodies returned by day", "bodies",
               record.palestinian_bodies_returned)
-    _reported(out, "aid_trucks_delivered", "aid trucks by day", "trucks", record.aid)
+    _reported(out, "aid_trucks_delivered", "aid trucks by day", "trucks",
+              [a for a in record.aid if not a.channel])
+    skipped = _channels(record, scenario, out)
     _reported(out, "territory_share_held", "territory held on day", "share",
               record.territory)
     _at_horizon(record, out)
     _ending(record, scenario, out)
     window = scenario.truce.window_days
     names = {f.name for f in actors.fields(scenario)}
-    kept, skipped = [], []
+    kept: list[Quantity] = []
     for q in out:
         kind, name, day = q.read
         if kind == "daily" and day > window:

@@ -281,3 +281,9 @@ class Aid(Section):
         source="2 Mar 2025, the day after phase 1 expired: Israel halts entry of all aid "
         "[S57][S56]", confidence="reported", plausible=(0, 600), ge=0, le=MAX_TRUCKS,
     )
+    channels: dict[str, Annotated[float, Field(ge=0, le=1)]] = param(
+        {}, "share of trucks", "Counts of aid kept by one monitor or channel, each the share "
+        "of all trucks entering that it counts (e.g. { un2720 = 0.45 }); each is reported as "
+        "aid_trucks_<name>, and a record's aid entry names the channel it comes from.",
+        max_length=MAX_CATEGORIES, off=True,
+    )

@@ -54,3 +54,17 @@ bodies'. `scenarios/bodies-returned-later.toml` shows it:
 [exchange]
 bodies_delay_days = 10      # each handover's bodies answered 10 days after its prisoners
 ```"""
+
+
+AID = """\
+`channels` names counts of the aid kept apart from the total, each with the share of the
+trucks entering that it counts (a monitor that tracks some crossings against the total
+an authority reports). Each is reported as `aid_trucks_<name>` (the share of the trucks
+that entered, to the nearest truck), and a record's `[[aid]]` entry with `channel =
+"<name>"` is compared with that share of the trucks by its day (docs/records.md). The
+channels only report: nothing else changes. `scenarios/aid-channels.toml` shows it:
+
+```toml
+[aid]
+channels = { un_monitor = 0.45 }   # a monitor counting 45% of the entries
+```"""

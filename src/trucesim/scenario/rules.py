@@ -32,10 +32,11 @@ def check(s: Scenario) -> list[Problem]:
             extra = f" ({outside} of them outside the deal)" if key == "living" and outside else ""
             out.append((("releases",), f"the schedule releases {scheduled} {key}{extra} but "
                         f"hostages.{key}_held is {held}", (("hostages", f"{key}_held"),)))
-    for name in s.exchange.prisoners_per_living_hostage:
-        if not name.isidentifier() or not name.islower():
-            out.append((("exchange", "prisoners_per_living_hostage", name),
-                        "category names must be lower_snake_case"))
+    for section, key in (("exchange", "prisoners_per_living_hostage"), ("aid", "channels")):
+        for name in getattr(getattr(s, section), key):
+            if not name.isidentifier() or not name.islower():
+                what = "category" if section == "exchange" else "channel"
+                out.append(((section, key, name), f"{what} names must be lower_snake_case"))
     out += _check_withdrawal(s)
     out += _check_recovery(s)
     out += _check_thresholds(s)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -213,7 +214,15 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
                 "attack", lambda st: st.aid_closed_days),
         Outcome("day_aid_held_back", "milestone", "day", "First day aid was held back after "
                 "the agreed phase expired", lambda st: st.milestone("aid_held_back")),
+        *(Outcome(f"aid_trucks_{name}", "number", "trucks", f"Aid trucks counted by {name} "
+                  f"({share:g} of those that entered)", partial(counted, share))
+          for name, share in s.aid.channels.items()),
     )
+
+
+def counted(share: float, st: TruceState) -> np.ndarray:
+    """The trucks a channel counts: its share of those that entered, to the nearest."""
+    return np.floor(share * st.aid_delivered + 0.5).astype(np.int64)
 
 
 ACTOR = Actor(
