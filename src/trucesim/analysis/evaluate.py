@@ -9,7 +9,7 @@ and the same random numbers (common random numbers): two identical candidates ge
 identical values, and a candidate's values do not depend on which others are evaluated
 with it. All of a candidate's states run together in mixed blocks
 (:func:`trucesim.run.engine.run_mixed`), which give each replication what a block of its
-own state gives it. Each state starts a draw block of its own (:data:`STRIDE`), so a
+own state gives it. Each state starts a draw block of its own (:func:`stride`), so a
 state's numbers are drawn once, not partly again by the state beside it.
 """
 

@@ -71,7 +71,7 @@ class Reported(Entry):
                                                                        max_length=100)
     qualifier: Literal["", "more than", "about"] = ""
     range: list[Annotated[float, Field(ge=0, le=MAX_COUNT)]] = Field(
-        default_factory=list, min_length=0, max_length=2,
+        default_factory=list, max_length=2,
         description="[low, high] where sources give a range, or disagree: inside if the "
         "model's interval meets it.")
     reported_by: Label = ""
@@ -88,9 +88,6 @@ class AidCount(Reported):
     them, or those one channel counts (named as in the scenario's aid.channels)."""
 
     channel: Label = ""
-
-
-OWED = ("living_hostages", "hostage_bodies", "prisoners", "palestinian_bodies")
 
 
 class Owed(Reported):
@@ -196,8 +193,6 @@ def scenario_path(record: Record, record_file: str | Path) -> Path | None:
 SECTIONS = ("handovers", "prisoner_releases", "deaths", "israeli_deaths",
             "palestinian_bodies_returned", "aid", "territory", "incidents", "owed",
             "withdrawal")
-FIGURES = ("prisoner_releases", "deaths", "israeli_deaths", "palestinian_bodies_returned",
-           "aid", "territory", "incidents", "owed")  # entries with a figure and its reports
 ENDING = ("phase_end", "extension_days", "aid_halted", "fighting_resumed",
           "fighting_not_resumed")
 

@@ -163,15 +163,17 @@ class Store:
 
     def scenario(self, path: Path, overrides: Sequence[str] = ()) -> Scenario:
         """The scenario file with these overrides, loaded once for every session (and
-        again once the file changes); a ScenarioError if they make no valid scenario."""
+        again once the file itself changes; a file it extends is not watched); a
+        ScenarioError if they make no valid scenario."""
         key = ("scenario", str(path), path.stat().st_mtime_ns, tuple(overrides))
         return self.kept(key, partial(load, path, list(overrides)))
 
     def kept(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
-        """What `make` returns, made once for every session and kept by `key`: something
-        derived from kept runs only (a comparison of two, a chart), so the same key always
-        stands for the same thing. At most 4 x `limit` are kept, the least recently used
-        forgotten first."""
+        """What `make` returns, made once for every session and kept by `key`, which must
+        name everything it is made from (kept runs, by their folders, which hold the same
+        bytes whenever they are run again; a scenario file, by its modification time), so
+        the same key always stands for the same thing. At most 4 x `limit` are kept, the
+        least recently used forgotten first."""
         with self._kept:
             if key in self._made:
                 self._made.move_to_end(key)
