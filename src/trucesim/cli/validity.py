@@ -220,7 +220,6 @@ def check_records(paths: list[Path]) -> list[str]:
     """'ok: ...' for each valid record (checked against the scenario it names, if any);
     every problem of all of them on its own line and exit 2 otherwise."""
     from trucesim.analysis import history
-    from trucesim.analysis.observations import quantities
     from trucesim.fmt import count
     from trucesim.scenario.load import ScenarioError, load
 
@@ -239,6 +238,8 @@ def check_records(paths: list[Path]) -> list[str]:
             except ScenarioError as exc:
                 problems += [f"{path}: its scenario: {issue}" for issue in exc.issues]
             else:
+                from trucesim.analysis.observations import quantities  # the model: numpy
+
                 problems += [str(p) for p in history.stage_issues(rec, scenario, path)]
                 kept, skipped = quantities(rec, scenario)
                 compared = [f", {count(len(kept), 'observation')} to compare with "

@@ -9,8 +9,9 @@ once per distinct value (:func:`trucesim.model.sampling.each`), so that a replic
 gets the same bits in a mixed block as in a block of its own set.
 
 Some keys shape the run itself rather than a rate or a chance: the window, the agreed
-phase, the day the talks start, the days an extension buys, the aid agreed and the
-crossings' capacity (the shares of aid are counted against them). Sets that differ in
+phase, the day the talks start, the days an extension buys, the days the bodies come
+after the prisoners (0 or not: one tranche or two), the aid agreed and the crossings'
+capacity (the shares of aid are counted against them). Sets that differ in
 one of them, or in anything that is not a number (a list of handovers, a label), cannot
 share a block: :func:`stacked` raises :class:`Unmixable` and the caller runs them apart.
 """
@@ -27,7 +28,7 @@ from trucesim.scenario.schema import Scenario
 
 SEPARATE = frozenset({
     "truce.window_days", "truce.phase_days", "negotiations.start_day",
-    "extensions.days_each", "aid.trucks_per_day_agreed",
+    "extensions.days_each", "exchange.bodies_delay_days", "aid.trucks_per_day_agreed",
     "aid.crossing_capacity_trucks_per_day",
     "flare_ups.chance_per_day",  # 0 or not decides whether flare-ups are recorded
 })
