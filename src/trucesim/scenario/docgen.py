@@ -70,7 +70,14 @@ living_per_day = 10     # each extension day buys 10 more living hostages
 An extension of several days may be **bought at once** (`paid_at_once = true`, off by
 default): all its releases (the per-day counts times `days_each`) come on its first day,
 and it is bought only while that many are still held. `scenarios/pause-bought-at-once.toml`
-extends a pause two days at a time for 10 living hostages on the first of them."""
+extends a pause two days at a time for 10 living hostages on the first of them.
+
+A deal may cover only some of the living hostages (say, women and children):
+`eligible_living` counts them (0, the default: everyone held). Every living hostage
+released under the deal is one of them, so an extension is bought only while enough of
+them are still held, and the pause ends when too few are left ("too few hostages are
+still held to pay for another extension"). `scenarios/pause-eligible.toml` covers 30 of
+the 40 held: after the 20 of the schedule, two extension days at most."""
 
 PHASE_END = """A phase that expires (no permanent agreement, no extension) is followed by a
 return to war after a delay with probability `war_probability`, otherwise by a quiet

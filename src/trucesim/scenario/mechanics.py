@@ -84,6 +84,11 @@ class Extensions(Section):
     tension_halving: float = param(
         6.0, "tension", "Tension at which that chance halves.", plausible=(2, 20), gt=0,
         le=1000)
+    eligible_living: int = param(
+        0, "persons", "Living hostages the deal covers (say, women and children), of whom "
+        "every living hostage released under it is one: an extension is bought only while "
+        "enough of them are still held, and the phase ends when too few are left; 0 = every "
+        "living hostage held is eligible.", plausible=(0, 200), ge=0, le=1000, off=True)
     paid_at_once: bool = param(
         False, "yes/no", "Whether an extension of several days is bought at once: all its "
         "releases (the per-day counts times days_each) on its first day, and only while "

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trucesim import fmt
 from trucesim.model import agenda
 from trucesim.model.actors import release
+from trucesim.model.actors.endings import Extended, PhaseEnded, WarResumes
 from trucesim.model.declare import Actor, Outcome
-from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import geometric_days
 from trucesim.model.state import HANDOVER, WINDOW_END, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
@@ -61,75 +60,6 @@ class Extensions:
     war_delay: np.ndarray
 
 
-# events -------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Extended:
-    day: int
-    days: int
-    living: int  # what it buys, over its days
-    bodies: int
-    total_days: int  # added by extensions so far
-
-    def lines(self, n: Narration) -> list[Line]:
-        name = n.scenario.truce.phase_name
-        return [("talks", f"The {name} is extended by {fmt.count(self.days, 'day')} in "
-                 f"exchange for {fmt.people(self.living, self.bodies)} more (extensions so "
-                 f"far: {fmt.count(self.total_days, 'day')}).")]
-
-
-NOT_EXTENDED = {"declined": "no further extension in exchange for releases is agreed",
-                "limit": "the extensions have reached the deal's limit of {max} days",
-                "few": "too few hostages are still held to pay for another extension"}
-
-
-@dataclass(frozen=True, slots=True)
-class PhaseEnded:
-    day: int
-    state: str  # permanent, extended, expired or ongoing
-    progress: float
-    extension_days: int
-    why: str = ""  # an expiry in a deal with extensions by releases: a NOT_EXTENDED key
-
-    def lines(self, n: Narration) -> list[Line]:
-        s = n.scenario
-        serious = s.negotiations.extension_threshold
-        length = (s.truce.phase_days or s.truce.window_days) + self.extension_days
-        head = (f"The {length}-day {s.truce.phase_name} ends"
-                + (" (extensions included)" if self.extension_days else ""))
-        way = f"The talks have come {self.progress:.0%} of the way"
-        if self.state == "permanent":
-            text = f"{head}: with the agreement reached, the truce becomes a permanent ceasefire."
-        elif self.state == "ongoing":
-            text = (f"The window ends with the open-ended truce still holding and no permanent "
-                    f"agreement yet. {way} to one, and go on.")
-        elif self.state == "extended":
-            text = (f"{head}. {way} to an agreement ({serious:.0%} counts as serious): the "
-                    "truce is extended.")
-        else:
-            talks = (f"{way}, enough to count as serious, but the talks' clause does not "
-                     "extend it" if self.progress >= serious else f"{way} to an agreement, "
-                     f"short of the {serious:.0%} that counts as serious")
-            if self.why:  # why no extension by releases followed, first
-                why = NOT_EXTENDED[self.why].format(max=s.extensions.max_days)
-                talks = f"{fmt.capital(why)}. {talks}"
-            text = f"{head}. {talks}: the {s.truce.phase_name} expires."
-        return [("end", text)]
-
-
-@dataclass(frozen=True, slots=True)
-class WarResumes:
-    day: int
-    after_days: int  # since the phase expired
-
-    def lines(self, n: Narration) -> list[Line]:
-        cf = n.scenario.counterfactual
-        return [("crisis", f"{fmt.count(self.after_days, 'day')} after the "
-                 f"{n.scenario.truce.phase_name} expired, fighting resumes: in the model, at "
-                 f"the scenario's no-truce rates ({cf.deaths_per_day_palestinians:g} "
-                 f"Palestinian and {cf.deaths_per_day_israelis:g} Israeli deaths a day on "
-                 "average).")]
-
-
 # processes ----------------------------------------------------------------------------
 def start(st: TruceState) -> None:
     n = st.n
@@ -146,8 +76,18 @@ def extension_chance(st: TruceState) -> np.ndarray:
     """The chance the parties extend now: nil if too few are held to pay for it."""
     x = st.scenario.extensions
     chance = x.probability * np.power(0.5, st.tension / x.tension_halving)
-    return np.where((st.living_held < x.living_each) | (st.bodies_held < x.bodies_each),
-                    0.0, chance)
+    return np.where(too_few(st), 0.0, chance)
+
+
+def too_few(st: TruceState) -> np.ndarray:
+    """Too few hostages held to pay for another extension: living (of those the deal
+    covers, if it names how many) or bodies."""
+    x = st.scenario.extensions
+    living, eligible = st.living_held, x.eligible_living  # 0: all (an array in a mixed block)
+    if isinstance(eligible, np.ndarray) or eligible:  # those released under it were covered
+        living = np.where(eligible > 0, np.minimum(living, eligible - st.living_released),
+                          living)
+    return np.asarray((living < x.living_each) | (st.bodies_held < x.bodies_each))
 
 
 def phase_end(st: TruceState) -> Proc:
@@ -224,9 +164,9 @@ def extend(st: TruceState, mask: Mask, day: int) -> None:
 
 
 def _why_not_extended(st: TruceState) -> np.ndarray:
-    """Why each replication's phase was not extended by releases (NOT_EXTENDED)."""
+    """Why each replication's phase was not extended by releases (endings.NOT_EXTENDED)."""
     x, ext = st.scenario.extensions, st.parts.phase
-    few = (st.living_held < x.living_each) | (st.bodies_held < x.bodies_each)
+    few = too_few(st)
     limit = (ext.days + x.days_each > x.max_days) | (ext.decisions >= MAX_DECISIONS)
     return np.where(limit, "limit", np.where(few, "few", "declined"))
 
