@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import re
 import statistics
 import sys
@@ -47,7 +46,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import classroom_protocol as protocol
 from classroom_latency import ARGS, SLIDER, start, stop, tree
-from classroom_protocol import path, shown
+from classroom_protocol import shown
 
 MAX_SESSIONS, MAX_DURATION = 40, 600
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,12 +88,7 @@ async def student(browser, url: str, args: argparse.Namespace, seed: int, durati
     await page.get_by_text("Show results without a prediction", exact=True).click()
     await page.get_by_text(re.compile(r"runs of the reference took")).wait_for()
     thumb = page.get_by_role("slider", name=SLIDER)
-    rng = random.Random(seed)
-    stop = time.monotonic() + duration
-    await asyncio.sleep(rng.uniform(0, args.pause))  # students do not move in step
-    for step, value in path(rng, args.spread):
-        if time.monotonic() >= stop:
-            break
+    async for step, value in protocol.paced(seed, args, duration):
         await thumb.focus()
         t0 = time.monotonic()
         await thumb.press("ArrowRight" if step > 0 else "ArrowLeft")
@@ -104,7 +98,6 @@ async def student(browser, url: str, args: argparse.Namespace, seed: int, durati
             await asyncio.sleep(0.02)
         kept = "kept from before" in await done.inner_text()  # from the shared cache
         moves.append((time.monotonic() - t0, kept))
-        await asyncio.sleep(rng.uniform(0.5 * args.pause, 1.5 * args.pause))
     await context.close()
 
 

@@ -16,7 +16,7 @@ import argparse
 import asyncio
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import websockets
@@ -43,6 +43,20 @@ def path(rng: random.Random, spread: int) -> Iterator[tuple[int, float]]:
         step = rng.choice([-1, 1]) if abs(k) < spread else -k // abs(k)
         k += step
         yield step, REFERENCE + STEP * k
+
+
+async def paced(seed: int, args: argparse.Namespace, duration: float
+                ) -> AsyncIterator[tuple[int, float]]:
+    """A student's moves (as :func:`path`) for `duration` seconds: the first after up to
+    one pause (students do not move in step), then one every pause or so."""
+    rng = random.Random(seed)
+    stop = time.monotonic() + duration
+    await asyncio.sleep(rng.uniform(0, args.pause))
+    for move in path(rng, args.spread):
+        if time.monotonic() >= stop:
+            return
+        yield move
+        await asyncio.sleep(rng.uniform(0.5 * args.pause, 1.5 * args.pause))
 
 
 def rerun(states: dict[str, bool | float]) -> bytes:
@@ -97,14 +111,8 @@ async def student(url: str, args: argparse.Namespace, seed: int, duration: float
         skip, slider = ids[SKIP], ids[THRESHOLD]
         await ws.send(rerun({skip: True}))
         await until(ws, f"runs of {shown(REFERENCE)} took")
-        rng = random.Random(seed)
-        stop = time.monotonic() + duration
-        await asyncio.sleep(rng.uniform(0, args.pause))  # students do not move in step
-        for _, value in path(rng, args.spread):
-            if time.monotonic() >= stop:
-                break
+        async for _, value in paced(seed, args, duration):
             t0 = time.monotonic()
             await ws.send(rerun({skip: True, slider: round(value, 1)}))
             done, _ = await until(ws, f"runs of {shown(value)} took")
             moves.append((time.monotonic() - t0, b"kept from before" in done))
-            await asyncio.sleep(rng.uniform(0.5 * args.pause, 1.5 * args.pause))

@@ -53,8 +53,8 @@ def sample(uncertainties: Scenario, seed: int, states: int, replications: int) -
     """K states with R replications each (one state if nothing is uncertain)."""
     p = plan(uncertainties, seed, states * replications, states)
     step = stride(replications)
-    return States(p.keys, p.values, tuple(range(0, step * max(len(p.values), 1), step)),
-                  replications, seed)
+    return States(p.keys, p.values, tuple(range(0, step * len(p.values), step)),
+                  replications, seed)  # plan gives one set if nothing is uncertain
 
 
 def state_scenarios(candidate: Scenario, states: States) -> list[Scenario] | str:

@@ -231,7 +231,7 @@ def check_records(paths: list[Path]) -> list[str]:
             problems += [str(issue) for issue in exc.issues]
             continue
         scenario_file = history.scenario_path(rec, path)
-        compared: list[str] = []
+        compared, not_compared = "", []
         if scenario_file is not None:
             try:
                 scenario = load(scenario_file)
@@ -242,12 +242,12 @@ def check_records(paths: list[Path]) -> list[str]:
 
                 problems += [str(p) for p in history.stage_issues(rec, scenario, path)]
                 kept, skipped = quantities(rec, scenario)
-                compared = [f", {count(len(kept), 'observation')} to compare with "
-                            f"{scenario.name}"] + [f"\n  not compared: {s}" for s in skipped]
+                compared = f", {count(len(kept), 'observation')} to compare with {scenario.name}"
+                not_compared = [f"  not compared: {s}" for s in skipped]
         oks.append(f"ok: {path} (record {rec.name}: {count(len(rec.handovers), 'handover')}, "
                    f"{count(len(rec.prisoner_releases), 'prisoner release')}, day 1 = "
-                   f"{rec.day_one}{compared[0] if compared else ''})"
-                   + "".join(compared[1:]))
+                   f"{rec.day_one}{compared})")
+        oks += not_compared
     if problems:
         fail(problems)
     return oks
