@@ -174,8 +174,10 @@ def quantities(record: Record, scenario: Scenario) -> tuple[list[Quantity], list
     out: list[Quantity] = []
     _schedule(record, out)
     _reported(out, "deaths_palestinians", "deaths by day", "deaths", record.deaths)
-    _reported(out, "deaths_israelis", "Israeli deaths by day", "deaths", record.israeli_deaths)
-    _reported(out, "bodies_returned", "Palestinian bodies returned by day", "bodies",
+    said = scenario.names
+    _reported(out, "deaths_israelis", f"{said.army_people} deaths by day", "deaths",
+              record.israeli_deaths)
+    _reported(out, "bodies_returned", f"{said.groups_people} bodies returned by day", "bodies",
               record.palestinian_bodies_returned)
     _reported(out, "aid_trucks_delivered", "aid trucks by day", "trucks",
               [a for a in record.aid if not a.channel])

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from trucesim.scenario.docnotes import AID, EXCHANGE, HANDOVERS, STAGES
+from trucesim.scenario.docnotes import AID, EXCHANGE, HANDOVERS, NAMES, STAGES
 from trucesim.scenario.schema import (
     Condition,
     FlareUps,
@@ -248,7 +248,7 @@ def render() -> str:
                                 provenance if isinstance(provenance, dict) else None)
         elif isinstance(model, type) and issubclass(model, BaseModel):
             parts += _table(name, model, {"handovers": HANDOVERS, "exchange": EXCHANGE,
-                                          "aid": AID}.get(name, ""))
+                                          "aid": AID, "names": NAMES}.get(name, ""))
             if name == "withdrawal":
                 parts += _table("[[withdrawal.stages]]", WithdrawalStage, STAGES)
     return "\n".join(parts).rstrip() + "\n"

@@ -68,3 +68,29 @@ channels only report: nothing else changes. `scenarios/aid-channels.toml` shows 
 [aid]
 channels = { un_monitor = 0.45 }   # a monitor counting 45% of the entries
 ```"""
+
+NAMES = """\
+The keys of a scenario and the columns of its results keep base's names
+(`violations.israeli_forces`, `deaths_palestinians`); `[names]` says what the texts call
+them. Every story, report, table, chart and classroom page words the sides, the
+territory and the mediators from it, so a truce elsewhere reads as itself. Leaving a key
+out keeps base's name, and changing one changes no number (nor the scenario's digest).
+A deal without hostages (none held, no `[[releases]]`) is told without them: its story,
+findings and headline table leave hostages and the exchange out, and a deal with no aid
+agreed shows no share of aid delivered. `scenarios/teaching/named-sides.toml` shows both
+with two hypothetical sides:
+
+```toml
+releases = []
+conditions = []
+
+[names]
+army = "Northern forces"         # incidents of violations.israeli_forces
+army_party = "North"             # "North frees ..."
+army_people = "Northern"         # "Northern deaths" (deaths_israelis)
+groups = "Southern armed groups" # incidents of violations.palestinian_groups
+groups_people = "Southern"       # "Southern deaths" (deaths_palestinians)
+territory = "the border zone"
+mediators = "two neighbouring states"
+```
+"""

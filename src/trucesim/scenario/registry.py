@@ -22,6 +22,9 @@ from trucesim.scenario.schema import Scenario
 
 # lists of records (the schedule), not parameters
 _SCHEDULES = {"releases", "stages", "conditions", "uncertain"}
+# what the scenario and its texts are called, not parameters of the model ([names]: what
+# the sides, the territory and the mediators are called)
+_LABELS = {"name", "title", "description", "names"}
 CONFIDENCES = ("agreed text", "reported", "estimate", "assumption")
 
 
@@ -71,7 +74,7 @@ def _walk(model: BaseModel, default: BaseModel, prefix: str, out: list[Parameter
           provenance: dict[str, Any], notes: dict[str, str]) -> None:
     for name, info in type(model).model_fields.items():
         value, ref = getattr(model, name), getattr(default, name)
-        if name in _SCHEDULES or name in ("name", "title", "description"):
+        if name in _SCHEDULES or name in _LABELS:
             continue
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if isinstance(value, BaseModel):

@@ -30,19 +30,18 @@ from trucesim.scenario.deal import (
     MAX_RELEASES,
     Aid,
     Exchange,
-    Handovers,
-    Hostages,
-    Release,
     Truce,
     Withdrawal,
     WithdrawalStage,
 )
 from trucesim.scenario.distributions import Uncertain
+from trucesim.scenario.hostages import Handovers, Hostages, Release
 from trucesim.scenario.mechanics import Condition, Extensions, PhaseEnd
+from trucesim.scenario.names import Names
 from trucesim.scenario.section import Confidence, Label, Name, Prose, Section, param
 
 __all__ = ["Aid", "Condition", "Confidence", "Counterfactual", "Crisis", "Exchange",
-           "Extensions", "FlareUps", "Handovers", "Hostages", "Mediation", "Negotiations",
+           "Extensions", "FlareUps", "Handovers", "Hostages", "Mediation", "Names", "Negotiations",
            "PhaseEnd",
            "Release", "Scenario", "Section", "Side", "Tension", "Truce", "Violations",
            "Withdrawal", "WithdrawalStage", "param"]
@@ -55,6 +54,7 @@ class Scenario(Section):
                        "(letters, digits, '_', '-', '.'; not starting with '.').")
     title: Label = param("", "text", "One-line title for reports.")
     description: Prose = param("", "text", "What this scenario represents.")
+    names: Names = Field(default_factory=Names)
     truce: Truce = Field(default_factory=Truce)
     hostages: Hostages = Field(default_factory=Hostages)
     releases: tuple[Release, ...] = Field(
@@ -80,6 +80,14 @@ class Scenario(Section):
     uncertain: tuple[Uncertain, ...] = Field(
         (), description="The parameters given as distributions, in place of values (set by "
         "the loader, not written as a key).", strict=False)
+
+    @cached_property
+    def concerns_hostages(self) -> bool:
+        """Whether the deal concerns hostages at all (some held, or a handover scheduled):
+        a truce without them is told, and tabled, without them."""
+        held = (self.hostages.living_held, self.hostages.bodies_held)  # arrays in a mixed block
+        return bool(self.releases) or any(bool(x.any()) if hasattr(x, "any") else bool(x)
+                                          for x in held)
 
     @cached_property
     def living_scheduled(self) -> int:

@@ -123,8 +123,9 @@ def deal_terms(s: Scenario) -> list[Control]:
                         s.hostages.bodies_held)]
     for j, stage in enumerate(s.withdrawal.stages):
         group = f"Withdrawal stage {j + 1}: {stage.name}"
-        out.append(Control(f"withdrawal.stages[{j}].share", "share of Gaza held after it",
-                           group, "float", 0.0, 1.0, 0.01, share=True))
+        out.append(Control(f"withdrawal.stages[{j}].share",
+                           f"share of {s.names.territory} held after it", group, "float",
+                           0.0, 1.0, 0.01, share=True))
         if stage.day is not None:
             out.append(Control(f"withdrawal.stages[{j}].day", "day due", group, "int", 0,
                                window))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trucesim.run.results import ResultsError, manifest_kind
+from trucesim.scenario.names import Names
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -146,7 +147,7 @@ def term_sheets(d: DesignFiles) -> list[dict[str, Any]]:
 
 
 def page(d: DesignFiles) -> tuple[str, list[Drawn]]:
-    from trucesim.teaching.glossary import DESIGN_GLOSSARY, GLOSSARY
+    from trucesim.teaching.glossary import DESIGN_GLOSSARY
     from trucesim.teaching.pages import _common, shown
     from trucesim.teaching.report import environment
     from trucesim.teaching.slides import Chart, draw, files
@@ -167,8 +168,8 @@ def page(d: DesignFiles) -> tuple[str, list[Drawn]]:
     f = data["failures"]
     sentence = data.get("failure_sentence", "")
     body = environment().get_template("design.html").render(
-        _common(["tradeoff", "drafts", "failures", "design", "slides"],
-                {**DESIGN_GLOSSARY, **GLOSSARY}),
+        _common(["tradeoff", "drafts", "failures", "design", "slides"], Names(),
+                DESIGN_GLOSSARY),
         title=f"Design search: {data['design']}", data=data, sheets=term_sheets(d),
         objectives=d.objectives, figures=[shown(c) for c in charts], failures=f,
         sentence=sentence, rho=data["out_of_sample"]["spearman_rho"],

@@ -16,7 +16,6 @@ from trucesim import fmt
 from trucesim.analysis.compare import Difference
 from trucesim.fmt import bracket, num, pct, prose, whole
 from trucesim.run.results import RunFiles
-from trucesim.teaching.story import with_hostages
 
 
 def _outcome(run: RunFiles, name: str) -> dict[str, Any]:
@@ -59,7 +58,8 @@ def _episodes(run: RunFiles) -> list[str]:
         toll = _outcome(run, "flare_up_deaths_palestinians")
         if toll:
             text += (f"; the model counts on average {num(toll['mean'])} "
-                     f"{bracket(toll['ci95_mean'], 'count')} Palestinian deaths in them")
+                     f"{bracket(toll['ci95_mean'], 'count')} "
+                     f"{run.scenario().names.deaths(False)}s in them")
         out.append(text + ".")
     return out
 
@@ -98,7 +98,7 @@ def run_findings(run: RunFiles) -> list[str]:
     out += _episodes(run)
     living, bodies = _outcome(run, "living_released"), _outcome(run, "bodies_released")
     complete = s["milestones"].get("day_schedule_living_complete")
-    if living and bodies and with_hostages(sc):
+    if living and bodies and sc.concerns_hostages:
         text = (f"On average {num(living['mean'])} {bracket(living['ci95_mean'], 'count')}"
                 f"{_across(run, 'living_released', 'count')} living hostages and "
                 f"{num(bodies['mean'])} {bracket(bodies['ci95_mean'], 'count')}"
@@ -109,12 +109,13 @@ def run_findings(run: RunFiles) -> list[str]:
                      f"{pct(complete['p'])} of runs {bracket(complete['ci95'], 'share')}")
         out.append(text + ".")
     freed = _outcome(run, "detainees_freed_total")
-    if freed and with_hostages(sc):
+    if freed and sc.concerns_hostages:
         out.append(f"On average {num(freed['mean'])} {bracket(freed['ci95_mean'], 'count')} "
                    f"prisoners and detainees were freed in exchange.")
     land = _outcome(run, "territory_share_end")
     if land:
-        out.append(f"At the end the army held {pct(land['median'])} of Gaza in the median run "
+        out.append(f"At the end the army held {pct(land['median'])} of {sc.names.territory} "
+                   "in the median run "
                    f"(5th-95th percentile of runs: {pct(land['p05'])}-{pct(land['p95'])}; "
                    f"{pct(sc.withdrawal.initial_share)} at the start).")
     aid = _outcome(run, "aid_share_of_agreed")
@@ -124,23 +125,24 @@ def run_findings(run: RunFiles) -> list[str]:
                    f"{_across(run, 'aid_share_of_agreed', 'share')} of the trucks agreed.")
     pal, isr = _outcome(run, "deaths_palestinians"), _outcome(run, "deaths_israelis")
     if pal and isr:
-        out.append(f"In the median run the model counts {whole(pal['median'])} Palestinian "
-                   f"deaths over the window (5th-95th percentile: {whole(pal['p05'])}-"
+        out.append(f"In the median run the model counts {whole(pal['median'])} "
+                   f"{sc.names.deaths(False)}s over the window (5th-95th percentile: "
+                   f"{whole(pal['p05'])}-"
                    f"{whole(pal['p95'])}); the mean, {num(pal['mean'])} "
                    f"{bracket(pal['ci95_mean'], 'count')}"
                    f"{_across(run, 'deaths_palestinians', 'count')}, is pulled up by the "
                    f"runs in which "
-                   f"the truce collapsed and war resumed. Israeli deaths: median "
+                   f"the truce collapsed and war resumed. {sc.names.deaths(True)}s: median "
                    f"{whole(isr['median'])} ({whole(isr['p05'])}-{whole(isr['p95'])}).")
     averted = _outcome(run, "deaths_averted")
     if averted:
         cf = sc.counterfactual
         uncertain = any(u.key.startswith("counterfactual.") for u in sc.uncertain)
         rate = ("a range of no-truce death rates" if uncertain else
-                f"{fmt.sig3(cf.deaths_per_day_palestinians)} Palestinian and "
-                f"{fmt.sig3(cf.deaths_per_day_israelis)} Israeli deaths a day")
+                f"{fmt.sig3(cf.deaths_per_day_palestinians)} {sc.names.groups_people} and "
+                f"{fmt.sig3(cf.deaths_per_day_israelis)} {sc.names.army_people} deaths a day")
         out.append(f"Against the scenario's counterfactual ({rate} at war, from the "
-                   f"figures of the Gaza Health Ministry and the IDF; see the assumptions), "
+                   f"figures its sources report; see the assumptions), "
                    f"about {num(averted['mean'])} {bracket(averted['ci95_mean'], 'count')}"
                    f"{_across(run, 'deaths_averted', 'count')} deaths were averted on "
                    f"average. The counterfactual covers only the {window}-day window, not "
@@ -197,7 +199,7 @@ def typical(run: RunFiles) -> tuple[int, str]:
                    "told.")
     es = run.summary["end_states"]
     common = max(es, key=lambda k: es[k]["count"])
-    hostages = with_hostages(run.scenario())
+    hostages = run.scenario().concerns_hostages
     keys = (("living_released", "bodies_released") if hostages else ()) + (
         "deaths_palestinians", "aid_share_of_agreed")
     stats = {k: run.summary["outcomes"][k] for k in keys}
@@ -217,7 +219,8 @@ def typical(run: RunFiles) -> tuple[int, str]:
                      for k in keys)
     why = (f"Replication {best['replication']} is told because it is typical: it ended the "
            f"most common way ({common}), and its "
-           f"{'living hostages and bodies released, ' if hostages else ''}Palestinian deaths "
+           f"{'living hostages and bodies released, ' if hostages else ''}"
+           f"{run.scenario().names.deaths(False)}s "
            f"counted and share of aid delivered ({mine}) are close to the medians across "
            f"runs ({medians}).")
     return int(best["replication"]), why

@@ -1,7 +1,13 @@
 """The words a report explains (its glossary, and the sweep's) and the model's limits, as
-the report and the classroom page show them (:mod:`.pages`)."""
+the report and the classroom page show them (:mod:`.pages`). Where an entry names a side,
+the territory or the mediators, it is worded with the scenario's ``[names]``
+(:func:`worded`)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+
+from trucesim.scenario.names import Names
 
 GLOSSARY = {
     "window (horizon)": "The days the model follows the truce (60 for the July 2025 plan); "
@@ -20,19 +26,19 @@ GLOSSARY = {
     "slip": "A handover that comes later than scheduled.",
     "dispute": "A handover contested by the other side (identities, ceremonies, lists).",
     "tranche": "What is freed in return for a handover: prisoners and detainees by "
-               "category, and Palestinian bodies returned.",
+               "category, and {groups_people} bodies returned.",
     "withheld tranche": "A tranche held back for some days after a dispute, as on 22 "
                         "February 2025.",
     "withdrawal stage": "A line the army pulls back to, on a day or after a handover.",
     "incident": "A violation of the truce, attributed in the model to one side's forces "
-                "(Israeli forces, or Palestinian armed groups); the model does not say who "
+                "({army}, or {groups}); the model does not say who "
                 "started it. It counts the incident's deaths, and each incident raises the "
                 "rate of incidents attributed to the other side for some days "
                 "(retaliation).",
     "tension": "A number in the model that incidents, deaths, late or disputed handovers, "
                "withheld tranches and aid halts raise; it fades by itself and faster once "
                "mediators act.",
-    "mediators": "The US, Qatar and Egypt; in the model they act once tension passes a "
+    "mediators": "{mediators}; in the model they act once tension passes a "
                  "threshold, after a delay.",
     "crisis": "A period in which tension is above the crisis threshold: handovers, "
               "releases and the withdrawal wait.",
@@ -61,10 +67,9 @@ GLOSSARY = {
     "paired difference": "The difference between two scenarios computed run by run (same "
                          "random numbers), then averaged.",
     "counterfactual": "What the scenario assumes the same days would have cost without a "
-                      "truce: deaths per day at war, from the Gaza Health Ministry's figures for "
-                      "18 Mar-31 Jul 2025 (its value, source and range are in the "
-                      "assumptions table). It covers only the window the model observes, "
-                      "not what would follow it.",
+                      "truce: deaths per day at war (its value, the source that reported it "
+                      "and its range are in the assumptions table). It covers only the window "
+                      "the model observes, not what would follow it.",
     "spread across the assumptions (5th-95th percentile)": "Where a scenario gives some "
         "assumptions as ranges, the runs are split into parameter sets; this is the range "
         "of the outcome's average across those sets. Unlike the 95% interval, it does not "
@@ -108,12 +113,28 @@ LIMITS = (
     "Politics inside each party and the content of the talks are not modelled; talks are "
     "a single number of progress.",
     "Hostages' and detainees' individual circumstances are not modelled.",
-    "Deaths are deaths caused by incidents or by resumed war, not all deaths in Gaza: "
+    "Deaths are deaths caused by incidents or by resumed war, not all deaths in {territory}: "
     "disease and hunger deaths are left out, and so is displacement.",
-    "Attacks by groups outside the agreement and events outside Gaza are left out.",
+    "Attacks by groups outside the agreement and events outside {territory} are left out.",
     "Incidents are counted, not described; their rates and the tension they cause are "
     "assumptions.",
     "There is no feedback from the outcome of one truce to the next.",
     "Most behavioural parameters (how often incidents happen, how fast mediators act, "
     "the collapse hazard) are assumptions, labelled as such in the assumptions table.",
 )
+
+
+def worded(entries: Mapping[str, str], names: Names) -> dict[str, str]:
+    """Glossary entries worded with the scenario's names (capitalised where an entry
+    starts with one)."""
+    return {term: _named(text, names) for term, text in entries.items()}
+
+
+def limits(names: Names) -> list[str]:
+    """The model's limits, worded with the scenario's names."""
+    return [_named(text, names) for text in LIMITS]
+
+
+def _named(text: str, names: Names) -> str:
+    out = text.format(**names.model_dump())
+    return out[:1].upper() + out[1:]

@@ -8,12 +8,13 @@ chart is drawn once: the page embeds its SVG, figures/ gets the SVG and the PNG.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from trucesim import fmt
 from trucesim.run.results import RunFiles
+from trucesim.scenario.names import Names
 from trucesim.teaching.report import CAVEAT, Subject, environment, navigation
 from trucesim.teaching.slides import Chart, Drawn, draw, files
 
@@ -60,7 +61,8 @@ def run_charts(runs: Sequence[RunFiles]) -> list[Chart]:
     ]
     out += [Chart(f"deaths{suffix(run)}", histogram.deaths(run),
                   f"histogram of deaths: {run.title}",
-                  lead(run) + "How many Palestinian deaths the model counts in each run "
+                  lead(run) + f"How many {run.scenario().names.deaths(False)}s the model "
+                  "counts in each run "
                   "(logarithmic scale), coloured by how the truce ended. The solid line is "
                   "the median run, the dashed line the mean: the runs in which the truce "
                   "collapsed pull the mean far above what a typical run counts.")
@@ -72,7 +74,8 @@ def run_charts(runs: Sequence[RunFiles]) -> list[Chart]:
                   "is the median run, the dotted line the mean.")
             for run in runs]
     out.append(Chart("territory", plots.territory(runs), "share of territory held over time",
-                     "Share of Gaza's territory held by the army: the mean over runs and the "
+                     f"Share of {runs[0].scenario().names.territory} held by the army: the "
+                     "mean over runs and the "
                      "band holding 90% of runs. It rises again in runs that collapse."))
     out.append(Chart("aid", plots.aid(runs), "aid delivered against agreed",
                      "Aid trucks delivered, cumulative: the mean over runs and the band "
@@ -129,11 +132,15 @@ def assumptions(run: RunFiles) -> dict[str, Any]:
     return {"schedule": schedule, "stages": stages, "parameters": params}
 
 
-def _common(sections: Sequence[str], glossary: dict[str, str] | None = None) -> dict[str, Any]:
-    from trucesim.teaching.glossary import GLOSSARY, LIMITS
+def _common(sections: Sequence[str], names: Names,
+            glossary: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What every page shows: its navigation, the caveat, the glossary (`glossary`'s
+    entries first) and the model's limits, worded with the scenario's names."""
+    from trucesim.teaching.glossary import GLOSSARY, limits, worded
 
-    return {"nav": navigation(sections), "caveat": CAVEAT, "glossary": glossary or GLOSSARY,
-            "limits": LIMITS}
+    return {"nav": navigation(sections), "caveat": CAVEAT,
+            "glossary": worded({**(glossary or {}), **GLOSSARY}, names),
+            "limits": limits(names)}
 
 
 def run_page(run: RunFiles) -> tuple[str, list[Drawn]]:
@@ -145,7 +152,8 @@ def run_page(run: RunFiles) -> tuple[str, list[Drawn]]:
     partial = run.partial
     every = [*charts, timeline]
     page = environment().get_template("run.html").render(
-        _common(["findings", "charts", "story", "slides", "assumptions"]), title=run.title,
+        _common(["findings", "charts", "story", "slides", "assumptions"],
+                run.scenario().names), title=run.title,
         name=run.name, replications=run.replications, seed=run.seed,
         version=str(run.summary.get("trucesim_version", "?")),
         description=run.scenario().description, partial=partial,
@@ -189,7 +197,8 @@ def comparison_page(subject: Subject) -> tuple[str, list[Drawn]]:
     every = [paired, *charts, *timelines]
     sections = ["findings", "slides"] + (["charts", "story", "assumptions"] if runs else [])
     page = environment().get_template("comparison.html").render(
-        _common(sections), title="Comparison: " + " vs ".join(titles.values()),
+        _common(sections, subject.runs[0].scenario().names if subject.runs else Names()),
+        title="Comparison: " + " vs ".join(titles.values()),
         names=c.names, notes=notes,
         findings=comparison_findings(titles, headline, c.paired),
         differences_figure=shown(paired), differences=differences,
@@ -201,7 +210,7 @@ def comparison_page(subject: Subject) -> tuple[str, list[Drawn]]:
 def sweep_page(sweep: SweepFiles) -> tuple[str, list[Drawn]]:
     from trucesim.analysis.sensitivity import SHOWN, headers, show_index
     from trucesim.teaching import drivers
-    from trucesim.teaching.glossary import GLOSSARY, SWEEP_GLOSSARY
+    from trucesim.teaching.glossary import SWEEP_GLOSSARY
 
     made = [Chart("where-it-breaks", drivers.where_it_breaks(sweep),
                     "scatter of design points coloured by collapse probability",
@@ -227,7 +236,7 @@ def sweep_page(sweep: SweepFiles) -> tuple[str, list[Drawn]]:
              "over it)")
     sections = ["where", "design", "slides"] + (["drivers"] if len(charts) > 1 else [])
     page = environment().get_template("sweep.html").render(
-        _common(sections, {**SWEEP_GLOSSARY, **GLOSSARY}),
+        _common(sections, Names(), SWEEP_GLOSSARY),
         title=f"Sweep of {ident.get('scenario', '?')}", identity=ident,
         factors=sweep.factors, points=len(sweep.x), where=where[0].upper() + where[1:] + ".",
         collapse_range=(float(sweep.y["p_collapsed"].min()),

@@ -148,7 +148,7 @@ def releases(run: RunFiles) -> Figure:
 
 
 def territory(runs: Sequence[RunFiles]) -> Figure:
-    """Share of Gaza's territory held by the army: mean and 5-95% band over runs."""
+    """Share of the territory held by the army: mean and 5-95% band over runs."""
     fig, (ax,) = figure(3.2)
     for k, run in enumerate(runs):
         d, c = run.daily, COLOURS[k % len(COLOURS)]

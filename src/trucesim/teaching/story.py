@@ -18,6 +18,7 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model.events import Event
 from trucesim.run.engine import Replication
+from trucesim.scenario.names import Names
 from trucesim.scenario.schema import Scenario
 
 NOTE = ("One illustrative run of the model under the scenario's stated assumptions, not a "
@@ -94,7 +95,8 @@ def entries(s: Scenario, rep: Replication) -> list[Entry]:
     while day <= window:
         if war is not None and day >= war:
             told = [e for d in range(day, window + 1) for e in by_day.get(d, ())]
-            out.append(Entry(day, window, (*n.tell(told), war_summary(rep, day, window))))
+            summed = war_summary(s.names, rep, day, window)
+            out.append(Entry(day, window, (*n.tell(told), summed)))
             break
         if day in by_day:
             out.append(Entry(day, day, tuple(n.tell(by_day[day]))))
@@ -104,34 +106,34 @@ def entries(s: Scenario, rep: Replication) -> list[Entry]:
         while last + 1 <= window and last + 1 not in by_day and not (
                 war is not None and last + 1 >= war):
             last += 1
-        out.append(Entry(day, last, (quiet(rep, day, last),)))
+        out.append(Entry(day, last, (quiet(s, rep, day, last),)))
         day = last + 1
     return out
-
-
-def with_hostages(s: Scenario) -> bool:
-    """Whether the deal concerns hostages at all (some held, or a handover scheduled): a
-    truce without them tells its story without them."""
-    return bool(s.hostages.living_held or s.hostages.bodies_held or s.releases)
 
 
 def opening(s: Scenario) -> list[Line]:
     scheduled = fmt.people(s.living_scheduled, s.bodies_scheduled)
     held = fmt.people(s.hostages.living_held, s.hostages.bodies_held)
-    hostages = (f"{held} are held in Gaza; the deal schedules "
+    where = s.names.territory
+    hostages = (f"{held} are held in {where}; the deal schedules "
                 f"{fmt.count(len(s.releases), 'handover')} of {scheduled} in all."
-                if with_hostages(s) else "The deal concerns no hostages.")
+                if s.concerns_hostages else "The deal concerns no hostages.")
+    aid = (f"Aid: {s.aid.trucks_per_day_agreed:,.0f} trucks a day agreed."
+           if s.aid.trucks_per_day_agreed else "The deal agrees no aid.")
     return [
         Line("quiet", f"The truce takes effect. {hostages}"),
-        Line("quiet", f"The army holds {fmt.percent(s.withdrawal.initial_share)} of Gaza's "
-             f"territory. Aid: {s.aid.trucks_per_day_agreed:,.0f} trucks a day agreed."),
+        Line("quiet", f"The army holds {fmt.percent(s.withdrawal.initial_share)} of {where}. "
+             f"{aid}"),
     ]
 
 
-def quiet(rep: Replication, first: int, last: int) -> Line:
-    """Days with no event: no incidents, and the aid that entered."""
+def quiet(s: Scenario, rep: Replication, first: int, last: int) -> Line:
+    """Days with no event: no incidents, and the aid that entered (if the deal agrees
+    any)."""
     aid = np.diff(rep.column("aid_trucks_delivered"))[first - 1:last]
     open_days = aid[aid > 0]
+    if not open_days.size and not s.aid.trucks_per_day_agreed:
+        return Line("quiet", "No incidents.")
     if not open_days.size:
         return Line("quiet", "No incidents. No aid enters: the crossings stay closed.")
     if open_days.size == 1 and aid.size == 1:
@@ -142,12 +144,12 @@ def quiet(rep: Replication, first: int, last: int) -> Line:
     return Line("quiet", text + ".")
 
 
-def war_summary(rep: Replication, first: int, last: int) -> Line:
+def war_summary(names: Names, rep: Replication, first: int, last: int) -> Line:
     """Days of war after the truce broke down or lapsed, summed up."""
     pal, isr = (rep.column(c) for c in ("deaths_palestinians", "deaths_israelis"))
     return Line("crisis", f"War (in the model). Over these days the model counts "
-                f"{fmt.count(pal[last] - pal[first - 1], 'Palestinian death')} and "
-                f"{fmt.count(isr[last] - isr[first - 1], 'Israeli death')}.")
+                f"{fmt.count(pal[last] - pal[first - 1], names.deaths(False))} and "
+                f"{fmt.count(isr[last] - isr[first - 1], names.deaths(True))}.")
 
 
 def closing(s: Scenario, rep: Replication) -> list[str]:
@@ -159,7 +161,7 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
         assert isinstance(value, int | float), key
         return float(value)
 
-    count, pct = fmt.count, fmt.percent
+    count, pct, names = fmt.count, fmt.percent, s.names
     name, day = s.truce.phase_name, r["end_day"]
     ended = {"permanent": f"the {name} became a permanent ceasefire on day {day}",
              "extended": f"the {name} was extended on day {day}",
@@ -172,7 +174,8 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
     owed = [x for x in (
         fmt.people(int(num("owed_living_hostages")), int(num("owed_hostage_bodies"))),
         count(num("owed_prisoners"), *fmt.PRISONERS) if num("owed_prisoners") else "",
-        count(num("owed_palestinian_bodies"), "Palestinian body", "Palestinian bodies")
+        count(num("owed_palestinian_bodies"), f"{names.groups_people} body",
+              f"{names.groups_people} bodies")
         if num("owed_palestinian_bodies") else "") if x and x != "no one"]
     by_category = ", ".join(fmt.freed(num(f"detainees_freed_{c}"), c)
                             for c in s.exchange.prisoners_per_living_hostage)
@@ -180,13 +183,20 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
     exchanged = f"{total} ({by_category})" if num("detainees_freed_total") else "none"
     pal, isr = num("deaths_palestinians"), num("deaths_israelis")
     pal_truce, isr_truce = num("deaths_palestinians_truce"), num("deaths_israelis_truce")
-    deaths = (f"Deaths: in this run, the model counts {count(pal, 'Palestinian death')} and "
-              f"{count(isr, 'Israeli death')} over the window")
+    deaths = (f"Deaths: in this run, the model counts {count(pal, names.deaths(False))} and "
+              f"{count(isr, names.deaths(True))} over the window")
     if (pal, isr) != (pal_truce, isr_truce):
         deaths += f" ({pal_truce:,.0f} and {isr_truce:,.0f} while the truce held)"
     deaths += (f"; against the scenario's no-truce rates, about {num('deaths_averted'):,.0f} "
                f"deaths averted.")
     still = fmt.people(int(num("living_still_held")), int(num("bodies_still_held")))
+    aid = (f"Aid: {num('aid_trucks_delivered'):,.0f} trucks entered of "
+           f"{num('aid_trucks_agreed'):,.0f} agreed ({pct(num('aid_share_of_agreed'))}); "
+           f"halted {count(num('aid_halt_days'), 'day')}, crossings closed "
+           f"{count(num('aid_closed_days'), 'day')}." if num("aid_trucks_agreed") else
+           f"Aid: none agreed; {num('aid_trucks_delivered'):,.0f} trucks entered.")
+    returned = count(num("bodies_returned"), f"{names.groups_people} body",
+                     f"{names.groups_people} bodies")
     bought = [e for e in rep.events if getattr(e, "kind", "") == "extension"]
     living_bought = sum(int(getattr(e, "living", 0)) for e in bought)
     bodies_bought = sum(int(getattr(e, "bodies", 0)) for e in bought)
@@ -198,21 +208,19 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
     if bought:
         released += f", and {fmt.people(living_bought, bodies_bought)} under extensions"
     hostages = [
-        f"{released}; still held in Gaza at the end: {still}.",
+        f"{released}; still held in {names.territory} at the end: {still}.",
         f"Freed in exchange: {exchanged}; "
-        f"{count(num('bodies_returned'), 'Palestinian body', 'Palestinian bodies')} returned.",
-    ] if with_hostages(s) else []
+        f"{returned} returned.",
+    ] if s.concerns_hostages else []
     return [
         f"How it ended: {ended}.",
         *hostages,
-        f"Territory: the army holds {pct(num('territory_share_end'))} of Gaza at the end "
+        f"Territory: the army holds {pct(num('territory_share_end'))} of {names.territory} "
+        "at the end "
         f"({pct(s.withdrawal.initial_share)} at the start).",
-        f"Aid: {num('aid_trucks_delivered'):,.0f} trucks entered of "
-        f"{num('aid_trucks_agreed'):,.0f} agreed ({pct(num('aid_share_of_agreed'))}); halted "
-        f"{count(num('aid_halt_days'), 'day')}, crossings closed "
-        f"{count(num('aid_closed_days'), 'day')}.",
-        f"Incidents: {num('incidents_israeli_forces'):,.0f} attributed to Israeli forces, "
-        f"{num('incidents_palestinian_groups'):,.0f} to Palestinian armed groups.",
+        aid,
+        f"Incidents: {num('incidents_israeli_forces'):,.0f} attributed to {names.army}, "
+        f"{num('incidents_palestinian_groups'):,.0f} to {names.groups}.",
         deaths,
         f"Crises: {num('crises'):.0f} ({count(num('crisis_days'), 'day')} in crisis); highest "
         f"tension {num('max_tension'):.1f}.",

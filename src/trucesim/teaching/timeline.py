@@ -21,6 +21,7 @@ import numpy as np
 
 from trucesim.model.actors.handovers import Cancelled, HandedOver
 from trucesim.run.engine import Replication
+from trucesim.scenario.names import Names
 from trucesim.scenario.schema import Scenario
 from trucesim.teaching.plots import COLOURS, DPI, WIDTH_IN, days_axis, whole_numbers
 
@@ -94,9 +95,9 @@ def timeline(scenario: Scenario, rep: Replication, title: str = "") -> Figure:
             ax.axvline(collapse, color=COLOURS[1], linewidth=1.8)
     _tension(axes[0], scenario, rep, days, collapse if isinstance(collapse, int) else None)
     _handovers(axes[1], handovers(rep))
-    _deaths(axes[2], rep, days)
+    _deaths(axes[2], scenario.names, rep, days)
     _aid(axes[3], scenario, rep, days)
-    _territory(axes[4], rep, days)
+    _territory(axes[4], scenario.names.territory, rep, days)
     days_axis(axes[4])
     axes[4].set_xlim(-0.5, days[-1] + 0.5)
     if title:
@@ -161,11 +162,11 @@ def _handovers(ax: Axes, items: list[Handover]) -> None:
     _key(ax, 3, key)
 
 
-def _deaths(ax: Axes, rep: Replication, days: np.ndarray) -> None:
+def _deaths(ax: Axes, names: Names, rep: Replication, days: np.ndarray) -> None:
     pal = per_day(rep.column("deaths_palestinians"))
     isr = per_day(rep.column("deaths_israelis"))
-    ax.bar(days - 0.2, pal, width=0.4, color=COLOURS[6], label="Palestinian deaths")
-    ax.bar(days + 0.2, isr, width=0.4, color=COLOURS[5], label="Israeli deaths")
+    ax.bar(days - 0.2, pal, width=0.4, color=COLOURS[6], label=f"{names.deaths(False)}s")
+    ax.bar(days + 0.2, isr, width=0.4, color=COLOURS[5], label=f"{names.deaths(True)}s")
     whole_numbers(ax)
     ax.set_ylim(0, max(float(max(pal.max(), isr.max())), 4.0) * 1.1)
     ax.set_ylabel("deaths")
@@ -185,7 +186,7 @@ def _aid(ax: Axes, s: Scenario, rep: Replication, days: np.ndarray) -> None:
     _key(ax, 2)
 
 
-def _territory(ax: Axes, rep: Replication, days: np.ndarray) -> None:
+def _territory(ax: Axes, territory: str, rep: Replication, days: np.ndarray) -> None:
     from matplotlib.ticker import PercentFormatter
 
     ax.step(days, rep.column("territory_share_held"), where="post", color=COLOURS[0],
@@ -193,4 +194,4 @@ def _territory(ax: Axes, rep: Replication, days: np.ndarray) -> None:
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel("held")
-    ax.set_title("Share of Gaza's territory held by the army", loc="left", fontsize="medium")
+    ax.set_title(f"Share of {territory} held by the army", loc="left", fontsize="medium")

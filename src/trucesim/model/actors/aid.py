@@ -207,7 +207,7 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
         Outcome("aid_share_of_agreed", "number", "share", "Trucks delivered over trucks agreed",
                 lambda st: scaled(st.aid_delivered / agreed if agreed else
                                   np.zeros(st.n), SHARE), SHARE,
-                label="aid delivered / agreed"),
+                label="aid delivered / agreed" if agreed else ""),  # none agreed: no share
         Outcome("aid_halt_days", "number", "days", "Days aid was halted as leverage",
                 lambda st: st.aid_halt_days),
         Outcome("aid_closed_days", "number", "days", "Days crossings were closed after an "

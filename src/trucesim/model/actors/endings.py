@@ -70,8 +70,8 @@ class WarResumes:
 
     def lines(self, n: Narration) -> list[Line]:
         cf = n.scenario.counterfactual
+        rates = n.scenario.names.daily(cf.deaths_per_day_palestinians,
+                                       cf.deaths_per_day_israelis)
         return [("crisis", f"{fmt.count(self.after_days, 'day')} after the "
                  f"{n.scenario.truce.phase_name} expired, fighting resumes: in the model, at "
-                 f"the scenario's no-truce rates ({cf.deaths_per_day_palestinians:g} "
-                 f"Palestinian and {cf.deaths_per_day_israelis:g} Israeli deaths a day on "
-                 "average).")]
+                 f"the scenario's no-truce rates ({rates} on average).")]

@@ -64,8 +64,9 @@ class Withheld:
         elif self.total:
             what = f"the release of {fmt.count(self.total, *fmt.PRISONERS)}"
         else:
-            what = "the return of Palestinian bodies"
-        return [("exchange", f"Over the dispute, Israel withholds its part of the exchange for "
+            what = f"the return of {n.scenario.names.groups_people} bodies"
+        return [("exchange", f"Over the dispute, {n.scenario.names.army_party} withholds its "
+                 "part of the exchange for "
                  f"{fmt.handover(self.answers)} ({what}) for {fmt.count(self.days, 'day')} "
                  f"(tension +{n.scenario.tension.per_withheld_tranche:g}).")]
 
@@ -94,9 +95,11 @@ class Tranche:
             detail = ", ".join(fmt.freed(k, name) for name, k in self.freed if k)
             parts.append(f"frees {fmt.count(total, *fmt.PRISONERS)} ({detail})")
         if self.bodies_returned:
-            parts.append("returns " + fmt.count(self.bodies_returned, "Palestinian body",
-                                                "Palestinian bodies"))
-        return [("exchange", f"In return for {fmt.handover(self.answers)}, Israel "
+            people = n.scenario.names.groups_people
+            parts.append("returns " + fmt.count(self.bodies_returned, f"{people} body",
+                                                f"{people} bodies"))
+        return [("exchange", f"In return for {fmt.handover(self.answers)}, "
+                 f"{n.scenario.names.army_party} "
                  f"{' and '.join(parts)}.")]
 
 
@@ -264,19 +267,20 @@ def tranche(st: TruceState, row: int, due_today: Mask, day: int) -> None:
 
 # what it reports ----------------------------------------------------------------------
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
+    people = s.names.groups_people
     return (
         *(Outcome(f"detainees_freed_{c}", "number", "persons",
                   f"Freed in exchange: {c.replace('_', ' ')}", _category(k))
           for k, c in enumerate(s.exchange.prisoners_per_living_hostage)),
         Outcome("detainees_freed_total", "number", "persons", "Prisoners and detainees freed, "
                 "all categories", lambda st: st.detainees_freed.sum(axis=0),
-                label="prisoners/detainees freed"),
-        Outcome("bodies_returned", "number", "bodies", "Palestinian bodies returned",
+                label="prisoners/detainees freed" if s.concerns_hostages else ""),
+        Outcome("bodies_returned", "number", "bodies", f"{people} bodies returned",
                 lambda st: st.bodies_returned),
         Outcome("owed_prisoners", "number", "persons", "Prisoners and detainees due in "
                 "exchange for hostages released, not freed by the horizon",
                 lambda st: st.parts.exchange.due_prisoners - st.detainees_total),
-        Outcome("owed_palestinian_bodies", "number", "bodies", "Palestinian bodies due in "
+        Outcome("owed_palestinian_bodies", "number", "bodies", f"{people} bodies due in "
                 "exchange for hostages' bodies, not returned by the horizon",
                 lambda st: st.parts.exchange.due_bodies - st.bodies_returned),
     )

@@ -58,11 +58,11 @@ class FlaredUp:
     days: int  # how long it will last
 
     def lines(self, n: Narration) -> list[Line]:
-        f = n.scenario.flare_ups
+        f, names = n.scenario.flare_ups, n.scenario.names
         return [("violence", f"A flare-up begins: strikes and attacks far deadlier than the "
                  f"truce's incidents, for {fmt.count(self.days, 'day')} (in the model, "
-                 f"{f.deaths_per_day_palestinians:g} Palestinian and "
-                 f"{f.deaths_per_day_israelis:g} Israeli deaths a day on average, on top of "
+                 f"{names.daily(f.deaths_per_day_palestinians, f.deaths_per_day_israelis)} "
+                 "on average, on top of "
                  "the incidents'). The truce formally holds; no crisis is declared while it "
                  "lasts.")]
 
@@ -76,14 +76,16 @@ class FlareUpEnded:
     restored: bool
 
     def lines(self, n: Narration) -> list[Line]:
+        names = n.scenario.names
         toll = (f"After {fmt.count(self.days, 'day')} of flare-up "
-                f"({fmt.count(self.deaths_palestinians, 'Palestinian death')} and "
-                f"{fmt.count(self.deaths_israelis, 'Israeli death')} in its strikes and "
+                f"({fmt.count(self.deaths_palestinians, names.deaths(False))} and "
+                f"{fmt.count(self.deaths_israelis, names.deaths(True))} in its strikes and "
                 "attacks, in this run)")
         if self.restored:
-            return [("mediation", f"{toll}, mediators restore the truce: tension is brought "
-                     f"back to {n.scenario.crisis.resolve_below:g} or below.")]
-        return [("crisis", f"{toll}, mediators fail to restore the truce: it collapses, and "
+            return [("mediation", f"{toll}, {names.the_mediators} restore the truce: tension "
+                     f"is brought back to {n.scenario.crisis.resolve_below:g} or below.")]
+        return [("crisis", f"{toll}, {names.the_mediators} fail to restore the truce: it "
+                 "collapses, and "
                  "in the model war resumes the next day.")]
 
 
@@ -182,11 +184,11 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
                 lambda st: st.parts.flare_ups.count),
         Outcome("flare_up_days", "number", "days", "Days of flare-up",
                 lambda st: st.parts.flare_ups.days),
-        Outcome("flare_up_deaths_palestinians", "number", "deaths", "Palestinian deaths in "
-                "flare-ups (on top of those of the incidents)",
+        Outcome("flare_up_deaths_palestinians", "number", "deaths",
+                f"{s.names.deaths(False)}s in flare-ups (on top of those of the incidents)",
                 lambda st: st.parts.flare_ups.deaths_palestinians),
-        Outcome("flare_up_deaths_israelis", "number", "deaths", "Israeli deaths in "
-                "flare-ups (on top of those of the incidents)",
+        Outcome("flare_up_deaths_israelis", "number", "deaths",
+                f"{s.names.deaths(True)}s in flare-ups (on top of those of the incidents)",
                 lambda st: st.parts.flare_ups.deaths_israelis),
         Outcome("day_first_flare_up", "milestone", "day", "Day the first flare-up began",
                 lambda st: st.milestone("first_flare_up")),

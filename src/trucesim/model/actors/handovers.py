@@ -257,11 +257,14 @@ def done(st: TruceState, j: int, mask: Mask, day: int) -> None:
 
 # what it reports ----------------------------------------------------------------------
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
+    def shown(label: str) -> str:  # in the headline table only if the deal concerns them
+        return label if s.concerns_hostages else ""
+
     out = [
         Outcome("living_released", "number", "persons", "Living hostages released",
-                lambda st: st.living_released, label="living hostages released"),
+                lambda st: st.living_released, label=shown("living hostages released")),
         Outcome("bodies_released", "number", "bodies", "Hostages' bodies released",
-                lambda st: st.bodies_released, label="hostages' bodies released"),
+                lambda st: st.bodies_released, label=shown("hostages' bodies released")),
         Outcome("living_still_held", "number", "persons", "Living hostages still held at the "
                 "end", lambda st: st.living_held),
         Outcome("bodies_still_held", "number", "bodies", "Bodies still held at the end",
@@ -282,7 +285,7 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
         Outcome("day_schedule_living_complete", "milestone", "day", "Day all living hostages "
                 "in the schedule were out",
                 lambda st: st.milestone("schedule_living_complete"),
-                label="P(all scheduled living out)"),
+                label=shown("P(all scheduled living out)")),
         Outcome("day_schedule_bodies_complete", "milestone", "day", "Day all bodies in the "
                 "schedule were returned",
                 lambda st: st.milestone("schedule_bodies_complete")),

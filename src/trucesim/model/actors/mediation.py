@@ -1,8 +1,8 @@
 """Mediation and crisis: tension, mediators who drain it, crises and collapse (DESIGN.md §2).
 
 Tension is the common currency: incidents, deaths, late or disputed handovers, withheld
-tranches and aid halts raise it; it fades on its own, and faster once mediators (US,
-Qatar, Egypt) act, after a response delay and with an effect that varies from day to
+tranches and aid halts raise it; it fades on its own, and faster once mediators (the
+scenario's [names]) act, after a response delay and with an effect that varies from day to
 day. Tension above a threshold starts a crisis, in which handovers, exchanges and the
 withdrawal wait; a crisis not resolved in time (or by bad luck on any of its days)
 collapses the truce.
@@ -24,7 +24,6 @@ from trucesim.model.state import MEDIATION, Mask, Proc, TruceState, at, ints
 from trucesim.scenario.schema import Scenario
 
 NAME = "mediation"
-MEDIATORS = "mediators (US, Qatar, Egypt)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +51,7 @@ class Engaged:
         when = ("and act at once" if m.response_delay_days == 0 else
                 f"and act from day {self.day + m.response_delay_days} if it stays high")
         return [("mediation", f"With tension at {self.tension:.1f} (threshold "
-                 f"{m.engage_threshold:g}), {MEDIATORS} engage {when}.")]
+                 f"{m.engage_threshold:g}), {n.scenario.names.the_mediators} engage {when}.")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +63,8 @@ class Drained:
     after: float
 
     def lines(self, n: Narration) -> list[Line]:
-        return [("mediation", f"{fmt.capital(MEDIATORS)} bring tension down by "
+        who = fmt.capital(n.scenario.names.the_mediators)
+        return [("mediation", f"{who} bring tension down by "
                  f"{self.before - self.after:.1f} (from {self.before:.1f} to {self.after:.1f}), "
                  f"below the {n.scenario.crisis.threshold:g} at which a crisis starts.")]
 
@@ -110,9 +110,10 @@ class Collapsed:
                "risk of collapse")
         return [("crisis", f"The truce collapses on day {days + 1} of the crisis ({why}). In "
                  f"the model, war resumes the next day at the scenario's no-truce rates "
-                 f"({cf.deaths_per_day_palestinians:g} Palestinian and "
-                 f"{cf.deaths_per_day_israelis:g} Israeli deaths a day on average), the army "
-                 f"returns to holding {fmt.percent(s.withdrawal.share_after_collapse)} of Gaza, "
+                 f"({s.names.daily(cf.deaths_per_day_palestinians, cf.deaths_per_day_israelis)}"
+                 " on average), the army "
+                 f"returns to holding {fmt.percent(s.withdrawal.share_after_collapse)} of "
+                 f"{s.names.territory}, "
                  f"and aid falls to {s.aid.trucks_per_day_after_collapse:,.0f} trucks a day.")]
 
 

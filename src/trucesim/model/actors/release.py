@@ -30,7 +30,7 @@ class HandedOver:
     waited: bool  # it waited for a crisis to end
     disputed: bool
     kind: str  # scheduled, recovered (bodies as recovered) or extension (bought by one)
-    living_held: int  # still held in Gaza afterwards
+    living_held: int  # still held afterwards
     bodies_held: int
     held: str = ""  # a condition that held it back
 
@@ -52,7 +52,8 @@ class HandedOver:
             why = f" ({' and '.join(reasons)})" if reasons else ""
             timing = f"{fmt.count(self.late, 'day')} late{why}"
         who = fmt.people(self.living, self.bodies)
-        still = f"Still held in Gaza: {fmt.people(self.living_held, self.bodies_held)}."
+        still = (f"Still held in {n.scenario.names.territory}: "
+                 f"{fmt.people(self.living_held, self.bodies_held)}.")
         if self.kind == "recovered":  # no schedule to meet
             when = "" if self.late == 0 else f", {timing}"
             text = f"As they are recovered: {who} handed over{when}. {still}"

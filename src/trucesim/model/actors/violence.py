@@ -68,20 +68,20 @@ class Incidents:
     deaths_palestinians: int
     by_palestinian_groups: int
     deaths_israelis: int
-    mass_casualty: str = ""  # whose incidents were a mass-casualty response today, if any
+    mass_casualty: str = ""  # whose incidents were a mass-casualty response today
+    # ("army" or "groups", the key of their name in [names]), if any
 
     def lines(self, n: Narration) -> list[Line]:
-        t = n.scenario.tension
+        t, names = n.scenario.tension, n.scenario.names
         parts, added = [], 0.0
         for who, victims, k, dead, per_death in (
-                ("Israeli forces", "Palestinian", self.by_israeli_forces,
+                (names.army, names.deaths(False), self.by_israeli_forces,
                  self.deaths_palestinians, t.per_palestinian_death),
-                ("Palestinian armed groups", "Israeli", self.by_palestinian_groups,
+                (names.groups, names.deaths(True), self.by_palestinian_groups,
                  self.deaths_israelis, t.per_israeli_death)):
             if not k:
                 continue
-            toll = f"the model counts {fmt.count(dead, f'{victims} death')}" if dead else \
-                "no deaths"
+            toll = f"the model counts {fmt.count(dead, victims)}" if dead else "no deaths"
             parts.append(f"{fmt.count(k, 'incident')} attributed to {who} ({toll})")
             added += t.per_incident * k + per_death * dead
         # the crisis test comes at the end of the day, after tension has faded a little
@@ -95,7 +95,7 @@ class Incidents:
         if self.mass_casualty:
             out.append(("violence", f"In the model, the previous day's deaths made this a "
                         f"mass-casualty day of the incidents attributed to "
-                        f"{self.mass_casualty}."))
+                        f"{getattr(names, self.mass_casualty)}."))
         return out
 
 
@@ -218,8 +218,8 @@ def deaths(st: TruceState, some: Mask, day: int, n0: np.ndarray, n1: np.ndarray,
         np.maximum(0.0, st.progress - talks.setback_per_incident * (n0 + n1),
                    out=st.progress, where=back)
     if st.log is not None:
-        heavy = np.where(sides.heavy0 & (n0 > 0), "Israeli forces",
-                         np.where(sides.heavy1 & (n1 > 0), "Palestinian armed groups", ""))
+        heavy = np.where(sides.heavy0 & (n0 > 0), "army",
+                         np.where(sides.heavy1 & (n1 > 0), "groups", ""))
         st.note(some, lambda r: Incidents(day, int(n0[r]), int(k0[r]), int(n1[r]),
                                           int(k1[r]), str(heavy[r])))
     respond(st, some, day, k0, k1, by_day)
@@ -247,21 +247,23 @@ def respond(st: TruceState, some: Mask, day: int, k0: np.ndarray, k1: np.ndarray
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
+    names = s.names
+    pal, isr = f"{names.deaths(False)}s", f"{names.deaths(True)}s"
     return (
         Outcome("incidents_israeli_forces", "number", "incidents",
-                "Incidents attributed to Israeli forces",
+                f"Incidents attributed to {names.army}",
                 lambda st: st.incidents_by_israeli_forces),
         Outcome("incidents_palestinian_groups", "number", "incidents",
-                "Incidents attributed to Palestinian armed groups",
+                f"Incidents attributed to {names.groups}",
                 lambda st: st.incidents_by_palestinian_groups),
         Outcome("deaths_palestinians_truce", "number", "deaths",
-                "Palestinian deaths while the truce held", lambda st: st.deaths_palestinians_truce),
-        Outcome("deaths_israelis_truce", "number", "deaths", "Israeli deaths while the truce held",
+                f"{pal} while the truce held", lambda st: st.deaths_palestinians_truce),
+        Outcome("deaths_israelis_truce", "number", "deaths", f"{isr} while the truce held",
                 lambda st: st.deaths_israelis_truce),
-        Outcome("deaths_palestinians", "number", "deaths", "Palestinian deaths over the whole "
-                "window", lambda st: st.deaths_palestinians, label="Palestinian deaths"),
-        Outcome("deaths_israelis", "number", "deaths", "Israeli deaths over the whole window",
-                lambda st: st.deaths_israelis, label="Israeli deaths"),
+        Outcome("deaths_palestinians", "number", "deaths", f"{pal} over the whole window",
+                lambda st: st.deaths_palestinians, label=pal),
+        Outcome("deaths_israelis", "number", "deaths", f"{isr} over the whole window",
+                lambda st: st.deaths_israelis, label=isr),
     )
 
 

@@ -41,7 +41,8 @@ class StageReached:
 
     def lines(self, n: Narration) -> list[Line]:
         return [("withdrawal", f"The army pulls back to {fmt.line(self.name)}: it now holds "
-                 f"{fmt.percent(self.share)} of Gaza (it held {fmt.percent(self.before)}).")]
+                 f"{fmt.percent(self.share)} of {n.scenario.names.territory} (it held "
+                 f"{fmt.percent(self.before)}).")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +70,12 @@ class Late:
 class Kept:
     day: int
     name: str
-    kept: float  # share of Gaza held beyond the agreed line
+    kept: float  # share of the territory held beyond the agreed line
 
     def lines(self, n: Narration) -> list[Line]:
         return [("withdrawal", f"The army keeps positions past {fmt.line(self.name)}: "
-                 f"{fmt.percent(self.kept)} of Gaza beyond the agreed line.")]
+                 f"{fmt.percent(self.kept)} of {n.scenario.names.territory} beyond the agreed "
+                 "line.")]
 
 
 def uses_terms(s: Scenario) -> bool:
@@ -228,18 +230,19 @@ def keep(st: TruceState, k: int, mask: Mask, before: np.ndarray, line: np.ndarra
 
 
 def kept_share_end(st: TruceState) -> np.ndarray:
-    """Share of Gaza held beyond the agreed lines at the end (0 once the truce collapsed,
+    """Share of the territory held beyond the agreed lines at the end (0 once the truce collapsed,
     or with no stage reached)."""
     return scaled(st.parts.withdrawal.kept, SHARE)
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
-    terms = (Outcome("withdrawal_kept_share_end", "number", "share", "Share of Gaza the "
+    where = s.names.territory
+    terms = (Outcome("withdrawal_kept_share_end", "number", "share", f"Share of {where} the "
                      "army holds beyond the agreed line of the stages reached, at the end "
                      "(positions kept; 0 after a collapse)", kept_share_end, SHARE),
              ) if uses_terms(s) else ()
     return (
-        Outcome("territory_share_end", "number", "share", "Share of Gaza held by the army at "
+        Outcome("territory_share_end", "number", "share", f"Share of {where} held by the army at "
                 "the end", lambda st: scaled(st.share_held, SHARE), SHARE,
                 label="territory held at end"),
         *(Outcome(f"day_withdrawal_{stage.name}", "milestone", "day",
