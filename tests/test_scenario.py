@@ -193,7 +193,7 @@ def test_digest_changes_with_any_value():
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_shipped_scenarios_are_valid(path):
     window = {"pause-with-extensions": 21, "pause-bought-at-once": 21, "pause-eligible": 21,
-              "open-ended": 90}.get(path.stem, 60)
+              "pause-over-days": 21, "open-ended": 90}.get(path.stem, 60)
     assert load(path).truce.window_days == window
 
 

@@ -63,9 +63,12 @@ Draws = dict[str, Any]  # the numbers of a block of replications: each actor's, 
 
 
 def rows(part: Any, lo: int, hi: int) -> Any:
-    """Rows lo..hi-1 of an actor's draws: of every array field (first axis: replication)."""
+    """Rows lo..hi-1 of an actor's draws: of every array field (first axis: replication),
+    in dataclasses and tuples of them (None: nothing drawn)."""
     if isinstance(part, np.ndarray):
         return part[lo:hi]
+    if part is None or isinstance(part, tuple):
+        return part and tuple(rows(p, lo, hi) for p in part)
     if hasattr(part, "rows"):  # an actor's own (lazily drawn) numbers
         return part.rows(lo, hi)
     return dataclasses.replace(part, **{f.name: rows(getattr(part, f.name), lo, hi)
@@ -77,6 +80,8 @@ def compact(part: Any) -> Any:
     taken from a draw block no longer keep the whole block alive."""
     if isinstance(part, np.ndarray):
         return part.copy()
+    if part is None or isinstance(part, tuple):
+        return part and tuple(compact(p) for p in part)
     if hasattr(part, "rows"):  # drawn lazily: holds no arrays yet
         return part
     return dataclasses.replace(part, **{f.name: compact(getattr(part, f.name))
@@ -90,6 +95,8 @@ def joined(parts: Sequence[Any]) -> Any:
         return first
     if isinstance(first, np.ndarray):
         return np.concatenate(parts)
+    if first is None or isinstance(first, tuple):
+        return first and tuple(joined([p[k] for p in parts]) for k in range(len(first)))
     if hasattr(first, "join"):
         return type(first).join(parts)
     return dataclasses.replace(first, **{f.name: joined([getattr(p, f.name) for p in parts])

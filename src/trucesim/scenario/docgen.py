@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from trucesim.scenario.docnotes import AID, EXCHANGE, HANDOVERS, NAMES, STAGES
+from trucesim.scenario.docnotes import AID, EXCHANGE, HANDOVERS, NAMES, RELEASES, STAGES
 from trucesim.scenario.schema import (
     Condition,
     FlareUps,
@@ -227,7 +227,7 @@ def render() -> str:
     for name, info in Scenario.model_fields.items():
         model = info.annotation
         if name == "releases":
-            parts += _table("[[releases]]", Release, "One table per handover, in any order.")
+            parts += _table("[[releases]]", Release, RELEASES)
         elif name == "conditions":
             parts += _table("[[conditions]]", Condition, CONDITIONS)
         elif name in ("extensions", "phase_end"):

@@ -94,3 +94,26 @@ territory = "the border zone"
 mediators = "two neighbouring states"
 ```
 """
+
+RELEASES = """\
+One table per handover, in any order. A total agreed over several days without a split
+between them ("20 over the pause's four days") is one handover with `through_day`: its
+first part falls due on `day` (and can slip, or wait out a crisis or a condition, as any
+handover), each later part the day after the one before, and the last releases what is
+left. How many come out on each day is drawn in each run, each person equally likely on
+any of the days (a multinomial split; an assumption), so what is out by a day before
+`through_day` varies from run to run instead of being capped by an invented split. Only
+the first part can be disputed; `done(H)` and `on_time(H)` refer to the last.
+`scenarios/pause-over-days.toml` writes pause-with-extensions' 20 living this way:
+
+```toml
+[[releases]]
+label = "pause handover"
+day = 1
+through_day = 4        # all 20 by day 4, any number on each day
+living = 20
+```
+
+Over 2,000 runs at seed 2025, the living out by day 2 range from 0 to 13 (5th-95th
+percentile) against 5 to 10 when the same 20 are written as 5 a day.
+"""

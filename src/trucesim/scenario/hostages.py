@@ -30,6 +30,13 @@ class Release(Section):
     """One scheduled handover of living hostages and/or bodies."""
 
     day: int = param(..., "day", "Day of the truce the handover is due.", ge=0, le=MAX_DAYS)
+    through_day: int = param(
+        0, "day", "A total agreed over several days without a split between them ('50 over "
+        "the first four days': day = 1, through_day = 4): the handover's living hostages and "
+        "bodies come out over days day to through_day, part of them each day. How many "
+        "on each day is drawn in each run (each person equally likely on any of the days), "
+        "so only the total is fixed, by through_day. 0: all on the handover's day.",
+        off=True, ge=0, le=MAX_DAYS)
     living: int = param(0, "persons", "Living hostages handed over.", ge=0, le=MAX_PERSONS)
     bodies: int = param(0, "bodies", "Bodies handed over.", ge=0, le=MAX_PERSONS)
     label: Label = param("", "text", "Optional name of the handover, used in stories.")
@@ -45,6 +52,16 @@ class Release(Section):
         "(Jan 2025: 5 Thai nationals on 30 Jan): they leave hostages.living_held but "
         "count in no schedule and free no one in exchange.", ge=0, le=MAX_PERSONS,
     )
+
+    @property
+    def last_day(self) -> int:
+        """The day by which everything agreed under this handover is due."""
+        return max(self.through_day, self.day)
+
+    @property
+    def days(self) -> int:
+        """Over how many days it comes out (1 unless spread with through_day)."""
+        return self.last_day - self.day + 1
 
 
 class Handovers(Section):

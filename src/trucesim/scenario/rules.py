@@ -22,6 +22,9 @@ def check(s: Scenario) -> list[Problem]:
     for i, r in enumerate(s.releases):
         if r.day > window:
             out.append((("releases", i, "day"), f"day {r.day} is outside the window 0..{window}"))
+        if r.through_day and not r.day < r.through_day <= window:
+            out.append((("releases", i, "through_day"), f"through_day {r.through_day} must come "
+                        f"after the handover's day ({r.day}) and within the window 0..{window}"))
         if r.living == 0 and r.bodies == 0 and r.living_outside_deal == 0:
             out.append((("releases", i), "a handover must release someone (living or bodies)"))
         out += _check_release_ratios(s, i)

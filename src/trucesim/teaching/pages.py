@@ -122,7 +122,8 @@ def assumptions(run: RunFiles) -> dict[str, Any]:
                "default": fmt.plain_setting(p.default) if p.changed else None,
                "unit": p.unit, "source": p.source, "confidence": p.confidence}
               for p in parameters(scenario)]
-    schedule = [{"label": r.label or f"handover {k + 1}", "day": r.day, "living": r.living,
+    schedule = [{"label": r.label or f"handover {k + 1}",
+                 "day": r.day if r.days == 1 else f"{r.day}-{r.last_day}", "living": r.living,
                  "bodies": r.bodies} for k, r in enumerate(scenario.releases)]
     stages = [{"name": st.name, "share": f"{st.share:.0%}",
                "when": (f"day {st.day}" if st.day is not None

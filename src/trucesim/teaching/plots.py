@@ -111,8 +111,10 @@ def schedule(run: RunFiles) -> dict[str, list[float]]:
     """Cumulative living hostages and bodies due by each day under the agreed schedule."""
     s = run.scenario()
     days = range(s.truce.window_days + 1)
-    return {"living": [float(sum(r.living for r in s.releases if r.day <= d)) for d in days],
-            "bodies": [float(sum(r.bodies for r in s.releases if r.day <= d)) for d in days]}
+    return {"living": [float(sum(r.living for r in s.releases if r.last_day <= d))
+                       for d in days],
+            "bodies": [float(sum(r.bodies for r in s.releases if r.last_day <= d))
+                       for d in days]}
 
 
 def releases(run: RunFiles) -> Figure:

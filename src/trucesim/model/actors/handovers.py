@@ -5,7 +5,8 @@ disputed; a disputed handover may see the other side withhold its tranche
 (:mod:`.exchange`; every handover is counted by :func:`.release.hand_over`). Bodies can
 instead be handed over as each is recovered (:mod:`.recovery`). A handover can also
 release hostages outside the agreement (the 5 Thai nationals of 30 Jan 2025), who free
-no one in exchange. What the deal has made due
+no one in exchange. A handover agreed as one total over several days comes out in
+parts, one a day (:mod:`.spread`). What the deal has made due
 and not delivered by the horizon is reported as owed.
 
 Each scheduled handover is a row of the morning's agenda (:mod:`trucesim.model.agenda`):
@@ -22,10 +23,9 @@ import numpy as np
 
 from trucesim import fmt
 from trucesim.model import agenda
-from trucesim.model.actors import conditions, release
+from trucesim.model.actors import conditions, release, spread
 from trucesim.model.agenda import Agenda
 from trucesim.model.declare import Actor, Outcome, Series
-from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days, of
 from trucesim.model.state import HANDOVER, MISSING, Mask, TruceState, ints
 from trucesim.scenario.schema import Scenario
@@ -33,7 +33,8 @@ from trucesim.scenario.schema import Scenario
 NAME = "handovers"
 HandedOver = release.HandedOver  # the event every handover logs (told by release)
 Cancelled = release.Cancelled  # and the one of a handover that cannot take place
-DUE, SLIPPED, CALM, HELD, DONE = range(5)  # where a scheduled handover stands
+# where a scheduled handover stands (PART: a spread handover's next part is due)
+DUE, SLIPPED, CALM, HELD, DONE, PART = range(6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,49 +44,17 @@ class Draws:
     slip: np.ndarray  # is it late?
     slip_delay: np.ndarray  # how late
     dispute: np.ndarray  # is it disputed?
+    split: tuple[spread.Split | None, ...]  # per handover: the split over its days
 
 
 def draw(s: Scenario, g: np.random.Generator, n: int) -> Draws:
     width = max(len(s.releases), MIN_HANDOVERS)
     slip, slip_delay, dispute = g.random((3, n, width))
-    return Draws(slip, slip_delay, dispute)
+    return Draws(slip, slip_delay, dispute, spread.draw(s, g, n))
 
 
-# events -------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Slipped:
-    day: int
-    label: str
-    delay: int
-
-    def lines(self, n: Narration) -> list[Line]:
-        return [("release", f"{fmt.capital(fmt.handover(self.label))} is late: it slips by "
-                 f"{fmt.count(self.delay, 'day')} (tension "
-                 f"+{n.scenario.tension.per_slipped_handover:g}).")]
-
-
-@dataclass(frozen=True, slots=True)
-class Paused:
-    day: int
-    label: str
-
-    def lines(self, n: Narration) -> list[Line]:
-        return [("crisis", f"{fmt.capital(fmt.handover(self.label))} waits while the crisis "
-                 "lasts.")]
-
-
-@dataclass(frozen=True, slots=True)
-class OutsideDeal:
-    day: int
-    label: str
-    living: int
-
-    def lines(self, n: Narration) -> list[Line]:
-        return [("release", f"With {fmt.handover(self.label)}, "
-                 f"{fmt.count(self.living, 'living hostage')} "
-                 "released outside the agreement: no one is freed in exchange for them.")]
-
-
+# events (told by release, with the event every handover logs) --------------------------
+Slipped, Paused, OutsideDeal = release.Slipped, release.Paused, release.OutsideDeal
 
 
 # the actor's own state ------------------------------------------------------------------
@@ -107,6 +76,7 @@ class Ledger:
     waited: np.ndarray  # it waited for a crisis to end
     held: np.ndarray  # the condition that first held it back (index, or NO_RULE)
     done_day: np.ndarray  # the day it took place (or was found to release no one)
+    parts: spread.Parts | None = None  # the spread handovers' parts, if any
     first_row: int = 0  # its rows in the morning's agenda
     morning: Agenda | None = field(default=None, repr=False)
 
@@ -125,7 +95,7 @@ def start(st: TruceState) -> None:
                     np.zeros(per_handover, dtype=np.int64),
                     np.zeros(per_handover, dtype=bool),
                     np.full(per_handover, conditions.NO_RULE, dtype=np.int64),
-                    np.full(per_handover, MISSING, dtype=np.int64))
+                    np.full(per_handover, MISSING, dtype=np.int64), spread.start(s, n))
     st.parts.handovers = ledger
     morning = agenda.of(st, HANDOVER)
     ledger.morning = morning
@@ -142,7 +112,7 @@ def handover(st: TruceState, row: int, due_today: Mask, day: int) -> None:
     j = row - ledger.first_row
     stage = ledger.stage[j]
     arriving = due_today & (stage == DUE)
-    going = due_today & (stage == SLIPPED)
+    going = due_today & ((stage == SLIPPED) | (stage == PART))
     waiting = due_today & ((stage == CALM) | (stage == HELD))
     if arriving.any():
         going |= arrive(st, j, arriving, day)
@@ -232,21 +202,34 @@ def finish(st: TruceState, j: int, mask: Mask, day: int) -> None:
         return
     d: Draws = st.draws[NAME]
     disputed = d.dispute[:, j] < s.handovers.dispute_probability
-    living = np.minimum(ledger.living[j], st.living_held)
+    split = d.split[j]
+    if split is None:  # all of it today
+        living = np.minimum(ledger.living[j], st.living_held)
+        bodies = np.minimum(ledger.bodies[j], st.bodies_held)
+        first = last = np.ones(st.n, dtype=bool)
+        due: np.ndarray | int = r.day
+    else:  # today's part of a handover spread over several days
+        part = spread.today(st, j, ok, split, (ledger.living[j], ledger.bodies[j]))
+        living, bodies, first, last, due = part.living, part.bodies, part.first, part.last, part.due
+        disputed &= first
     if r.living_outside_deal:
         outside = np.minimum(r.living_outside_deal, st.living_held - living)
-        st.living_held[ok] -= outside[ok]
-        st.outside_released[ok] += outside[ok]
-        st.note(ok, lambda k: OutsideDeal(day, label, int(outside[k])))
-    ledger.on_time[j, ok] = day == r.day
+        st.living_held[ok & first] -= outside[ok & first]
+        st.outside_released[ok & first] += outside[ok & first]
+        st.note(ok & first, lambda k: OutsideDeal(day, label, int(outside[k])))
+    ledger.on_time[j, ok & last] = day == r.last_day
     rules = conditions.for_step(st, f"releases[{j}]")
     held = ledger.held[j]
-    release.hand_over(st, ok, day, label, living, np.minimum(ledger.bodies[j], st.bodies_held),
-              disputed, r.day, release.Terms(
-                  j=j, ratios=r.prisoners_per_living, slipped=ledger.slipped[j],
-                  waited=ledger.waited[j],
-                  held=(lambda k: rules[int(held[k])].name if held[k] >= 0 else "")))
-    done(st, j, ok, day)
+    giving = ok if split is None else ok & ((living > 0) | (bodies > 0))  # a part of none: untold
+    release.hand_over(st, giving, day, label, living, bodies, disputed, due, release.Terms(
+        j=j, ratios=r.prisoners_per_living, slipped=ledger.slipped[j], waited=ledger.waited[j],
+        held=(lambda k: rules[int(held[k])].name if held[k] >= 0 else "")))
+    done(st, j, ok & last, day)
+    more = ok & ~last
+    if more.any():  # its next part, the next day
+        ledger.stage[j, more] = PART
+        assert ledger.morning is not None
+        ledger.morning.at(ledger.first_row + j, more, day + 1)
 
 
 def done(st: TruceState, j: int, mask: Mask, day: int) -> None:

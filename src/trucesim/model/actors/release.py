@@ -19,6 +19,41 @@ from trucesim.model.sampling import of
 from trucesim.model.state import COLLAPSED, Mask, TruceState
 
 
+# events of the schedule's handovers (:mod:`.handovers`) ------------------------------
+@dataclass(frozen=True, slots=True)
+class Slipped:
+    day: int
+    label: str
+    delay: int
+
+    def lines(self, n: Narration) -> list[Line]:
+        return [("release", f"{fmt.capital(fmt.handover(self.label))} is late: it slips by "
+                 f"{fmt.count(self.delay, 'day')} (tension "
+                 f"+{n.scenario.tension.per_slipped_handover:g}).")]
+
+
+@dataclass(frozen=True, slots=True)
+class Paused:
+    day: int
+    label: str
+
+    def lines(self, n: Narration) -> list[Line]:
+        return [("crisis", f"{fmt.capital(fmt.handover(self.label))} waits while the crisis "
+                 "lasts.")]
+
+
+@dataclass(frozen=True, slots=True)
+class OutsideDeal:
+    day: int
+    label: str
+    living: int
+
+    def lines(self, n: Narration) -> list[Line]:
+        return [("release", f"With {fmt.handover(self.label)}, "
+                 f"{fmt.count(self.living, 'living hostage')} "
+                 "released outside the agreement: no one is freed in exchange for them.")]
+
+
 @dataclass(frozen=True, slots=True)
 class HandedOver:
     day: int
