@@ -9,16 +9,23 @@ and every process it started, and prints the peak of their sum and of the larges
 process. `--interrupt-after S` sends the command SIGINT (Ctrl-C) after S seconds, so that
 a run too long to finish is measured while it runs and then while it writes its partial
 results. Linux only (reads /proc). `/usr/bin/time -v` reports only the largest single
-process.
+process. `--record FILE` keeps the measurement in FILE (JSON, one entry per command,
+docs/performance/memory.json), with the replications the run's summary.json says it
+did; docs/performance.md shows the record as :func:`render` prints it
+(tests/test_performance_doc.py checks that).
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 
 def _children() -> dict[int, list[int]]:
@@ -56,12 +63,46 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _written(args: list[str]) -> tuple[int | None, int | None]:
+    """The replications a `trucesim run ... -o OUT` says in its summary.json it did, and
+    the size of its replications.csv in bytes (None where unknown)."""
+    if "-o" not in args or "run" not in args:
+        return None, None
+    out, scenario = Path(args[args.index("-o") + 1]), Path(args[args.index("run") + 1])
+    try:
+        name = next(line.split("=", 1)[1].split("#")[0].strip().strip('"')
+                    for line in scenario.read_text().splitlines() if line.startswith("name"))
+        done = int(json.loads((out / name / "summary.json").read_text())["replications"])
+        return done, (out / name / "replications.csv").stat().st_size
+    except (OSError, StopIteration, KeyError, ValueError):
+        return None, None
+
+
+def render(record: dict[str, Any]) -> list[str]:
+    """The record's lines, as docs/performance.md shows them."""
+    out = []
+    for r in record["runs"]:
+        stopped = (f", sent Ctrl-C after {r['interrupt_after']:g} s"
+                   if r["interrupt_after"] is not None else "")
+        done = f"{r['replications']:,}" if r["replications"] is not None else "?"
+        size = (f"  replications.csv: {r['csv_bytes'] / 1e6:.0f} MB"
+                if r.get("csv_bytes") is not None else "  replications.csv: ?")
+        out += [f"$ {' '.join(r['command'])}",
+                f"  {r['date']}: {done} replications in {r['wall_s']:.1f} s{stopped}, exit "
+                f"{r['exit']}",
+                f"  peak RSS: {r['peak_all_mb']:.0f} MB for all processes together, "
+                f"{r['peak_largest_mb']:.0f} MB for the largest", size]
+    return out
+
+
 def main() -> int:
     args = sys.argv[1:]
-    every, interrupt_after = 1.0, None
-    while args[:1] in (["--every"], ["--interrupt-after"]) and len(args) > 1:
+    every, interrupt_after, record = 1.0, None, None
+    while args[:1] in (["--every"], ["--interrupt-after"], ["--record"]) and len(args) > 1:
         if args[0] == "--every":
             every = float(args[1])
+        elif args[0] == "--record":
+            record = Path(args[1])
         else:
             interrupt_after = float(args[1])
         args = args[2:]
@@ -81,9 +122,19 @@ def main() -> int:
             process.send_signal(signal.SIGINT)
             interrupted = True
         time.sleep(every)
+    wall = time.perf_counter() - started
     print(f"peak RSS, all processes together: {peak_total:.0f} MB; largest single process: "
-          f"{peak_single:.0f} MB; wall {time.perf_counter() - started:.1f} s; "
-          f"exit {process.returncode}", file=sys.stderr)
+          f"{peak_single:.0f} MB; wall {wall:.1f} s; exit {process.returncode}",
+          file=sys.stderr)
+    if record is not None:
+        kept = json.loads(record.read_text()) if record.exists() else {"runs": []}
+        done, size = _written(args)
+        entry = {"command": args, "date": datetime.date.today().isoformat(),
+                 "replications": done, "csv_bytes": size, "wall_s": round(wall, 1),
+                 "interrupt_after": interrupt_after, "exit": process.returncode,
+                 "peak_all_mb": round(peak_total), "peak_largest_mb": round(peak_single)}
+        kept["runs"] = [r for r in kept["runs"] if r["command"] != args] + [entry]
+        record.write_text(json.dumps(kept, indent=2) + "\n")
     return process.returncode
 
 

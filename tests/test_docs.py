@@ -90,3 +90,30 @@ def test_the_readme_samples_are_fenced_build_blocks():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     names = re.findall(r"<!-- build:([a-z-]+) -->\n```text\n\$ trucesim ", text)
     assert names == ["run", "compare", "sweep", "story"]
+
+
+def test_the_pandas_example_of_the_analysis_doc_runs(tmp_path, monkeypatch):
+    """docs/analysis.md's pandas snippet runs as written on a fresh run of base (in a
+    folder of its own, as results/base/), and what it prints follows from the CSV."""
+    pd = pytest.importorskip("pandas")
+    import contextlib
+    import io
+    import re as regex
+
+    from trucesim.run import runner
+    from trucesim.run.executors import SerialExecutor
+    from trucesim.scenario import load
+
+    text = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
+    section = text.split("## Loading results into pandas or polars", 1)[1]
+    code = regex.search(r"```python\n(.*?)```", section, regex.S)
+    assert code, "the section lost its example"
+    runner.run(load(ROOT / "scenarios" / "base.toml"), 3, 300, tmp_path / "results",
+               SerialExecutor())
+    monkeypatch.chdir(tmp_path)
+    shown = io.StringIO()
+    with contextlib.redirect_stdout(shown):
+        exec(code.group(1), {})  # the doc's own example
+    runs = pd.read_csv(tmp_path / "results" / "base" / "replications.csv")
+    assert len(runs) == 300
+    assert f"{runs['day_first_crisis'].isna().mean()}" in shown.getvalue()

@@ -69,3 +69,26 @@ def test_the_doc_shows_the_recorded_classroom_load_test():
         for pair in (r["all"], r["run"], r["cached"]):
             assert pair is None or pair[0] <= pair[1]
         assert r["mb_idle"] <= r["mb_peak"]
+
+
+def test_the_doc_shows_the_recorded_memory_runs():
+    """docs/performance.md's memory block is benchmarks/peak_memory.py's rendering of its
+    record, and the record meets issue 20's targets as it says: the million finished
+    (exit 0, every replication) in under 2 minutes under 500 MB; the trillion was
+    stopped by Ctrl-C (exit 130) with partial results, under the same memory."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "peak_memory", DOCS.parent / "benchmarks" / "peak_memory.py")
+    assert spec is not None and spec.loader is not None
+    peak = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(peak)
+    record = json.loads((DOCS / "performance" / "memory.json").read_text(encoding="utf-8"))
+    text = (DOCS / "performance.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- memory -->\n```text\n(.*?)\n```\n<!-- /memory -->", text, re.S)
+    assert found and found.group(1) == "\n".join(peak.render(record))
+    million, trillion = record["runs"]
+    assert million["command"][-5:-3] == ["-n", "1000000"] and million["exit"] == 0
+    assert million["replications"] == 1_000_000 and million["wall_s"] < 120
+    assert trillion["exit"] == 130 and 0 < trillion["replications"] < 10**12
+    assert max(r["peak_all_mb"] for r in record["runs"]) < 500
