@@ -48,9 +48,15 @@ class Names(Section):
         "the US, Qatar and Egypt", "Who mediates (the [mediation] terms act through them).",
         source="May 2025 proposal: guarantors US, Egypt, Qatar [S3]")
 
-    def deaths(self, army_side: bool) -> str:
-        """'Israeli death' or 'Palestinian death': a death on one side, to count."""
-        return f"{self.army_people if army_side else self.groups_people} death"
+    @property
+    def army_death(self) -> str:
+        """'Israeli death': a death on the army's side, to count (fmt.count adds the s)."""
+        return f"{self.army_people} death"
+
+    @property
+    def groups_death(self) -> str:
+        """'Palestinian death': a death on the other side, to count."""
+        return f"{self.groups_people} death"
 
     def daily(self, groups_side: float, army_side: float) -> str:
         """'3 Palestinian and 0.1 Israeli deaths a day': two rates, the other side's first."""

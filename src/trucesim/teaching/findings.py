@@ -59,7 +59,7 @@ def _episodes(run: RunFiles) -> list[str]:
         if toll:
             text += (f"; the model counts on average {num(toll['mean'])} "
                      f"{bracket(toll['ci95_mean'], 'count')} "
-                     f"{run.scenario().names.deaths(False)}s in them")
+                     f"{run.scenario().names.groups_death}s in them")
         out.append(text + ".")
     return out
 
@@ -126,13 +126,13 @@ def run_findings(run: RunFiles) -> list[str]:
     pal, isr = _outcome(run, "deaths_palestinians"), _outcome(run, "deaths_israelis")
     if pal and isr:
         out.append(f"In the median run the model counts {whole(pal['median'])} "
-                   f"{sc.names.deaths(False)}s over the window (5th-95th percentile: "
+                   f"{sc.names.groups_death}s over the window (5th-95th percentile: "
                    f"{whole(pal['p05'])}-"
                    f"{whole(pal['p95'])}); the mean, {num(pal['mean'])} "
                    f"{bracket(pal['ci95_mean'], 'count')}"
                    f"{_across(run, 'deaths_palestinians', 'count')}, is pulled up by the "
                    f"runs in which "
-                   f"the truce collapsed and war resumed. {sc.names.deaths(True)}s: median "
+                   f"the truce collapsed and war resumed. {sc.names.army_death}s: median "
                    f"{whole(isr['median'])} ({whole(isr['p05'])}-{whole(isr['p95'])}).")
     averted = _outcome(run, "deaths_averted")
     if averted:
@@ -220,7 +220,7 @@ def typical(run: RunFiles) -> tuple[int, str]:
     why = (f"Replication {best['replication']} is told because it is typical: it ended the "
            f"most common way ({common}), and its "
            f"{'living hostages and bodies released, ' if hostages else ''}"
-           f"{run.scenario().names.deaths(False)}s "
+           f"{run.scenario().names.groups_death}s "
            f"counted and share of aid delivered ({mine}) are close to the medians across "
            f"runs ({medians}).")
     return int(best["replication"]), why

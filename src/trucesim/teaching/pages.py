@@ -61,7 +61,7 @@ def run_charts(runs: Sequence[RunFiles]) -> list[Chart]:
     ]
     out += [Chart(f"deaths{suffix(run)}", histogram.deaths(run),
                   f"histogram of deaths: {run.title}",
-                  lead(run) + f"How many {run.scenario().names.deaths(False)}s the model "
+                  lead(run) + f"How many {run.scenario().names.groups_death}s the model "
                   "counts in each run "
                   "(logarithmic scale), coloured by how the truce ended. The solid line is "
                   "the median run, the dashed line the mean: the runs in which the truce "

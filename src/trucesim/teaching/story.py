@@ -148,8 +148,8 @@ def war_summary(names: Names, rep: Replication, first: int, last: int) -> Line:
     """Days of war after the truce broke down or lapsed, summed up."""
     pal, isr = (rep.column(c) for c in ("deaths_palestinians", "deaths_israelis"))
     return Line("crisis", f"War (in the model). Over these days the model counts "
-                f"{fmt.count(pal[last] - pal[first - 1], names.deaths(False))} and "
-                f"{fmt.count(isr[last] - isr[first - 1], names.deaths(True))}.")
+                f"{fmt.count(pal[last] - pal[first - 1], names.groups_death)} and "
+                f"{fmt.count(isr[last] - isr[first - 1], names.army_death)}.")
 
 
 def closing(s: Scenario, rep: Replication) -> list[str]:
@@ -183,8 +183,8 @@ def closing(s: Scenario, rep: Replication) -> list[str]:
     exchanged = f"{total} ({by_category})" if num("detainees_freed_total") else "none"
     pal, isr = num("deaths_palestinians"), num("deaths_israelis")
     pal_truce, isr_truce = num("deaths_palestinians_truce"), num("deaths_israelis_truce")
-    deaths = (f"Deaths: in this run, the model counts {count(pal, names.deaths(False))} and "
-              f"{count(isr, names.deaths(True))} over the window")
+    deaths = (f"Deaths: in this run, the model counts {count(pal, names.groups_death)} and "
+              f"{count(isr, names.army_death)} over the window")
     if (pal, isr) != (pal_truce, isr_truce):
         deaths += f" ({pal_truce:,.0f} and {isr_truce:,.0f} while the truce held)"
     deaths += (f"; against the scenario's no-truce rates, about {num('deaths_averted'):,.0f} "

@@ -165,8 +165,8 @@ def _handovers(ax: Axes, items: list[Handover]) -> None:
 def _deaths(ax: Axes, names: Names, rep: Replication, days: np.ndarray) -> None:
     pal = per_day(rep.column("deaths_palestinians"))
     isr = per_day(rep.column("deaths_israelis"))
-    ax.bar(days - 0.2, pal, width=0.4, color=COLOURS[6], label=f"{names.deaths(False)}s")
-    ax.bar(days + 0.2, isr, width=0.4, color=COLOURS[5], label=f"{names.deaths(True)}s")
+    ax.bar(days - 0.2, pal, width=0.4, color=COLOURS[6], label=f"{names.groups_death}s")
+    ax.bar(days + 0.2, isr, width=0.4, color=COLOURS[5], label=f"{names.army_death}s")
     whole_numbers(ax)
     ax.set_ylim(0, max(float(max(pal.max(), isr.max())), 4.0) * 1.1)
     ax.set_ylabel("deaths")

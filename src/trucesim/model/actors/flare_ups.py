@@ -78,8 +78,8 @@ class FlareUpEnded:
     def lines(self, n: Narration) -> list[Line]:
         names = n.scenario.names
         toll = (f"After {fmt.count(self.days, 'day')} of flare-up "
-                f"({fmt.count(self.deaths_palestinians, names.deaths(False))} and "
-                f"{fmt.count(self.deaths_israelis, names.deaths(True))} in its strikes and "
+                f"({fmt.count(self.deaths_palestinians, names.groups_death)} and "
+                f"{fmt.count(self.deaths_israelis, names.army_death)} in its strikes and "
                 "attacks, in this run)")
         if self.restored:
             return [("mediation", f"{toll}, {names.the_mediators} restore the truce: tension "
@@ -185,10 +185,10 @@ def outcomes(s: Scenario) -> tuple[Outcome, ...]:
         Outcome("flare_up_days", "number", "days", "Days of flare-up",
                 lambda st: st.parts.flare_ups.days),
         Outcome("flare_up_deaths_palestinians", "number", "deaths",
-                f"{s.names.deaths(False)}s in flare-ups (on top of those of the incidents)",
+                f"{s.names.groups_death}s in flare-ups (on top of those of the incidents)",
                 lambda st: st.parts.flare_ups.deaths_palestinians),
         Outcome("flare_up_deaths_israelis", "number", "deaths",
-                f"{s.names.deaths(True)}s in flare-ups (on top of those of the incidents)",
+                f"{s.names.army_death}s in flare-ups (on top of those of the incidents)",
                 lambda st: st.parts.flare_ups.deaths_israelis),
         Outcome("day_first_flare_up", "milestone", "day", "Day the first flare-up began",
                 lambda st: st.milestone("first_flare_up")),

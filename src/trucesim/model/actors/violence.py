@@ -75,9 +75,9 @@ class Incidents:
         t, names = n.scenario.tension, n.scenario.names
         parts, added = [], 0.0
         for who, victims, k, dead, per_death in (
-                (names.army, names.deaths(False), self.by_israeli_forces,
+                (names.army, names.groups_death, self.by_israeli_forces,
                  self.deaths_palestinians, t.per_palestinian_death),
-                (names.groups, names.deaths(True), self.by_palestinian_groups,
+                (names.groups, names.army_death, self.by_palestinian_groups,
                  self.deaths_israelis, t.per_israeli_death)):
             if not k:
                 continue
@@ -248,7 +248,7 @@ def respond(st: TruceState, some: Mask, day: int, k0: np.ndarray, k1: np.ndarray
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
     names = s.names
-    pal, isr = f"{names.deaths(False)}s", f"{names.deaths(True)}s"
+    pal, isr = f"{names.groups_death}s", f"{names.army_death}s"
     return (
         Outcome("incidents_israeli_forces", "number", "incidents",
                 f"Incidents attributed to {names.army}",
