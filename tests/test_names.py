@@ -127,6 +127,18 @@ def test_the_report_of_a_truce_elsewhere_uses_its_names(tmp_path):
     for said in ("Southern deaths", "Two neighbouring states; in the model",
                  "Northern forces, or Southern armed groups", "of the border zone"):
         assert said in words, said
+    # no hostages, no aid: no chart of releases or of aid, and no such panels in the
+    # typical run's timeline (tension, deaths and territory only)
+    figures = {p.stem for p in (tmp_path / "named-sides" / "figures").glob("*.png")}
+    assert "releases" not in figures and "aid" not in figures and "deaths" in figures
+    from trucesim.teaching.timeline import timeline
+
+    rep = engine.simulate(load(NAMED), 3, 0, log=True)
+    titles = [ax.get_title(loc="left") for ax in timeline(load(NAMED), rep).axes]
+    assert titles == ["Tension", "Deaths the model counts each day",
+                      "Share of the border zone held by the army"]
+    rep = engine.simulate(load(BASE), 3, 0, log=True)
+    assert len(timeline(load(BASE), rep).axes) == 5
 
 
 @pytest.mark.parametrize("setting, problem", [

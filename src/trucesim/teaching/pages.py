@@ -72,14 +72,15 @@ def run_charts(runs: Sequence[RunFiles]) -> list[Chart]:
                   lead(run) + "Cumulative releases. The dashed step line is the agreed "
                   "schedule; the band holds 90% of runs (5th-95th percentile), the solid line "
                   "is the median run, the dotted line the mean.")
-            for run in runs]
+            for run in runs if run.scenario().concerns_hostages]  # none: nothing to chart
     out.append(Chart("territory", plots.territory(runs), "share of territory held over time",
                      f"Share of {runs[0].scenario().names.territory} held by the army: the "
                      "mean over runs and the "
                      "band holding 90% of runs. It rises again in runs that collapse."))
-    out.append(Chart("aid", plots.aid(runs), "aid delivered against agreed",
-                     "Aid trucks delivered, cumulative: the mean over runs and the band "
-                     "holding 90% of runs, against the agreed number (dashed)."))
+    if any(run.scenario().aid.trucks_per_day_agreed for run in runs):  # else nothing agreed
+        out.append(Chart("aid", plots.aid(runs), "aid delivered against agreed",
+                         "Aid trucks delivered, cumulative: the mean over runs and the band "
+                         "holding 90% of runs, against the agreed number (dashed)."))
     return out
 
 

@@ -78,9 +78,17 @@ def timeline(scenario: Scenario, rep: Replication, title: str = "") -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    # a panel for each part of the deal the scenario has: none for handovers in a deal
+    # without hostages, none for aid where none is agreed and none enters
+    aid = bool(scenario.aid.trucks_per_day_agreed or rep.column("aid_trucks_delivered")[-1])
+    panels = [("tension", 2.4), ("handovers", 2.4) if scenario.concerns_hostages else None,
+              ("deaths", 1.8), ("aid", 1.8) if aid else None, ("territory", 1.3)]
+    shown = [p for p in panels if p is not None]
     fig = Figure(figsize=(WIDTH_IN, 8.6), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(5, 1, sharex=True, gridspec_kw={"height_ratios": [2.4, 2.4, 1.8, 1.8, 1.3]})
+    axes = fig.subplots(len(shown), 1, sharex=True,
+                        gridspec_kw={"height_ratios": [h for _, h in shown]})
+    ax_of = dict(zip((name for name, _ in shown), axes, strict=True))
     days = np.arange(rep.daily.shape[0])
     crisis = rep.column("in_crisis") > 0
     collapse = rep.record.get("day_collapse")
@@ -93,13 +101,16 @@ def timeline(scenario: Scenario, rep: Replication, title: str = "") -> Figure:
             ax.axvspan(first - 0.5, last + 0.5, color=COLOURS[1], alpha=0.08, linewidth=0)
         if isinstance(collapse, int):
             ax.axvline(collapse, color=COLOURS[1], linewidth=1.8)
-    _tension(axes[0], scenario, rep, days, collapse if isinstance(collapse, int) else None)
-    _handovers(axes[1], handovers(rep))
-    _deaths(axes[2], scenario.names, rep, days)
-    _aid(axes[3], scenario, rep, days)
-    _territory(axes[4], scenario.names.territory, rep, days)
-    days_axis(axes[4])
-    axes[4].set_xlim(-0.5, days[-1] + 0.5)
+    _tension(ax_of["tension"], scenario, rep, days,
+             collapse if isinstance(collapse, int) else None)
+    if "handovers" in ax_of:
+        _handovers(ax_of["handovers"], handovers(rep))
+    _deaths(ax_of["deaths"], scenario.names, rep, days)
+    if "aid" in ax_of:
+        _aid(ax_of["aid"], scenario, rep, days)
+    _territory(ax_of["territory"], scenario.names.territory, rep, days)
+    days_axis(axes[-1])
+    axes[-1].set_xlim(-0.5, days[-1] + 0.5)
     if title:
         fig.suptitle(title, x=0.01, ha="left")
     return fig
