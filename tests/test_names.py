@@ -150,3 +150,47 @@ def test_a_bad_name_is_a_clear_one_line_error(tmp_path, setting, problem):
     assert result.exit_code != 0
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert problem in result.output and len(lines) <= 2, result.output
+
+
+def test_a_class_predicts_what_a_deal_without_hostages_is_about():
+    """The class's second question follows the deal: living hostages released where it
+    concerns hostages, else the deaths the model counts on the other side, in the
+    scenario's names; the lecturer's bins for deaths are ten of a round width past the
+    highest value (409 -> width 50, by hand: 10 x 20 < 409 <= 10 x 50)."""
+    from trucesim.teaching.lecturer import edges_for
+    from trucesim.teaching.predictions import second
+
+    base, named = second(load(BASE)), second(load(NAMED))
+    assert base.name == "living_released" and "(the schedule names 10)" in base.question
+    assert named.name == "deaths_palestinians"
+    assert named.question == ("On average, how many Southern deaths does the model count "
+                              "over the window?")
+    assert edges_for("second", 409, per_whole=False) == [50.0 * k for k in range(11)]
+    assert edges_for("second", 3) == [-0.5, 0.5, 1.5, 2.5, 3.5]
+
+
+def test_the_classroom_page_of_a_truce_elsewhere(monkeypatch):
+    """The classroom on named-sides asks about Southern deaths, scores the guess against
+    the model's Southern deaths, and its page names none of base's sides."""
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    monkeypatch.setenv("TRUCESIM_CLASSROOM_SCENARIO", str(NAMED))
+    monkeypatch.setenv("TRUCESIM_CLASSROOM_REPLICATIONS", "200")
+    monkeypatch.setenv("TRUCESIM_CLASSROOM_WORKERS", "1")
+    at = AppTest.from_file(str(ROOT / "src" / "trucesim" / "teaching" / "classroom.py"),
+                           default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Southern deaths" in at.number_input(key="guess_living").label
+    at.number_input(key="guess_collapse").set_value(10)
+    at.number_input(key="guess_living").set_value(400).run()
+    at.button(key="lock").click().run()
+    assert "400 Southern deaths on average" in at.success[0].value
+    at.button(key="reveal").click().run()
+    assert not at.exception, at.exception
+    assert list(at.table[0].value["question"]) == ["P(truce collapsed)", "Southern deaths"]
+    shown = " ".join([*(m.value for m in at.markdown), *(m.label for m in at.metric)])
+    assert not re.findall(r"Israel|Palestin|Gaza|Qatar", shown), shown

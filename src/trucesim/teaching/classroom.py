@@ -22,6 +22,7 @@ from trucesim.scenario.load import ScenarioError, digest
 from trucesim.scenario.schema import Scenario
 from trucesim.scenario.toml import toml_value
 from trucesim.teaching import controls, lecturer, live, vega
+from trucesim.teaching.predictions import second
 from trucesim.teaching.report import CAVEAT
 from trucesim.teaching.story import Story
 
@@ -147,11 +148,9 @@ def predict(reference: Scenario, yours: Scenario, revealed: bool) -> None:
     collapse = st.number_input("Out of 100 runs, in how many does the truce collapse within "
                                "the window?", 0, 100, None, 1, key="guess_collapse",
                                disabled=locked is not None, placeholder="your guess")
-    living = st.number_input(f"On average, how many living hostages are released (the "
-                             f"schedule names {yours.living_scheduled})?", 0,
-                             max(yours.hostages.living_held, 1), None, 1,
-                             key="guess_living", disabled=locked is not None,
-                             placeholder="your guess")
+    asked = second(yours)
+    living = st.number_input(asked.question, 0, asked.high, None, 1, key="guess_living",
+                             disabled=locked is not None, placeholder="your guess")
     if locked is None:
         empty = collapse is None or living is None
         if st.button("Lock my prediction", key="lock", type="primary", disabled=empty,
@@ -164,7 +163,7 @@ def predict(reference: Scenario, yours: Scenario, revealed: bool) -> None:
             st.rerun()
         return
     st.success(f"Locked: {locked['collapse']:.0f} of 100 runs collapse; "
-               f"{locked['living']:.0f} living hostages released on average.")
+               f"{locked['living']:,.0f} {second(yours).told}.")
     if not revealed and st.button("Reveal the model's result", key="reveal", type="primary"):
         st.session_state.revealed = digest(yours)
         st.rerun()
@@ -175,7 +174,8 @@ def show_guess(yours: Scenario, comparison: Any) -> None:
     if locked is None:
         return
     st.subheader("Your prediction against the model")
-    st.table(vega.check_guess(locked["collapse"], locked["living"], comparison))
+    st.table(vega.check_guess(locked["collapse"], locked["living"], second(yours).name,
+                              comparison))
     st.caption("The bracket is the 95% interval of the model's average over the runs: how "
                "precisely the runs pin it down, not how much single runs vary.")
 

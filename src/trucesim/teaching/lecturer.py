@@ -12,6 +12,7 @@ version at the class's seed and replications (run once, then kept).
 from __future__ import annotations
 
 import hmac
+import math
 import os
 import secrets
 from typing import Any
@@ -19,12 +20,16 @@ from typing import Any
 import streamlit as st
 
 from trucesim.scenario.schema import Scenario
-from trucesim.teaching.predictions import Board, Guess, Question, changes
+from trucesim.teaching.predictions import Board, Guess, Question, changes, second
 
-MEASURES = (("p_collapsed", "collapse", "Runs out of 100 in which the truce collapses",
-             "collapses guessed, out of 100 runs", 100),
-            ("living_released", "living", "Living hostages released, on average",
-             "living hostages guessed", 1))
+COLLAPSE = ("p_collapsed", "collapse", "Runs out of 100 in which the truce collapses",
+            "collapses guessed, out of 100 runs", 100)
+
+
+def measures(s: Scenario) -> tuple[tuple[str, str, str, str, int], ...]:
+    """(outcome, guess field, title, axis, scale) of both questions for a version."""
+    asked = second(s)
+    return COLLAPSE, (asked.name, "second", asked.title, asked.axis, 1)
 HEIGHT = 300  # pixels: both charts, their axes and the line's label fit 1280x720
 FONT = {"axis": {"labelFontSize": 18, "titleFontSize": 20, "labelLimit": 0},
         "title": {"fontSize": 22}, "text": {"fontSize": 20}, "view": {"stroke": None}}
@@ -69,12 +74,17 @@ def counts(values: list[float], edges: list[float]) -> list[int]:
     return found
 
 
-def edges_for(field: str, held: int) -> list[float]:
-    """Bins of 10 runs for collapse (0-10, ..., 90-100); one per whole hostage, centred on
-    it, for living hostages."""
+def edges_for(field: str, high: float, per_whole: bool = True) -> list[float]:
+    """Bins of 10 runs for collapse (0-10, ..., 90-100); for the second question, one per
+    whole number from 0 to `high`, centred on it (living hostages), or ten bins of a round
+    width from 0 past `high` (deaths)."""
     if field == "collapse":
         return [float(k) for k in range(0, 101, 10)]
-    return [k - 0.5 for k in range(held + 2)]
+    if per_whole:
+        return [k - 0.5 for k in range(int(high) + 2)]
+    step = 10.0 ** math.floor(math.log10(max(high, 10.0) / 10))
+    width = next(w * step for w in (1, 2, 5, 10) if w * step * 10 >= high)
+    return [k * width for k in range(11)]
 
 
 def histogram(values: list[float], answer: float | None, title: str, axis: str,
@@ -113,7 +123,8 @@ def answers(question: Question) -> dict[str, float]:
     store = classroom.service(int(classroom.setting("WORKERS", "0")))
     run = store.run(question.scenario, seed, n).run
     found = {d.measure.name: d.b[0] for d in live.paired(run, run).differences}
-    return {name: found[name] * scale for name, _, _, _, scale in MEASURES if name in found}
+    return {name: found[name] * scale for name, _, _, _, scale in measures(question.scenario)
+            if name in found}
 
 
 def view(questions: list[Question]) -> None:
@@ -128,12 +139,15 @@ def view(questions: list[Question]) -> None:
     model = answers(question) if show else {}
     st.markdown(f"**{len(guesses)} locked prediction{'s' if len(guesses) != 1 else ''}** "
                 f"for: {question.label}")
-    held = max(question.scenario.hostages.living_held, 1)
-    for column, (name, field, title, axis, _) in zip(st.columns(2), MEASURES, strict=True):
+    asked = second(question.scenario)
+    for column, (name, field, title, axis, _) in zip(st.columns(2),
+                                                     measures(question.scenario), strict=True):
         values = [float(getattr(g, field)) for g in guesses]
+        high = (asked.high if asked.per_whole else
+                max([*values, model.get(name, 0.0), 10.0]))
         column.vega_lite_chart(histogram(values, model.get(name), title, axis,
-                                         edges_for(field, held)), width="stretch",
-                               height=HEIGHT)
+                                         edges_for(field, high, asked.per_whole)),
+                               width="stretch", height=HEIGHT)
     st.caption("Model results under the scenario's stated assumptions, not predictions of "
                "what will happen; the line is the model's average over the runs.")
 

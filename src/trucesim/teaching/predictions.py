@@ -22,7 +22,37 @@ from trucesim.scenario.schema import Scenario
 @dataclass(frozen=True)
 class Guess:
     collapse: float  # out of 100 runs, how many collapse
-    living: float  # living hostages released, on average
+    second: float  # the answer to the second question (:func:`second`)
+
+
+@dataclass(frozen=True)
+class Second:
+    """The class's second question, after the chance of collapse: what the deal is
+    mostly about. Living hostages released, where the deal concerns hostages; else the
+    deaths the model counts on the other side (in the scenario's names)."""
+
+    name: str  # the outcome it asks about
+    question: str  # as the student page asks it
+    told: str  # after the number, once locked: "living hostages released on average"
+    title: str  # of the lecturer's chart
+    axis: str  # of the lecturer's chart
+    high: int  # the largest guess allowed
+    per_whole: bool  # the lecturer's bins: one per whole number (else ten over the range)
+
+
+def second(s: Scenario) -> Second:
+    """The second question for a version of the deal."""
+    if s.concerns_hostages:
+        return Second("living_released", "On average, how many living hostages are released "
+                      f"(the schedule names {s.living_scheduled})?",
+                      "living hostages released on average",
+                      "Living hostages released, on average", "living hostages guessed",
+                      max(s.hostages.living_held, 1), True)
+    deaths = f"{s.names.groups_death}s"
+    return Second("deaths_palestinians", f"On average, how many {deaths} does the model "
+                  "count over the window?", f"{deaths} on average",
+                  f"{deaths[:1].upper()}{deaths[1:]}, on average", f"{deaths} guessed",
+                  1_000_000, False)
 
 
 @dataclass(frozen=True)

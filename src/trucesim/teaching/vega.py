@@ -154,13 +154,14 @@ def differences(comparison: Comparison) -> list[dict[str, str]]:
             for d in comparison.differences if d.measure.headline]
 
 
-def check_guess(collapse_pct: float, living: float, comparison: Comparison
+def check_guess(collapse_pct: float, second: float, asked: str, comparison: Comparison
                 ) -> list[dict[str, str]]:
-    """The locked prediction against the model (your version), row by row."""
+    """The locked prediction against the model (your version), row by row: the chance of
+    collapse, and `second`, the guess of the outcome named `asked`."""
     found = {d.measure.name: d for d in comparison.differences}
     rows = []
     for name, guess, unit in (("p_collapsed", collapse_pct / 100, "share"),
-                              ("living_released", living, "count")):
+                              (asked, second, "count")):
         d = found.get(name)
         if d is None:
             continue
