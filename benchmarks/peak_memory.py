@@ -68,13 +68,14 @@ def _written(args: list[str]) -> tuple[int | None, int | None]:
     the size of its replications.csv in bytes (None where unknown)."""
     if "-o" not in args or "run" not in args:
         return None, None
+    from trucesim.scenario import ScenarioError, load
+
     out, scenario = Path(args[args.index("-o") + 1]), Path(args[args.index("run") + 1])
     try:
-        name = next(line.split("=", 1)[1].split("#")[0].strip().strip('"')
-                    for line in scenario.read_text().splitlines() if line.startswith("name"))
-        done = int(json.loads((out / name / "summary.json").read_text())["replications"])
-        return done, (out / name / "replications.csv").stat().st_size
-    except (OSError, StopIteration, KeyError, ValueError):
+        where = out / load(scenario).name  # as the run names its folder (extends included)
+        done = int(json.loads((where / "summary.json").read_text())["replications"])
+        return done, (where / "replications.csv").stat().st_size
+    except (OSError, KeyError, ValueError, ScenarioError):
         return None, None
 
 

@@ -132,10 +132,13 @@ class RunFiles:
         return "This run was " + PARTIAL.format(done=done, last=done - 1, requested=asked) + "."
 
     def scenario(self) -> Scenario:
-        """The scenario exactly as run, rebuilt from the manifest."""
-        if self.resolved is not None:
-            return self.resolved
-        return Scenario.model_validate(self.manifest["resolved_scenario"])
+        """The scenario exactly as run, rebuilt from the manifest once (and kept: the
+        report and the findings ask for it many times)."""
+        if self.resolved is None:  # frozen: kept as the field a caller could have given
+            object.__setattr__(self, "resolved",
+                               Scenario.model_validate(self.manifest["resolved_scenario"]))
+        assert self.resolved is not None
+        return self.resolved
 
     def replication_rows(self) -> list[dict[str, str]]:
         """replications.csv as rows of text cells (empty list if the file is absent);
