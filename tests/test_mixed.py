@@ -125,3 +125,9 @@ def test_powers_of_a_base_per_replication_are_python_s_own_bits():
     assert got.view(np.int64).tolist() == expected.view(np.int64).tolist()
     assert powers(0.97, k).view(np.int64).tolist() == np.array(
         [0.97 ** x for x in k.tolist()]).view(np.int64).tolist()
+    # one base's table is kept between calls: a later call with larger counts (here the
+    # powers of two at which the table doubles) still gets Python's own bits
+    for top in (0, 1, 2, 31, 32, 64, 200):
+        ks = np.arange(top + 1)
+        assert powers(0.97, ks).view(np.int64).tolist() == np.array(
+            [0.97 ** x for x in ks.tolist()]).view(np.int64).tolist()

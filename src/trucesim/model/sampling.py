@@ -16,6 +16,7 @@ one it replaced.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from statistics import NormalDist
@@ -48,16 +49,24 @@ def of(x: Number, which: np.ndarray) -> Number:
 
 
 def powers(base: Number, k: np.ndarray) -> np.ndarray:
-    """base ** k for whole k, as Python computes it (the C library's pow); `base` is one
-    number or one per replication."""
+    """base ** k for whole k >= 0, as Python computes it (the C library's pow); `base` is
+    one number or one per replication."""
     if not isinstance(base, np.ndarray):
-        table = {x: base ** x for x in np.unique(k).tolist()}
-        return np.array([table[x] for x in k.tolist()])
+        top = int(k.max(initial=0))
+        return np.asarray(_power_table(float(base), 1 << top.bit_length())[k])
     bases, which_base = np.unique(base, return_inverse=True)
     ks, which_k = np.unique(k, return_inverse=True)
     pairs, where = np.unique(which_base * ks.size + which_k, return_inverse=True)
     b, x = bases.tolist(), ks.tolist()
     return np.asarray([b[p // ks.size] ** x[p % ks.size] for p in pairs.tolist()])[where]
+
+
+@functools.lru_cache(maxsize=64)
+def _power_table(base: float, size: int) -> np.ndarray:
+    """base ** x for x = 0..size-1, each by Python's pow (a day's counts index it)."""
+    table = np.array([base ** x for x in range(size)])
+    table.flags.writeable = False
+    return table
 
 
 def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None) -> np.ndarray:
@@ -75,19 +84,20 @@ def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None) -> np
         m, v = mean[small], u[small]
         p = np.exp(-m) if p0 is None else p0[small]
         climbing = v > p
-        idx, m, v, p = small[climbing], m[climbing], v[climbing], p[climbing]
-        cumulative, k = p, 0
-        while idx.size > _FEW and k < _MAX_COUNT:
+        # the counts still climbing, one row each of: where, mean, uniform, p_k, P(<= k)
+        # (where is exact as a float), so that dropping those done is one step
+        rows = np.stack((small.astype(np.float64), m, v, p, p))[:, climbing]
+        k = 0
+        while rows.shape[1] > _FEW and k < _MAX_COUNT:
             k += 1
-            p = p * (m / k)
-            cumulative = cumulative + p
-            climbing = v > cumulative
+            rows[3] *= rows[1] / k
+            rows[4] += rows[3]
+            climbing = rows[2] > rows[4]
             if not climbing.all():
-                count[idx[~climbing]] = k
-                idx, m, v, p, cumulative = (a[climbing] for a in (idx, m, v, p, cumulative))
-        for i, mi, vi, pi, ci in zip(*(a.tolist() for a in (idx, m, v, p, cumulative)),
-                                     strict=True):
-            count[i] = _climb(mi, vi, pi, ci, k)
+                count[rows[0, ~climbing].astype(np.int64)] = k
+                rows = rows[:, climbing]
+        for i, mi, vi, pi, ci in zip(*rows.tolist(), strict=True):
+            count[int(i)] = _climb(mi, vi, pi, ci, k)
     for i in np.flatnonzero(mean > _NORMAL_ABOVE).tolist():  # rare: far from a day's rates
         count.flat[i] = _normal_count(float(mean.flat[i]), float(u.flat[i]))
     return count

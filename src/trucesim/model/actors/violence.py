@@ -24,8 +24,8 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
-from trucesim.model.sampling import Number, each, of, poisson, powers
-from trucesim.model.state import VIOLENCE, Mask, Proc, TruceState, at, floats
+from trucesim.model.sampling import Number, each, poisson, powers
+from trucesim.model.state import VIOLENCE, Mask, Proc, TruceState, at
 from trucesim.scenario.schema import Scenario
 
 NAME = "violence"
@@ -101,20 +101,28 @@ class Incidents:
 
 @dataclass(slots=True)
 class Sides:
-    """The actor's own state (st.parts.violence): what excites each side's rate."""
+    """The actor's own state (st.parts.violence): what excites each side's rate. Each
+    array is (side, replication): row 0 Israeli forces, row 1 Palestinian armed groups,
+    so that a day's arithmetic runs once for both."""
 
-    excitation0: np.ndarray  # Israeli forces' rate added by retaliation
-    excitation1: np.ndarray  # Palestinian armed groups'
-    heavy0: np.ndarray  # today is a mass-casualty day of this side's incidents
-    heavy1: np.ndarray
+    excitation: np.ndarray  # a side's rate added by retaliation
+    heavy: np.ndarray  # today is a mass-casualty day of this side's incidents
     keep: Number  # the share of excitation kept from one day to the next
+
+
+def pair(a: Number, b: Number) -> np.ndarray:
+    """A parameter of each side as one array: (2, 1), or (2, n) where one varies over the
+    block (each row then holds that side's values, the bits of its own parameter)."""
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        return np.array([[a], [b]], dtype=np.float64)
+    return np.stack(np.broadcast_arrays(np.asarray(a, dtype=np.float64),
+                                        np.asarray(b, dtype=np.float64)))
 
 
 def start(st: TruceState) -> None:
     n = st.n
     decay = st.scenario.violations.retaliation_decay_days
-    st.parts.violence = Sides(floats(n), floats(n), np.zeros(n, dtype=bool),
-                              np.zeros(n, dtype=bool),
+    st.parts.violence = Sides(np.zeros((2, n)), np.zeros((2, n), dtype=bool),
                               each(lambda days: math.exp(-1.0 / days), decay))
     st.env.process(violence(st))
 
@@ -124,17 +132,16 @@ def violence(st: TruceState) -> Proc:
     truce is in force (where it is not, no incident is counted: the process has ended
     for that replication)."""
     s, env = st.scenario, st.env
-    d: Draws = st.draws[NAME]
     v = s.violations
     sides: Sides = st.parts.violence
     keep = sides.keep
-    base0, base1 = v.israeli_forces.incidents_per_day, v.palestinian_groups.incidents_per_day
+    base = pair(v.israeli_forces.incidents_per_day, v.palestinian_groups.incidents_per_day)
     # push: a side's rate added the next day by one incident of the other side; the
     # kernel push * keep**(lag - 1) sums to `retaliation` incidents over all later days
-    push0 = v.israeli_forces.retaliation * (1 - keep)
-    push1 = v.palestinian_groups.retaliation * (1 - keep)
+    push = pair(v.israeli_forces.retaliation * (1 - keep),
+                v.palestinian_groups.retaliation * (1 - keep))
     multiplier = s.crisis.incident_multiplier
-    by_day = Daily.of(d)
+    by_day = Daily.of(st.draws[NAME])
     for day in range(1, s.truce.window_days + 1):
         yield at(env, day, VIOLENCE)
         going = st.in_force
@@ -142,41 +149,38 @@ def violence(st: TruceState) -> Proc:
             return
         m = np.where(st.in_crisis, multiplier, 1.0)
         # most days are quiet: P(no incident) = exp(-rate), checked before inverting
-        n0 = _incidents(base0 * m + sides.excitation0, by_day.incidents0[day], going)
-        n1 = _incidents(base1 * m + sides.excitation1, by_day.incidents1[day], going)
-        sides.excitation0 = keep * sides.excitation0 + push0 * n1
-        sides.excitation1 = keep * sides.excitation1 + push1 * n0
-        st.attacks_today = n1
-        some = (n0 > 0) | (n1 > 0)
+        counts = _incidents(base * m + sides.excitation, by_day.incidents[day], going)
+        sides.excitation = keep * sides.excitation + push * counts[::-1]
+        st.attacks_today = counts[1]
+        some = (counts[0] > 0) | (counts[1] > 0)
         if some.any():
-            deaths(st, some, day, n0, n1, by_day)
-        sides.heavy0 &= some
-        sides.heavy1 &= some
+            deaths(st, some, day, counts, by_day)
+        sides.heavy &= some
 
 
 @dataclass(frozen=True, slots=True)
 class Daily:
-    """The block's draws laid out day by day: (day, replication), each day contiguous."""
+    """The block's draws laid out day by day: (day, side, replication), each day's two
+    rows contiguous (side 0: incidents by Israeli forces, and the Palestinian deaths
+    they cost; side 1: the reverse)."""
 
-    incidents0: np.ndarray
-    incidents1: np.ndarray
-    deaths0: np.ndarray  # Palestinian deaths, given incidents by Israeli forces
-    deaths1: np.ndarray
-    scale0: np.ndarray
-    scale1: np.ndarray
-    mass0: np.ndarray
-    mass1: np.ndarray
+    incidents: np.ndarray
+    deaths: np.ndarray  # the deaths given the incidents
+    scale: np.ndarray
+    mass: np.ndarray
 
     @classmethod
     def of(cls, d: Draws) -> Daily:
-        return cls(*(np.ascontiguousarray(a.T) for a in (
-            d.incidents_israeli_forces, d.incidents_palestinian_groups,
-            d.deaths_palestinians, d.deaths_israelis, d.scale_israeli_forces,
-            d.scale_palestinian_groups, d.mass_israeli_forces, d.mass_palestinian_groups)))
+        return cls(*(np.stack((a.T, b.T), axis=1) for a, b in (
+            (d.incidents_israeli_forces, d.incidents_palestinian_groups),
+            (d.deaths_palestinians, d.deaths_israelis),
+            (d.scale_israeli_forces, d.scale_palestinian_groups),
+            (d.mass_israeli_forces, d.mass_palestinian_groups))))
 
 
 def _incidents(rate: np.ndarray, u: np.ndarray, going: Mask) -> np.ndarray:
-    """A day's incidents of one side where the truce is in force (0 elsewhere)."""
+    """A day's incidents of each side, (side, replication), where the truce is in force
+    (0 elsewhere)."""
     p = np.exp(-rate)
     out = np.zeros(rate.shape, dtype=np.int64)
     busy = (u >= p) & going
@@ -185,23 +189,25 @@ def _incidents(rate: np.ndarray, u: np.ndarray, going: Mask) -> np.ndarray:
     return out
 
 
-def deaths(st: TruceState, some: Mask, day: int, n0: np.ndarray, n1: np.ndarray,
-           by_day: Daily) -> None:
+def deaths(st: TruceState, some: Mask, day: int, counts: np.ndarray, by_day: Daily) -> None:
     """The deaths of a day with incidents, and what they set off: tension, setbacks to the
-    talks, and each side's response to its own losses."""
+    talks, and each side's response to its own losses. Incidents by a side's forces
+    cost the other side's lives: row 0 of the deaths is Palestinian, row 1 Israeli."""
     s, v, t = st.scenario, st.scenario.violations, st.scenario.tension
     sides: Sides = st.parts.violence
-    k0, k1 = np.zeros(st.n, dtype=np.int64), np.zeros(st.n, dtype=np.int64)
-    for k, n, side, scale, u, heavy in (
-            (k0, n0, v.israeli_forces, by_day.scale0[day], by_day.deaths0[day],
-             sides.heavy0),
-            (k1, n1, v.palestinian_groups, by_day.scale1[day], by_day.deaths1[day],
-             sides.heavy1)):
-        hit = np.flatnonzero(n)
-        if hit.size:  # incidents by this side's forces cost the other side's lives
-            boost = np.where(heavy[hit], of(side.mass_casualty_multiplier, hit), 1.0)
-            k[hit] = poisson(n[hit] * of(side.fatalities_per_incident, hit) * scale[hit] * boost,
-                             u[hit])
+    killed = np.zeros(counts.shape, dtype=np.int64)
+    flat = counts.ravel()
+    hit = np.flatnonzero(flat)
+    fatal = np.broadcast_to(pair(v.israeli_forces.fatalities_per_incident,
+                                 v.palestinian_groups.fatalities_per_incident),
+                            counts.shape).ravel()[hit]
+    boost = np.broadcast_to(pair(v.israeli_forces.mass_casualty_multiplier,
+                                 v.palestinian_groups.mass_casualty_multiplier),
+                            counts.shape).ravel()[hit]
+    boost = np.where(sides.heavy.ravel()[hit], boost, 1.0)
+    killed.ravel()[hit] = poisson(flat[hit] * fatal * by_day.scale[day].ravel()[hit] * boost,
+                                  by_day.deaths[day].ravel()[hit])
+    (n0, n1), (k0, k1) = counts, killed
     # every count below is 0 where nothing happened today
     st.incidents_by_israeli_forces += n0
     st.incidents_by_palestinian_groups += n1
@@ -218,16 +224,17 @@ def deaths(st: TruceState, some: Mask, day: int, n0: np.ndarray, n1: np.ndarray,
         np.maximum(0.0, st.progress - talks.setback_per_incident * (n0 + n1),
                    out=st.progress, where=back)
     if st.log is not None:
-        heavy = np.where(sides.heavy0 & (n0 > 0), "army",
-                         np.where(sides.heavy1 & (n1 > 0), "groups", ""))
+        heavy = np.where(sides.heavy[0] & (n0 > 0), "army",
+                         np.where(sides.heavy[1] & (n1 > 0), "groups", ""))
         st.note(some, lambda r: Incidents(day, int(n0[r]), int(k0[r]), int(n1[r]),
                                           int(k1[r]), str(heavy[r])))
-    respond(st, some, day, k0, k1, by_day)
+    respond(st, some, day, killed, by_day)
 
 
-def respond(st: TruceState, some: Mask, day: int, k0: np.ndarray, k1: np.ndarray,
-            by_day: Daily) -> None:
-    """Each side's response to its own losses, from tomorrow (if the scenario sets one)."""
+def respond(st: TruceState, some: Mask, day: int, killed: np.ndarray, by_day: Daily) -> None:
+    """Each side's response to its own losses, from tomorrow (if the scenario sets one):
+    side 0 (Israeli forces) answers the Israeli deaths (row 1 of `killed`), side 1 the
+    Palestinian deaths (row 0)."""
     v = st.scenario.violations
     sides: Sides = st.parts.violence
     keep = sides.keep
@@ -237,13 +244,14 @@ def respond(st: TruceState, some: Mask, day: int, k0: np.ndarray, k1: np.ndarray
     spare1 = 1.0 - v.palestinian_groups.mass_casualty_probability
     if not (np.any(own0 > 0) or np.any(own1 > 0) or np.any(spare0 < 1)
             or np.any(spare1 < 1)):
-        sides.heavy0[some] = sides.heavy1[some] = False
+        sides.heavy[:, some] = False
         return
-    sides.excitation0[some] += (own0 * k1)[some]
-    sides.excitation1[some] += (own1 * k0)[some]
-    heavy0 = (k1 > 0) & (spare0 < 1) & (by_day.mass0[day] < 1.0 - powers(spare0, k1))
-    heavy1 = (k0 > 0) & (spare1 < 1) & (by_day.mass1[day] < 1.0 - powers(spare1, k0))
-    sides.heavy0[some], sides.heavy1[some] = heavy0[some], heavy1[some]
+    k0, k1 = killed
+    sides.excitation[0, some] += (own0 * k1)[some]
+    sides.excitation[1, some] += (own1 * k0)[some]
+    heavy0 = (k1 > 0) & (spare0 < 1) & (by_day.mass[day, 0] < 1.0 - powers(spare0, k1))
+    heavy1 = (k0 > 0) & (spare1 < 1) & (by_day.mass[day, 1] < 1.0 - powers(spare1, k0))
+    sides.heavy[0, some], sides.heavy[1, some] = heavy0[some], heavy1[some]
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
