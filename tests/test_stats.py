@@ -125,7 +125,7 @@ def test_wilson_and_t_quantile_are_scipy_stats_to_the_last_bit():
 def test_counts_are_those_of_numpy_unique(pairs, spread):
     """Counts.add counts by a bincount over each group's range where that is narrow, and
     by sorting where it is wide: either way the keys and counts np.unique gives."""
-    from trucesim.run.stats import _OFFSET, _SHIFT, Counts
+    from trucesim.run.counts import _OFFSET, _SHIFT, Counts
 
     groups = np.array([g for g, _ in pairs], dtype=np.int64)
     values = np.array([v >> (10 * spread) for _, v in pairs], dtype=np.int64)  # narrow too

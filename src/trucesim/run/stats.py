@@ -22,6 +22,10 @@ from typing import Any
 import numpy as np
 
 from trucesim.model.declare import MISSING, Outcome, Series
+from trucesim.run.counts import LIMIT, MAX_GROUPS, Counts, ModelRangeError, exact_add, exact_sum
+
+__all__ = ["LIMIT", "Aggregate", "Counts", "ModelRangeError", "quantiles", "t_quantile",
+           "wilson"]
 
 
 @lru_cache(maxsize=4096)
@@ -66,109 +70,6 @@ def quantiles(values: np.ndarray, counts: np.ndarray, probs: Sequence[float]) ->
         x_hi = values[np.searchsorted(cum, min(lo + 2, n))]
         out.append(float(x_lo + (h - lo) * (x_hi - x_lo)))
     return out
-
-
-_SHIFT = 54  # a (group, value) pair is counted under the key group << 54 | value + 2**53
-_OFFSET = 1 << (_SHIFT - 1)
-MAX_GROUPS = 1 << (63 - _SHIFT)  # groups 0..511: fields of the record, or days
-LIMIT = _OFFSET  # stored values must lie within +-2**53 (checked: ModelRangeError)
-
-
-class ModelRangeError(ArithmeticError):
-    """An outcome outside the range the aggregates count exactly (+-2**53)."""
-
-
-def exact_sum(values: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Sum of integers along `axis`, exact: int64 when it cannot overflow, else Python ints."""
-    if not values.size or int(np.abs(values).max()) * values.shape[axis] < 1 << 62:
-        return np.asarray(values.sum(axis=axis, dtype=np.int64))
-    return np.asarray(values.astype(object).sum(axis=axis))
-
-
-def exact_add(total: np.ndarray, part: np.ndarray) -> np.ndarray:
-    """total + part, exact: moves to Python ints once int64 could overflow."""
-    if total.dtype != object and part.dtype != object and max(
-            int(np.abs(total).max(initial=0)), int(np.abs(part).max(initial=0))) < 1 << 61:
-        return np.asarray(total + part)
-    return np.asarray(total.astype(object) + part.astype(object))
-
-
-def _dense_counts(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The sorted distinct keys of (group, value) pairs and their counts, by one bincount
-    over each group's range of values laid end to end (what np.unique gives, without its
-    sort: most outcomes and days span a few hundred values); None where the ranges are too
-    wide for that to pay."""
-    if not values.size:
-        return None
-    width = int(groups.max()) + 1
-    lo = np.full(width, np.iinfo(np.int64).max)
-    hi = np.full(width, np.iinfo(np.int64).min)
-    np.minimum.at(lo, groups, values)
-    np.maximum.at(hi, groups, values)
-    span = np.where(hi >= lo, hi - lo + 1, 0)
-    if int(span.sum()) > 4 * values.size + (1 << 16):
-        return None
-    start = np.cumsum(span) - span  # where each group's range begins
-    counts = np.bincount(start[groups] + (values - lo[groups]), minlength=int(span.sum()))
-    at = np.flatnonzero(counts)
-    g = np.searchsorted(start + span, at, side="right")
-    keys = (g.astype(np.int64) << _SHIFT) + (at - start[g] + lo[g] + _OFFSET)
-    return keys, counts[at].astype(np.int64)
-
-
-@dataclass
-class Counts:
-    """Exact counts of integer values in numbered groups (one group per field or day).
-
-    Kept as two arrays, the sorted distinct keys (group << 54 | value + 2**53) and their
-    counts, so that adding a chunk and merging two aggregates are a few numpy calls.
-    """
-
-    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    def add(self, groups: np.ndarray, values: np.ndarray) -> None:
-        if values.size and int(np.abs(values).max()) >= LIMIT:
-            raise ModelRangeError(f"a value of {int(np.abs(values).max()):,} is beyond the "
-                                  "range counted exactly (2**53)")
-        groups, values = groups.astype(np.int64).ravel(), values.astype(np.int64).ravel()
-        counted = _dense_counts(groups, values)
-        if counted is None:
-            keys = (groups << _SHIFT) + (values + _OFFSET)
-            uniq, cnt = np.unique(keys, return_counts=True)
-            counted = uniq, cnt.astype(np.int64)
-        self._absorb(*counted)
-
-    def merge(self, other: Counts) -> None:
-        self._absorb(other.keys, other.counts)
-
-    def _absorb(self, keys: np.ndarray, counts: np.ndarray) -> None:
-        if not len(self.keys):
-            self.keys, self.counts = keys.copy(), counts.copy()
-            return
-        all_keys = np.concatenate([self.keys, keys])
-        all_counts = np.concatenate([self.counts, counts])
-        order = np.argsort(all_keys, kind="stable")
-        all_keys, all_counts = all_keys[order], all_counts[order]
-        starts = np.flatnonzero(np.r_[True, all_keys[1:] != all_keys[:-1]])
-        self.keys, self.counts = all_keys[starts], np.add.reduceat(all_counts, starts)
-
-    def group(self, g: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted distinct values of group g (as floats) and their counts."""
-        lo, hi = np.searchsorted(self.keys, [g << _SHIFT, (g + 1) << _SHIFT])
-        values = (self.keys[lo:hi] - (g << _SHIFT) - _OFFSET).astype(np.float64)
-        return values, self.counts[lo:hi]
-
-    def groups(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Every group's sorted values and counts, in one pass."""
-        bounds = np.flatnonzero(np.diff(self.keys >> _SHIFT)) + 1
-        out = {}
-        for ks, cs in zip(np.split(self.keys, bounds), np.split(self.counts, bounds),
-                          strict=True):
-            if len(ks):
-                g = int(ks[0] >> _SHIFT)
-                out[g] = ((ks - (g << _SHIFT) - _OFFSET).astype(np.float64), cs)
-        return out
 
 
 @dataclass
