@@ -133,3 +133,25 @@ def test_counts_are_those_of_numpy_unique(pairs, spread):
     counts.add(groups, values)
     keys, n = np.unique((groups << _SHIFT) + values + _OFFSET, return_counts=True)
     assert counts.keys.tolist() == keys.tolist() and counts.counts.tolist() == n.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 40), st.integers(0, 3), st.integers(0, 2**31),
+       st.booleans())
+def test_counts_of_a_table_by_rows_are_those_of_numpy_unique(groups, per_row, spread, seed,
+                                                             skip):
+    """Counts.add_rows counts row g as group g, narrow rows by one bincount and wide rows
+    by sorting, leaving out a skipped value in the rows asked: the keys and counts
+    np.unique gives for the (group, value) pairs it keeps."""
+    from trucesim.run.counts import _OFFSET, _SHIFT, Counts
+
+    rng = np.random.default_rng(seed)
+    table = rng.integers(-(2 ** (4 + 12 * spread)), 2 ** (4 + 12 * spread), (groups, per_row))
+    table[:, ::3] = -1  # the skipped value, in every row
+    rows = rng.random(groups) < 0.5 if skip else np.zeros(groups, dtype=bool)
+    counts = Counts()
+    counts.add_rows(table, (rows, -1) if skip else None)
+    g = np.broadcast_to(np.arange(groups)[:, None], table.shape)
+    kept = ~(rows[:, None] & (table == -1))
+    keys, n = np.unique((g[kept] << _SHIFT) + table[kept] + _OFFSET, return_counts=True)
+    assert counts.keys.tolist() == keys.tolist() and counts.counts.tolist() == n.tolist()

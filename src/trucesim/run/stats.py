@@ -22,7 +22,15 @@ from typing import Any
 import numpy as np
 
 from trucesim.model.declare import MISSING, Outcome, Series
-from trucesim.run.counts import LIMIT, MAX_GROUPS, Counts, ModelRangeError, exact_add, exact_sum
+from trucesim.run.counts import (
+    LIMIT,
+    MAX_GROUPS,
+    Counts,
+    ModelRangeError,
+    exact_add,
+    exact_sum,
+    largest_magnitude,
+)
 
 __all__ = ["LIMIT", "Aggregate", "Counts", "ModelRangeError", "quantiles", "t_quantile",
            "wilson"]
@@ -102,22 +110,25 @@ class Aggregate:
         self.n += n
         present = ~(self._milestones & (values == MISSING))
         kept = np.where(present, values, 0)
-        large = kept.size and int(np.abs(kept).max()) >= 1 << 26  # squares could overflow
-        squares = (np.square(kept.astype(object)) if large else np.square(kept))
+        largest = largest_magnitude(kept) if kept.size else 0
+        # squares of 2**26 or more could overflow
+        squares = np.square(kept.astype(object)) if largest >= 1 << 26 else np.square(kept)
         for k, (total, square, count) in enumerate(zip(
-                exact_sum(kept).tolist(), exact_sum(squares).tolist(),
+                exact_sum(kept, largest=largest).tolist(),
+                exact_sum(squares, largest=largest**2).tolist(),
                 present.sum(axis=0).tolist(), strict=True)):
             self.sums[k] += total
             self.squares[k] += square
             self.present[k] += count
-        columns = np.broadcast_to(np.arange(values.shape[1]), values.shape)
-        self.histograms.add(columns[present], values[present])
-        self.daily_sums = exact_add(self.daily_sums, exact_sum(daily))
-        days = np.broadcast_to(np.arange(self.days), (n, self.days))
+        self.histograms.add_rows(np.ascontiguousarray(values.T), (self._milestones, MISSING))
+        # (day, series, replication): the engine's layout, each day's values contiguous
+        by_day = daily.transpose(1, 2, 0)
+        self.daily_sums = exact_add(self.daily_sums, exact_sum(by_day, axis=2))
         for s, x in enumerate(self.series):
             if x.band:
-                binned = (daily[:, :, s] + x.band // 2) // x.band * x.band
-                self.bands[x.name].add(days, binned)
+                day_values = by_day[:, s]  # binned to the nearest multiple of the band
+                self.bands[x.name].add_rows(day_values if x.band == 1 else
+                                            (day_values + x.band // 2) // x.band * x.band)
 
     def merge(self, other: Aggregate) -> None:
         self.n += other.n
