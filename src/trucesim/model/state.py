@@ -161,6 +161,13 @@ class TruceState:
         self.tickets += 1
         return self.tickets
 
+    def by_day(self, name: str, *fields: str) -> tuple[np.ndarray, ...]:
+        """Fields of an actor's (replication, day) draws laid out (day, replication), each
+        day contiguous, for a process that reads them day by day. The actor's entry
+        leaves `draws`, so that the block does not keep both layouts."""
+        drawn = self.draws.pop(name)
+        return tuple(getattr(drawn, f).T.copy() for f in fields)
+
     def milestone(self, name: str) -> np.ndarray:
         """The day each replication reached `name` (MISSING if not)."""
         if name not in self.milestones:

@@ -29,7 +29,8 @@ from trucesim.run.stats import LIMIT, Aggregate, ModelRangeError
 from trucesim.scenario.schema import Scenario
 
 Value = int | float | str | None
-BLOCK_SIZE = 2048  # replications one simpy environment steps at once (a multiple of BLOCK)
+BLOCK_SIZE = 8192  # replications one simpy environment steps at once (a multiple of BLOCK)
+MIN_CHUNK = 2048  # the smallest chunk a run of more replications is cut into
 COLLECT_FROM = 256  # blocks of this many replications or more are freed at once (run_chunk)
 
 
@@ -251,10 +252,11 @@ def chunk_count(n: int, size: int) -> int:
 
 
 def default_chunk_size(n: int, workers: int) -> int:
-    """Whole draw blocks of replications: one or two engine blocks (BLOCK_SIZE), fewer if
-    the run is smaller; four chunks a worker at least when there are enough of them."""
+    """Whole draw blocks of replications: one engine block (BLOCK_SIZE), or fewer (at least
+    MIN_CHUNK) so that each worker has four chunks at least, or the whole of a smaller
+    run."""
     per_chunk = -(-n // (4 * max(1, workers)))
-    size = min(max(per_chunk, BLOCK_SIZE), 2 * BLOCK_SIZE, n)
+    size = min(max(per_chunk, MIN_CHUNK), BLOCK_SIZE, n)
     return BLOCK * -(-size // BLOCK)
 
 

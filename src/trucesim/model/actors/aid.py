@@ -118,7 +118,6 @@ def by_condition(st: TruceState, rules: tuple[conditions.Rule, ...], planned: np
 def aid(st: TruceState) -> Proc:
     """Trucks that enter each day: closures after attacks, halts as leverage in a crisis."""
     s, env = st.scenario, st.env
-    d: Draws = st.draws[NAME]
     a, log = s.aid, st.parts.aid
     after_collapse = each(lambda x: math.floor(x + 0.5), a.trucks_per_day_after_collapse)
     after_expiry = each(lambda x: math.floor(x + 0.5), a.trucks_per_day_after_expiry)
@@ -129,7 +128,7 @@ def aid(st: TruceState) -> Proc:
     per_halt_day = s.tension.per_aid_halt_day
     rules = conditions.for_step(st, "aid")
     possible = min(a.trucks_per_day_agreed, a.crossing_capacity_trucks_per_day)
-    trucks, u_closure, u_halt = d.trucks.T.copy(), d.closure.T.copy(), d.halt.T.copy()
+    trucks, u_closure, u_halt = st.by_day(NAME, "trucks", "closure", "halt")
     for day in range(1, s.truce.window_days + 1):
         yield at(env, day, AID)
         before = st.aid_delivered.copy() if log.streaks else st.aid_delivered

@@ -120,9 +120,8 @@ def flare_ups(st: TruceState) -> Proc:
     collapsed."""
     s, env = st.scenario, st.env
     f, t = s.flare_ups, s.tension
-    d: Draws = st.draws[NAME]
-    u_start, u_length, u_p, u_i, u_restore = (a.T.copy() for a in (
-        d.start, d.length, d.deaths_palestinians, d.deaths_israelis, d.restore))
+    u_start, u_length, u_p, u_i, u_restore = st.by_day(
+        NAME, "start", "length", "deaths_palestinians", "deaths_israelis", "restore")
     part: FlareUps = st.parts.flare_ups
     for day in range(1, s.truce.window_days + 1):
         yield at(env, day, FLARE_UP)

@@ -126,11 +126,10 @@ def start(st: TruceState) -> None:
 def mediation(st: TruceState) -> Proc:
     """Tension fades, mediators drain it after a delay; crises start, end, or collapse."""
     s, env = st.scenario, st.env
-    d: Draws = st.draws[NAME]
     med = s.mediation
     fade = 1.0 - s.tension.decay_per_day
     engage, delay, drain = med.engage_threshold, med.response_delay_days, med.drain_per_day
-    effect, u_collapse = d.effect.T.copy(), d.collapse.T.copy()
+    effect, u_collapse = st.by_day(NAME, "effect", "collapse")
     engaged_since: np.ndarray = st.parts.mediation
     for day in range(1, s.truce.window_days + 1):
         yield at(env, day, MEDIATION)

@@ -62,11 +62,10 @@ def talks(st: TruceState) -> Proc:
     """Progress toward a permanent ceasefire: drift, noise, and setbacks in a crisis, each
     day from the talks' first day to the end of the agreed phase (extensions included)."""
     s, env = st.scenario, st.env
-    d: Draws = st.draws[NAME]
     n = s.negotiations
     drift, volatility, setback = (n.drift_per_day, n.volatility_per_day,
                                   n.setback_per_crisis_day)
-    shocks = d.shocks.T.copy()
+    (shocks,) = st.by_day(NAME, "shocks")
     rules = conditions.for_step(st, "talks")
     open_ended, window = s.truce.open_ended, s.truce.window_days
     if n.start_day > window:

@@ -141,7 +141,7 @@ def violence(st: TruceState) -> Proc:
     push = pair(v.israeli_forces.retaliation * (1 - keep),
                 v.palestinian_groups.retaliation * (1 - keep))
     multiplier = s.crisis.incident_multiplier
-    by_day = Daily.of(st.draws[NAME])
+    by_day = Daily.of(st.draws.pop(NAME))  # the block keeps only the day-major layout
     for day in range(1, s.truce.window_days + 1):
         yield at(env, day, VIOLENCE)
         going = st.in_force
