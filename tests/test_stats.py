@@ -155,3 +155,24 @@ def test_counts_of_a_table_by_rows_are_those_of_numpy_unique(groups, per_row, sp
     kept = ~(rows[:, None] & (table == -1))
     keys, n = np.unique((g[kept] << _SHIFT) + table[kept] + _OFFSET, return_counts=True)
     assert counts.keys.tolist() == keys.tolist() and counts.counts.tolist() == n.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-(2**53) + 1, 2**53 - 1), min_size=1, max_size=50),
+       st.sampled_from([1, 10, 100, 10000]))
+def test_a_csv_cell_is_the_exact_decimal_of_the_stored_integer(stored, scale):
+    """replications.csv writes a number stored in hundredths (say) as the exact decimal
+    of its integer, checked against Python's decimal module; parse reads it back."""
+    from decimal import Decimal
+
+    from trucesim.model.declare import Outcome
+    from trucesim.model.outcomes import csv_rows
+
+    f = Outcome("x", "number", "u", "x", lambda st: st.n, scale)
+    digits = len(str(scale)) - 1
+    text = csv_rows([f], 7, np.array(stored, dtype=np.int64)[:, None])
+    rows = [line.split(",") for line in text.splitlines()]
+    assert [int(r[0]) for r in rows] == list(range(7, 7 + len(stored)))
+    assert [r[1] for r in rows] == [str(Decimal(v).scaleb(-digits)) for v in stored]
+    small = [(v, r[1]) for v, r in zip(stored, rows, strict=True) if abs(v) < 2**40]
+    assert [f.parse(cell) for _, cell in small] == [v for v, _ in small]  # a float's range

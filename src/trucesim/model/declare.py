@@ -72,17 +72,22 @@ class Outcome:
             return None if stored == MISSING else stored
         return stored if self.scale == 1 else stored / self.scale
 
-    def column(self, stored: list[int]) -> list[str]:
-        """How a column of stored values is written in replications.csv."""
+    def cells(self, stored: np.ndarray) -> tuple[str, list[list[Any]]]:
+        """How a column of stored values is written in replications.csv: a %-format for
+        one cell and the columns of values it takes (whole numbers as they are; a number
+        in hundredths, say, as its sign, whole part and remainder, which gives the exact
+        decimal text of the stored integer)."""
         if self.kind == "category":
-            return [self.categories[v] for v in stored]
+            return "%s", [[self.categories[v] for v in stored.tolist()]]
         if self.kind == "milestone":
-            return ["" if v == MISSING else str(v) for v in stored]
+            return "%s", [["" if v == MISSING else str(v) for v in stored.tolist()]]
         if self.scale == 1:
-            return list(map(str, stored))
-        digits = len(str(self.scale)) - 1  # exact decimal text from the stored integer
-        return [f"{'-' if v < 0 else ''}{abs(v) // self.scale}.{abs(v) % self.scale:0{digits}d}"
-                for v in stored]
+            return "%d", [stored.tolist()]
+        digits = len(str(self.scale)) - 1
+        magnitude = np.abs(stored)
+        return f"%s%d.%0{digits}d", [np.where(stored < 0, "-", "").tolist(),
+                                     (magnitude // self.scale).tolist(),
+                                     (magnitude % self.scale).tolist()]
 
     def parse(self, text: str) -> int:
         """A cell of replications.csv back to its stored value (ValueError if malformed)."""

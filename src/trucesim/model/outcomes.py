@@ -62,6 +62,10 @@ def csv_rows(fields_: Sequence[Outcome], start: int, values: np.ndarray) -> str:
     """replications.csv rows for stored records `values` (n, fields) from index `start`."""
     if not len(values):
         return ""
-    columns = [list(map(str, range(start, start + len(values))))]
-    columns += [f.column(col) for f, col in zip(fields_, values.T.tolist(), strict=True)]
-    return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+    forms, columns = ["%d"], [list(range(start, start + len(values)))]
+    for k, f in enumerate(fields_):
+        form, cells = f.cells(values[:, k])
+        forms.append(form)
+        columns += cells
+    row = ",".join(forms)
+    return "\n".join([row % cells for cells in zip(*columns, strict=True)]) + "\n"

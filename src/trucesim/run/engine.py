@@ -24,6 +24,7 @@ from trucesim.model.streams import BLOCK, compact, draw, joined
 from trucesim.run import measures
 from trucesim.run.assumptions import Plan
 from trucesim.run.executors import Executor, SerialExecutor
+from trucesim.run.heap import keep_freed_memory
 from trucesim.run.measures import Totals
 from trucesim.run.stats import LIMIT, Aggregate, ModelRangeError
 from trucesim.scenario.schema import Scenario
@@ -114,6 +115,7 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
     replications 200 ms; small blocks (a calibration's, a story's) hold little and make
     many objects, which trigger Python's own collections, so they skip it.
     """
+    keep_freed_memory()
     fields = actors.fields(scenario)
     values, daily = [], []
     for a in range(start, stop, BLOCK_SIZE):
@@ -167,6 +169,7 @@ def run_mixed(pieces: Sequence[Piece]) -> list[Chunk]:
 
 
 def _run_block_of(block: list[tuple[int, Piece]], out: list[list[Chunk]]) -> None:
+    keep_freed_memory()
     pieces = [p for _, p in block]
     try:
         scenario = mixed.stacked([p.scenario for p in pieces],
