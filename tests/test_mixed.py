@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from trucesim.analysis.calibrate import is_number
@@ -131,3 +133,34 @@ def test_powers_of_a_base_per_replication_are_python_s_own_bits():
         ks = np.arange(top + 1)
         assert powers(0.97, ks).view(np.int64).tolist() == np.array(
             [0.97 ** x for x in ks.tolist()]).view(np.int64).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31), st.integers(1, 3000), st.floats(0.01, 40.0))
+def test_the_vector_poisson_inversion_is_the_one_at_a_time_inversion(seed, n, top):
+    """sampling.poisson (its first steps for all counts at once, then the shrinking loop,
+    then one at a time) gives each count the one-at-a-time inversion in Python floats
+    gives: the first k at which u <= P(count <= k), with p_k = p_(k-1) * (mean / k); a
+    mean above 30 takes the normal approximation."""
+    from trucesim.model.sampling import _normal_count, poisson
+
+    rng = np.random.default_rng(seed)
+    mean = rng.gamma(0.7, top / 0.7, n)
+    mean[rng.random(n) < 0.1] = 0.0
+    u = rng.random(n)
+    p0 = np.exp(-mean)  # the caller's exp(-mean), as violence passes it
+    expected = []
+    for m, v, p in zip(mean.tolist(), u.tolist(), p0.tolist(), strict=True):
+        if m == 0.0:
+            expected.append(0)
+        elif m > 30.0:
+            expected.append(_normal_count(m, v))
+        else:
+            k, cumulative = 0, p
+            while v > cumulative and k < 200:
+                k += 1
+                p *= m / k
+                cumulative += p
+            expected.append(k)
+    assert poisson(mean, u, p0).tolist() == expected
+    assert poisson(mean, u).tolist() == expected  # exp(-mean) by the sampler: numpy's too

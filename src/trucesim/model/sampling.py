@@ -28,6 +28,7 @@ MIN_HANDOVERS = 8  # per-handover draws are padded to this many, so schedules sh
 _NORMAL_ABOVE = 30.0  # a Poisson mean above this uses the normal approximation
 _MAX_COUNT = 200  # the inversion stops here (a mean this high takes the approximation)
 _FEW = 48  # counts still climbing below which the inversion goes on one at a time
+_FIRST = 3  # steps of the inversion taken for every count at once
 
 
 Number = float | np.ndarray  # a parameter: one value, or one per replication of a block
@@ -74,8 +75,10 @@ def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None) -> np
 
     `p0`, if given, is exp(-mean), already computed by the caller. Every count still
     climbing takes the same step k at once (p_k = p_(k-1) * (mean / k), added to the
-    cumulative probability), so the loop runs on the shrinking set of those whose
-    uniform lies beyond it; the last few finish one at a time, by the same arithmetic.
+    cumulative probability). The first :data:`_FIRST` steps run for all at once, keeping
+    each step's cumulative probability, since most counts end within them; then the
+    loop runs on the shrinking set of those whose uniform lies beyond; the last few
+    finish one at a time, by the same arithmetic.
     """
     mean = np.asarray(mean, dtype=np.float64)
     count = np.zeros(mean.shape, dtype=np.int64)
@@ -83,11 +86,19 @@ def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None) -> np
     if small.size:
         m, v = mean[small], u[small]
         p = np.exp(-m) if p0 is None else p0[small]
-        climbing = v > p
-        # the counts still climbing, one row each of: where, mean, uniform, p_k, P(<= k)
+        cumulative = np.empty((_FIRST + 1, small.size))  # row k: P(count <= k)
+        cumulative[0] = p
+        for k in range(1, _FIRST + 1):
+            p = p * (m / k)
+            cumulative[k] = cumulative[k - 1] + p
+        steps = (v > cumulative).sum(axis=0)  # the first k at which v <= P(count <= k)
+        count[small] = steps
+        on = np.flatnonzero(steps > _FIRST)
+        # those still climbing, one row each of: where, mean, uniform, p_k, P(<= k)
         # (where is exact as a float), so that dropping those done is one step
-        rows = np.stack((small.astype(np.float64), m, v, p, p))[:, climbing]
-        k = 0
+        rows = np.stack((small[on].astype(np.float64), m[on], v[on], p[on],
+                         cumulative[_FIRST, on]))
+        k = _FIRST
         while rows.shape[1] > _FEW and k < _MAX_COUNT:
             k += 1
             rows[3] *= rows[1] / k
