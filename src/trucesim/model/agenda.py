@@ -117,12 +117,14 @@ class Agenda:
                 now = self.due == day
                 if only is not None:
                     now &= only
-                if not now.any():
+                columns = np.flatnonzero(now.any(axis=0))  # the replications with a step due
+                if not columns.size:
                     return
-                first = np.where(now, self.ticket, _LAST).argmin(axis=0)
-                due = now.any(axis=0)
-                for row in np.unique(first[due]).tolist():
-                    due_today = due & (first == row)
+                # each one's earliest ticket among its steps due
+                first = np.where(now[:, columns], self.ticket[:, columns], _LAST).argmin(axis=0)
+                for row in np.unique(first).tolist():
+                    due_today = np.zeros(self.st.n, dtype=bool)
+                    due_today[columns[first == row]] = True
                     self.due[row, due_today] = NEVER  # its action schedules what follows
                     self.acts[row](row, due_today, day)
         finally:

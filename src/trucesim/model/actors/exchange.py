@@ -169,8 +169,7 @@ def _send(st: TruceState, mask: Mask, due: int, label: str,
     for row in np.unique(rows[mask]).tolist():
         here = rows == row
         for name, value in (("stage", NEW), *values.items(), ("held", conditions.NO_RULE)):
-            column = pool.data[name][row]
-            column[..., here] = value[..., here] if isinstance(value, np.ndarray) else value
+            np.copyto(pool.data[name][row], value, where=here, casting="unsafe")  # as `=` does
         if st.log is not None:
             for r in np.flatnonzero(here).tolist():
                 ledger.labels[row, r] = label
