@@ -65,3 +65,27 @@ def test_a_story_is_its_replication_in_the_block():
         row = {f.name: f.decode(v) for f, v in zip(fields, chunk.values[index].tolist(),
                                                    strict=True)}
         assert dict(one.record) == row
+
+
+def test_a_chunk_written_over_a_recycled_one_is_the_same(monkeypatch):
+    """summarise_chunk hands a chunk's daily snapshots back once it has read them, and the
+    next block of the same shape writes over them: its aggregate and CSV rows are those
+    of the same chunk run on fresh memory, and the recycled chunk's own results, read
+    before, are unchanged."""
+    from trucesim.model.actors import recorder
+
+    s = load(ROOT / "scenarios" / "base.toml")
+    monkeypatch.setattr(recorder, "_spare", [])
+    first = engine.summarise_chunk(s, SEED, (0, 200))
+    assert len(recorder._spare) == 1  # handed back
+    spare = recorder._spare[0]
+    second = engine.summarise_chunk(s, SEED, (200, 400))  # written over the spare
+    assert len(recorder._spare) == 1 and recorder._spare[0] is spare  # used, handed back
+    recorder._spare.clear()
+    fresh = engine.summarise_chunk(s, SEED, (200, 400))
+    assert second.csv_rows == fresh.csv_rows
+    assert second.aggregate.histograms.keys.tolist() == fresh.aggregate.histograms.keys.tolist()
+    assert np.array_equal(second.aggregate.daily_sums, fresh.aggregate.daily_sums)
+    again = engine.summarise_chunk(s, SEED, (0, 200))
+    assert again.csv_rows == first.csv_rows
+    assert np.array_equal(again.aggregate.daily_sums, first.aggregate.daily_sums)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from trucesim.model import actors, mixed, outcomes
+from trucesim.model.actors import recorder
 from trucesim.model.declare import Outcome, RangeError
 from trucesim.model.run import run as run_block
 from trucesim.model.state import TruceState
@@ -215,7 +216,16 @@ def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> C
     fields = actors.fields(scenario)
     agg = Aggregate(fields, actors.series(), scenario.truce.window_days + 1)
     agg.add(chunk.values, chunk.daily)
-    return ChunkResult(start, stop, agg, outcomes.csv_rows(fields, chunk.start, chunk.values))
+    rows = outcomes.csv_rows(fields, chunk.start, chunk.values)
+    recycle(chunk)
+    return ChunkResult(start, stop, agg, rows)
+
+
+def recycle(chunk: Chunk) -> None:
+    """A chunk read for the last time: its daily snapshots may serve the next block."""
+    snapshots = chunk.daily.base if chunk.daily.base is not None else chunk.daily
+    if isinstance(snapshots, np.ndarray) and snapshots.base is None:  # owns its memory
+        recorder.recycle(snapshots)
 
 
 def summarise_sets_chunk(plan: Plan, seed: int, bounds: tuple[int, int]) -> ChunkResult:
@@ -255,10 +265,10 @@ def chunk_count(n: int, size: int) -> int:
 
 
 def default_chunk_size(n: int, workers: int) -> int:
-    """Whole draw blocks of replications: one engine block (BLOCK_SIZE), or fewer (at least
-    MIN_CHUNK) so that each worker has four chunks at least, or the whole of a smaller
-    run."""
-    per_chunk = -(-n // (4 * max(1, workers)))
+    """Whole draw blocks of replications: one engine block (BLOCK_SIZE), or the whole of a
+    smaller run; with several workers, fewer (at least MIN_CHUNK) so that each has four
+    chunks at least, to share the work out evenly."""
+    per_chunk = BLOCK_SIZE if workers <= 1 else -(-n // (4 * workers))
     size = min(max(per_chunk, MIN_CHUNK), BLOCK_SIZE, n)
     return BLOCK * -(-size // BLOCK)
 

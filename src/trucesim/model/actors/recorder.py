@@ -22,12 +22,31 @@ TRUCE_SERIES = (Series("holding", "share of runs", "truce_holds"),
                 Series("in_crisis", "share of runs", "in_crisis"))
 
 
+_spare: list[np.ndarray] = []  # a block's snapshots, handed back once read (recycle)
+
+
 def start(st: TruceState) -> None:
     days = st.scenario.truce.window_days + 1
     reads = tuple(attrgetter(x.attribute) for x in st.series)
     kind = np.int64 if st.stored_daily else np.float64
-    st.parts.daily = np.zeros((days, len(reads), st.n), dtype=kind)
+    shape = (days, len(reads), st.n)
+    try:  # every cell is written, day by day: a spare of the same shape serves as it is
+        spare = _spare.pop()
+    except IndexError:
+        spare = None
+    fits = spare is not None and spare.shape == shape and spare.dtype == kind
+    st.parts.daily = spare if fits else np.zeros(shape, dtype=kind)
     st.env.process(recorder(st, reads))
+
+
+def recycle(snapshots: np.ndarray) -> None:
+    """Hand back a block's snapshots (``st.parts.daily``) that nothing will read again, for
+    the next block to write over: an array of a block of 8,192 (52 MB) is larger than
+    malloc keeps for reuse (:mod:`trucesim.run.heap`), and fresh pages cost a tenth of
+    the block's time. Only the engine's own summaries call this, once they have read the
+    snapshots."""
+    if snapshots.flags.c_contiguous and snapshots.flags.writeable:
+        _spare[:] = [snapshots]
 
 
 def recorder(st: TruceState, reads: tuple[Callable[[TruceState], np.ndarray], ...]) -> Proc:
