@@ -161,8 +161,9 @@ class Pool:
         lacking = mask & self.busy.all(axis=0)
         if lacking.any() or not len(self.busy):
             self._grow(max(2, len(self.busy) // 2))
-        rows = np.where(mask, (~self.busy).argmax(axis=0), -1)
         where = np.flatnonzero(mask)
+        rows = np.full(mask.shape, -1, dtype=np.int64)
+        rows[where] = (~self.busy[:, where]).argmax(axis=0)  # each one's first free row
         self.busy[rows[where], where] = True
         return rows
 
