@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from trucesim.model.state import NEVER, Mask, Proc, TruceState, at
+from trucesim.model.state import NEVER, Mask, Proc, TruceState, at, put
 
 # the action of a row: (row, replications due now, day)
 Act = Callable[[int, Mask, int], None]
@@ -71,17 +71,17 @@ class Agenda:
 
     def at(self, row: int, mask: Mask, day: int | np.ndarray) -> None:
         """Row `row` falls due on `day` (this agenda's time) where `mask` holds."""
-        days = day if np.ndim(day) == 0 else np.asarray(day)[mask]
-        self.due[row, mask] = days
-        self.ticket[row, mask] = self.st.ticket()
+        put(self.due[row], day, mask)
+        put(self.ticket[row], self.st.ticket(), mask)
         if mask.any():
-            self.soonest = min(self.soonest, int(np.min(days)))
+            soonest = day if np.ndim(day) == 0 else np.min(day, initial=NEVER, where=mask)
+            self.soonest = min(self.soonest, int(soonest))
 
     def wait_for_calm(self, row: int, mask: Mask) -> None:
         """Row `row` waits where `mask` holds until the crisis ends (or the truce does)."""
-        self.calm[row, mask] = True
-        self.due[row, mask] = NEVER
-        self.ticket[row, mask] = self.st.ticket()  # the order the waits began in
+        put(self.calm[row], True, mask)
+        put(self.due[row], NEVER, mask)
+        put(self.ticket[row], self.st.ticket(), mask)  # the order the waits began in
 
     def _wake(self, waiting: np.ndarray, day: int) -> None:
         """Steps waiting for calm fall due on `day`, in the order they began to wait."""
@@ -125,7 +125,7 @@ class Agenda:
                 for row in np.unique(first).tolist():
                     due_today = np.zeros(self.st.n, dtype=bool)
                     due_today[columns[first == row]] = True
-                    self.due[row, due_today] = NEVER  # its action schedules what follows
+                    put(self.due[row], NEVER, due_today)  # its action schedules what follows
                     self.acts[row](row, due_today, day)
         finally:
             self.running = False
@@ -168,7 +168,7 @@ class Pool:
         return rows
 
     def free(self, k: int, mask: Mask) -> None:
-        self.busy[k, mask] = False
+        put(self.busy[k], False, mask)
 
     def _grow(self, k: int) -> None:
         n = self.agenda.st.n

@@ -28,7 +28,7 @@ from trucesim.model.agenda import Pool
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days, of
-from trucesim.model.state import EXCHANGE, Mask, TruceState, ints
+from trucesim.model.state import EXCHANGE, Mask, TruceState, add, ints, put
 from trucesim.scenario.schema import Scenario
 
 NAME = "exchange"
@@ -143,9 +143,9 @@ def answer(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarray,
     freed = _freed(st, mask, living, ratios)
     x = st.scenario.exchange
     returned = _share(x.bodies_returned_per_body, ledger.bodies, ledger.bodies + bodies)
-    ledger.bodies[mask] += bodies[mask]
-    ledger.due_prisoners[mask] += freed.sum(axis=0)[mask]
-    ledger.due_bodies[mask] += returned[mask]
+    add(ledger.bodies, bodies, mask)
+    add(ledger.due_prisoners, freed.sum(axis=0), mask)
+    add(ledger.due_bodies, returned, mask)
     tranche_ = {"freed": freed, "returned": returned, "living": living, "bodies": bodies,
                 "disputed": disputed, "u_withhold": u[0], "u_days": u[1]}
     due = day + x.verification_lag_days
@@ -169,7 +169,7 @@ def _send(st: TruceState, mask: Mask, due: int, label: str,
     for row in np.unique(rows[mask]).tolist():
         here = rows == row
         for name, value in (("stage", NEW), *values.items(), ("held", conditions.NO_RULE)):
-            np.copyto(pool.data[name][row], value, where=here, casting="unsafe")  # as `=` does
+            put(pool.data[name][row], value, here)
         if st.log is not None:
             for r in np.flatnonzero(here).tolist():
                 ledger.labels[row, r] = label
@@ -197,10 +197,10 @@ def _freed(st: TruceState, mask: Mask, living: np.ndarray,
         count, extra = ledger.at_default[k], ledger.extra[k]
         before = np.floor(ratio * count + extra + 0.5)
         if name in ratios:
-            extra[mask] += ratios[name] * living[mask]
+            add(extra, ratios[name] * living, mask)
         else:
-            count[mask] += living[mask]
-        out[k, mask] = (np.floor(ratio * count + extra + 0.5) - before)[mask]
+            add(count, living, mask)
+        put(out[k], np.floor(ratio * count + extra + 0.5) - before, mask)
     return out
 
 
@@ -255,9 +255,9 @@ def tranche(st: TruceState, row: int, due_today: Mask, day: int) -> None:
     pool.free(k, going)
     ok = going & st.in_force  # freed where the truce is in force; done either way
     if ok.any():
-        st.detainees_freed[:, ok] += freed[:, ok]
-        st.detainees_total[ok] += freed[:, ok].sum(axis=0)
-        st.bodies_returned[ok] += t["returned"][ok]
+        add(st.detainees_freed, freed, ok)
+        add(st.detainees_total, freed.sum(axis=0), ok)
+        add(st.bodies_returned, t["returned"], ok)
         names = list(s.exchange.prisoners_per_living_hostage)
         st.note(ok, lambda r: Tranche(day, tuple(zip(names, freed[:, r].tolist(),
                                                      strict=True)),

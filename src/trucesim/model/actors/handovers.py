@@ -27,7 +27,7 @@ from trucesim.model.actors import conditions, release, spread
 from trucesim.model.agenda import Agenda
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.sampling import MIN_HANDOVERS, geometric_days, of
-from trucesim.model.state import HANDOVER, MISSING, Mask, TruceState, ints
+from trucesim.model.state import HANDOVER, MISSING, Mask, TruceState, add, ints, put
 from trucesim.scenario.schema import Scenario
 
 NAME = "handovers"
@@ -139,10 +139,10 @@ def arrive(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
                                    "living", float(living)).astype(np.int64)
         bodies = conditions.effect(rules, conditions.active(st, rules, "bodies", mask),
                                    "bodies", float(bodies)).astype(np.int64)
-    ledger.living[j, mask] = living[mask] if isinstance(living, np.ndarray) else living
-    ledger.bodies[j, mask] = bodies[mask] if isinstance(bodies, np.ndarray) else bodies
-    ledger.due_living[mask] += ledger.living[j, mask]
-    ledger.due_bodies[mask] += ledger.bodies[j, mask]
+    put(ledger.living[j], living, mask)
+    put(ledger.bodies[j], bodies, mask)
+    add(ledger.due_living, ledger.living[j], mask)
+    add(ledger.due_bodies, ledger.bodies[j], mask)
     d: Draws = st.draws[NAME]
     slips = mask & st.in_force & (d.slip[:, j] < h.slip_probability)
     if slips.any():
@@ -196,7 +196,7 @@ def finish(st: TruceState, j: int, mask: Mask, day: int) -> None:
     r, label = s.releases[j], s.label(j)
     cancelled = mask & ~st.in_force
     st.note(cancelled, partial(release.cancelled, st, day, label))
-    ledger.stage[j, cancelled] = DONE
+    put(ledger.stage[j], DONE, cancelled)
     ok = mask & st.in_force
     if not ok.any():
         return
@@ -214,10 +214,10 @@ def finish(st: TruceState, j: int, mask: Mask, day: int) -> None:
         disputed &= first
     if r.living_outside_deal:
         outside = np.minimum(r.living_outside_deal, st.living_held - living)
-        st.living_held[ok & first] -= outside[ok & first]
-        st.outside_released[ok & first] += outside[ok & first]
+        np.subtract(st.living_held, outside, out=st.living_held, where=ok & first)
+        add(st.outside_released, outside, ok & first)
         st.note(ok & first, lambda k: OutsideDeal(day, label, int(outside[k])))
-    ledger.on_time[j, ok & last] = day == r.last_day
+    put(ledger.on_time[j], day == r.last_day, ok & last)
     rules = conditions.for_step(st, f"releases[{j}]")
     held = ledger.held[j]
     giving = ok if split is None else ok & ((living > 0) | (bodies > 0))  # a part of none: untold
@@ -227,15 +227,16 @@ def finish(st: TruceState, j: int, mask: Mask, day: int) -> None:
     done(st, j, ok & last, day)
     more = ok & ~last
     if more.any():  # its next part, the next day
-        ledger.stage[j, more] = PART
+        put(ledger.stage[j], PART, more)
         assert ledger.morning is not None
         ledger.morning.at(ledger.first_row + j, more, day + 1)
 
 
 def done(st: TruceState, j: int, mask: Mask, day: int) -> None:
     ledger: Ledger = st.parts.handovers
-    st.release_done[j, mask] = True
-    ledger.stage[j, mask], ledger.done_day[j, mask] = DONE, day
+    put(st.release_done[j], True, mask)
+    put(ledger.stage[j], DONE, mask)
+    put(ledger.done_day[j], day, mask)
 
 
 # what it reports ----------------------------------------------------------------------

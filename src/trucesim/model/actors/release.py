@@ -15,8 +15,7 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model.actors import exchange
 from trucesim.model.events import Line, Narration
-from trucesim.model.sampling import of
-from trucesim.model.state import COLLAPSED, Mask, TruceState
+from trucesim.model.state import COLLAPSED, Mask, TruceState, add
 
 
 # events of the schedule's handovers (:mod:`.handovers`) ------------------------------
@@ -151,18 +150,18 @@ def hand_over(st: TruceState, mask: Mask, day: int, label: str, living: np.ndarr
               terms: Terms) -> None:
     """Count a handover where `mask` holds, and set the matching exchange tranche in
     motion (`living`, `bodies`, `disputed` are arrays over the block)."""
-    st.living_held[mask] -= living[mask]
-    st.bodies_held[mask] -= bodies[mask]
-    st.living_released[mask] += living[mask]
-    st.bodies_released[mask] += bodies[mask]
+    np.subtract(st.living_held, living, out=st.living_held, where=mask)
+    np.subtract(st.bodies_held, bodies, out=st.bodies_held, where=mask)
+    add(st.living_released, living, mask)
+    add(st.bodies_released, bodies, mask)
     s = st.scenario
-    st.tension[mask & disputed] += of(s.tension.per_dispute, mask & disputed)
+    add(st.tension, s.tension.per_dispute, mask & disputed)
     if st.log is not None:
         _tell(st, mask, day, label, living, bodies, disputed, due, terms)
     if terms.kind != "extension":
         ledger = st.parts.handovers  # handovers.Ledger
-        ledger.scheduled_living[mask] += living[mask]
-        ledger.scheduled_bodies[mask] += bodies[mask]
+        add(ledger.scheduled_living, living, mask)
+        add(ledger.scheduled_bodies, bodies, mask)
         st.first("schedule_living_complete",
                  mask & (living > 0) & (ledger.scheduled_living == s.living_scheduled), day)
         st.first("schedule_bodies_complete",
