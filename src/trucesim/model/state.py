@@ -187,39 +187,42 @@ class TruceState:
 
     # transitions of the truce's status -------------------------------------------------
     def start_crisis(self, mask: Mask, day: int) -> None:
-        self.status[mask], self.in_crisis[mask] = CRISIS, True
-        self.crisis_start[mask] = day
-        self.crises[mask] += 1
-        self.crisis_days[mask] += 1
+        put(self.status, CRISIS, mask)
+        put(self.in_crisis, True, mask)
+        put(self.crisis_start, day, mask)
+        add(self.crises, 1, mask)
+        add(self.crisis_days, 1, mask)
         self.first("first_crisis", mask, day)
 
     def resolve_crisis(self, mask: Mask, day: int) -> None:
         """The crisis ends: whatever waited for calm resumes the next day."""
-        self.status[mask], self.in_crisis[mask] = HOLDING, False
+        put(self.status, HOLDING, mask)
+        put(self.in_crisis, False, mask)
         for react in self.on_calm:
             react(self, mask, day)
 
     def collapse(self, mask: Mask, day: int) -> None:
         """The truce breaks down in a crisis: war resumes the next day."""
-        self.milestone("collapse")[mask] = day
+        put(self.milestone("collapse"), day, mask)
         self.return_to_war(mask, day + 1)
 
     def return_to_war(self, mask: Mask, first_day: int) -> None:
         """Fighting resumes on `first_day`: whatever waited for calm is cancelled, and every
         actor that registered in ``on_collapse`` reacts (the army returns to its lines, war
         deaths follow the counterfactual rates)."""
-        self.status[mask] = COLLAPSED
-        self.in_force[mask] = self.truce_holds[mask] = self.in_crisis[mask] = False
-        self.in_flare_up[mask] = False
+        put(self.status, COLLAPSED, mask)
+        for state in (self.in_force, self.truce_holds, self.in_crisis, self.in_flare_up):
+            put(state, False, mask)
         if first_day <= self.scenario.truce.window_days:
-            self.milestone("war_resumed")[mask] = first_day
+            put(self.milestone("war_resumed"), first_day, mask)
         for react in self.on_collapse:
             react(self, mask, first_day)
 
     def end(self, mask: Mask) -> None:
         """The agreed period is over (the window's last day)."""
-        self.status[mask] = ENDED
-        self.in_force[mask] = self.in_crisis[mask] = self.in_flare_up[mask] = False
+        put(self.status, ENDED, mask)
+        for state in (self.in_force, self.in_crisis, self.in_flare_up):
+            put(state, False, mask)
 
 
 def add(x: np.ndarray, value: np.ndarray | float, where: Mask) -> None:

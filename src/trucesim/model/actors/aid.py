@@ -20,8 +20,8 @@ from trucesim import fmt
 from trucesim.model.actors import conditions
 from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
-from trucesim.model.sampling import Number, each, of, powers
-from trucesim.model.state import AID, MISSING, Mask, Proc, TruceState, at, ints
+from trucesim.model.sampling import Number, each, powers
+from trucesim.model.state import AID, MISSING, Mask, Proc, TruceState, add, at, ints, put
 from trucesim.scenario.schema import Scenario
 
 NAME = "aid"
@@ -164,15 +164,15 @@ def unusual(st: TruceState, rest: Mask, day: int, planned: np.ndarray, u_closure
     log: AidLog = st.parts.aid
     deliver = ~rest
     collapsed = rest & ~st.in_force
-    st.aid_delivered[collapsed] += of(x.after_collapse, collapsed)
+    add(st.aid_delivered, x.after_collapse, collapsed)
     rest = rest & st.in_force
     expired = rest & st.phase_expired
     if expired.any():
-        st.aid_delivered[expired] += of(x.after_expiry, expired)
+        add(st.aid_delivered, x.after_expiry, expired)
         back = expired & x.held_back
         if back.any():
-            st.aid_halt_days[back] += 1
-            st.tension[back] += of(x.per_halt_day, back)
+            add(st.aid_halt_days, 1, back)
+            add(st.tension, x.per_halt_day, back)
             first = back & (st.milestone("aid_held_back") == MISSING)
             st.first("aid_held_back", first, day)  # told once: it lasts
             st.note(first, lambda r: Halt(day, True))
@@ -180,20 +180,20 @@ def unusual(st: TruceState, rest: Mask, day: int, planned: np.ndarray, u_closure
     hit = rest & (attacks > 0)
     if hit.any():
         closing = hit & (u_closure < 1.0 - powers(x.stay_open, attacks))
-        log.closed_until[closing] = day + of(st.scenario.aid.closure_days, closing) - 1
-        st.aid_closed_days[closing] += 1
+        put(log.closed_until, day + st.scenario.aid.closure_days - 1, closing)
+        add(st.aid_closed_days, 1, closing)
         closure_days = st.scenario.aid.closure_days
         st.note(closing, lambda r: Closure(day, closure_days))
         rest = rest & ~closing
     closed = rest & (day <= log.closed_until)
-    st.aid_closed_days[closed] += 1
+    add(st.aid_closed_days, 1, closed)
     rest = rest & ~closed
     halting = rest & st.in_crisis & (u_halt < x.halt)
-    st.aid_halt_days[halting] += 1
-    st.tension[halting] += of(x.per_halt_day, halting)
+    add(st.aid_halt_days, 1, halting)
+    add(st.tension, x.per_halt_day, halting)
     st.note(halting, lambda r: Halt(day, False))
     deliver |= rest & ~halting
-    st.aid_delivered[deliver] += planned[deliver]
+    add(st.aid_delivered, planned, deliver)
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:

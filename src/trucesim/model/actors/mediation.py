@@ -20,7 +20,7 @@ import numpy as np
 from trucesim import fmt
 from trucesim.model.declare import TENTHS, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
-from trucesim.model.state import MEDIATION, Mask, Proc, TruceState, at, ints
+from trucesim.model.state import MEDIATION, Mask, Proc, TruceState, add, at, ints, put
 from trucesim.scenario.schema import Scenario
 
 NAME = "mediation"
@@ -140,16 +140,16 @@ def mediation(st: TruceState) -> Proc:
         high = going & (tension >= engage)
         engaging = high & (engaged_since < 0)
         if engaging.any():
-            engaged_since[engaging] = day
+            put(engaged_since, day, engaging)
             tell(st, engaging, Engaged, day, tension)
         acting = high & (day - engaged_since >= delay)
         undrained = tension.copy() if st.log is not None else tension
-        tension[acting] *= np.maximum(0.0, 1.0 - drain * effect[day])[acting]
+        np.multiply(tension, np.maximum(0.0, 1.0 - drain * effect[day]), out=tension, where=acting)
         if st.log is not None:  # a told run: say when the drain averted a crisis
             threshold = s.crisis.threshold
             averted = acting & ~st.in_crisis & (undrained >= threshold) & (tension < threshold)
             st.note(averted, partial(_drained, day, undrained, tension))
-        engaged_since[going & ~high] = -1
+        put(engaged_since, -1, going & ~high)
         st.tension = tension
         np.maximum(st.max_tension, tension, out=st.max_tension, where=going)
         crises(st, going, day, tension, u_collapse[day])
@@ -176,7 +176,7 @@ def crises(st: TruceState, going: Mask, day: int, tension: np.ndarray,
                                              round(float(tension[r]), 1)))
         st.resolve_crisis(resolved, day)
     lasting = in_crisis & ~resolved
-    st.crisis_days[lasting] += 1
+    add(st.crisis_days, 1, lasting)
     collapsing = lasting & ((day - st.crisis_start >= c.max_days)
                             | (u_collapse < c.collapse_hazard_per_day))
     if collapsing.any():

@@ -16,8 +16,7 @@ import numpy as np
 from trucesim.model.actors import conditions
 from trucesim.model.declare import SHARE, Actor, Outcome, Series, scaled
 from trucesim.model.events import Line, Narration
-from trucesim.model.sampling import of
-from trucesim.model.state import TALKS, Mask, Proc, TruceState, at, ints
+from trucesim.model.state import TALKS, Mask, Proc, TruceState, at, ints, put
 from trucesim.scenario.schema import Scenario
 
 NAME = "negotiations"
@@ -88,11 +87,11 @@ def talks(st: TruceState) -> Proc:
         crisis = going & ~paused & st.in_crisis
         moving = going & ~paused & ~st.in_crisis
         progress = st.progress.copy()
-        progress[crisis] -= of(setback, crisis)
-        progress[moving] = (progress + today + volatility * shocks[day])[moving]
+        np.subtract(progress, setback, out=progress, where=crisis)
+        put(progress, progress + today + volatility * shocks[day], moving)
         done = (crisis | moving) & (progress >= 1.0)
         if done.any():
-            progress[done] = 1.0
+            put(progress, 1.0, done)
             agree(st, done, day)
         st.progress = np.where((crisis | moving) & ~done & (progress < 0.0), 0.0, progress)
 
