@@ -222,18 +222,18 @@ def tranche(st: TruceState, row: int, due_today: Mask, day: int) -> None:
     if withheld.any():
         days = np.zeros(st.n, dtype=np.int64)
         days[withheld] = geometric_days(of(x.withhold_mean_days, withheld), t["u_days"][withheld])
-        st.tension[withheld] += of(s.tension.per_withheld_tranche, withheld)
+        add(st.tension, s.tension.per_withheld_tranche, withheld)
         total = t["freed"].sum(axis=0)
         nothing = (t["living"] == 0) & (t["bodies"] == 0)
         st.note(withheld, lambda r: Withheld(day, int(days[r]), int(total[r]), label(r),
                                              bool(nothing[r])))
-        stage[withheld] = WITHHELD
+        put(stage, WITHHELD, withheld)
         agenda_.at(row, withheld, day + days)
     going |= new & ~withheld
     if x.withheld_in_crisis:
         calm = going & st.in_crisis
         if calm.any():
-            stage[calm] = CALM
+            put(stage, CALM, calm)
             agenda_.wait_for_calm(row, calm)
             st.note(calm, lambda r: Paused(day))
         going &= ~calm
@@ -243,7 +243,7 @@ def tranche(st: TruceState, row: int, due_today: Mask, day: int) -> None:
     if rules and going.any():
         held = conditions.held_back(st, rules, going & st.in_force, t["held"],
                                     lambda r: f"the exchange for {fmt.handover(label(r))}")
-        stage[held] = HELD
+        put(stage, HELD, held)
         agenda_.at(row, held, day + 1)
         going &= ~held
         which = conditions.active(st, rules, "prisoners_factor", going)

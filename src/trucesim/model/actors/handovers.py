@@ -148,11 +148,11 @@ def arrive(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
     if slips.any():
         delay = np.zeros(st.n, dtype=np.int64)
         delay[slips] = geometric_days(of(h.slip_mean_days, slips), d.slip_delay[slips, j])
-        st.tension[slips] += of(s.tension.per_slipped_handover, slips)
+        add(st.tension, s.tension.per_slipped_handover, slips)
         label = s.label(j)
         st.note(slips, lambda k: Slipped(day, label, int(delay[k])))
-        ledger.slipped[j, slips] = delay[slips]
-        ledger.stage[j, slips] = SLIPPED
+        put(ledger.slipped[j], delay, slips)
+        put(ledger.stage[j], SLIPPED, slips)
         assert ledger.morning is not None
         ledger.morning.at(ledger.first_row + j, slips, day + delay)
     return np.asarray(mask & ~slips)
@@ -165,8 +165,8 @@ def crisis_wait(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
         return mask
     waits = mask & st.in_crisis
     if waits.any():
-        ledger.waited[j, waits] = True
-        ledger.stage[j, waits] = CALM
+        put(ledger.waited[j], True, waits)
+        put(ledger.stage[j], CALM, waits)
         assert ledger.morning is not None
         ledger.morning.wait_for_calm(ledger.first_row + j, waits)
         label = st.scenario.label(j)
@@ -184,7 +184,7 @@ def condition_wait(st: TruceState, j: int, mask: Mask, day: int) -> Mask:
     held = conditions.held_back(st, rules, mask & st.in_force, ledger.held[j],
                                 lambda k: fmt.handover(label))
     if held.any():
-        ledger.stage[j, held] = HELD
+        put(ledger.stage[j], HELD, held)
         assert ledger.morning is not None
         ledger.morning.at(ledger.first_row + j, held, day + 1)
     return np.asarray(mask & ~held)

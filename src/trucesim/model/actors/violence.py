@@ -25,7 +25,7 @@ from trucesim import fmt
 from trucesim.model.declare import Actor, Outcome, Series
 from trucesim.model.events import Line, Narration
 from trucesim.model.sampling import Number, each, poisson, powers
-from trucesim.model.state import VIOLENCE, Mask, Proc, TruceState, at
+from trucesim.model.state import VIOLENCE, Mask, Proc, TruceState, add, at, put
 from trucesim.scenario.schema import Scenario
 
 NAME = "violence"
@@ -244,14 +244,15 @@ def respond(st: TruceState, some: Mask, day: int, killed: np.ndarray, by_day: Da
     spare1 = 1.0 - v.palestinian_groups.mass_casualty_probability
     if not (np.any(own0 > 0) or np.any(own1 > 0) or np.any(spare0 < 1)
             or np.any(spare1 < 1)):
-        sides.heavy[:, some] = False
+        put(sides.heavy, False, some)
         return
     k0, k1 = killed
-    sides.excitation[0, some] += (own0 * k1)[some]
-    sides.excitation[1, some] += (own1 * k0)[some]
+    add(sides.excitation[0], own0 * k1, some)
+    add(sides.excitation[1], own1 * k0, some)
     heavy0 = (k1 > 0) & (spare0 < 1) & (by_day.mass[day, 0] < 1.0 - powers(spare0, k1))
     heavy1 = (k0 > 0) & (spare1 < 1) & (by_day.mass[day, 1] < 1.0 - powers(spare1, k0))
-    sides.heavy[0, some], sides.heavy[1, some] = heavy0[some], heavy1[some]
+    put(sides.heavy[0], heavy0, some)
+    put(sides.heavy[1], heavy1, some)
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:

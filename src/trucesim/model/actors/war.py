@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trucesim.model.declare import HUNDREDTHS, Actor, Outcome, scaled
-from trucesim.model.state import MISSING, VIOLENCE, Mask, Proc, TruceState, at, ints
+from trucesim.model.state import MISSING, VIOLENCE, Mask, Proc, TruceState, add, at, ints
 from trucesim.model.streams import BLOCK
 from trucesim.scenario.schema import Scenario
 
@@ -85,8 +85,8 @@ def war(st: TruceState) -> Proc:
         at_war = (since != MISSING) & (since <= day)
         if at_war.any():
             drawn = deaths.deaths()
-            st.deaths_palestinians[at_war] += drawn[0, at_war, day]
-            st.deaths_israelis[at_war] += drawn[1, at_war, day]
+            add(st.deaths_palestinians, drawn[0, :, day], at_war)
+            add(st.deaths_israelis, drawn[1, :, day], at_war)
 
 
 def outcomes(s: Scenario) -> tuple[Outcome, ...]:
