@@ -176,3 +176,16 @@ def test_a_csv_cell_is_the_exact_decimal_of_the_stored_integer(stored, scale):
     assert [r[1] for r in rows] == [str(Decimal(v).scaleb(-digits)) for v in stored]
     small = [(v, r[1]) for v, r in zip(stored, rows, strict=True) if abs(v) < 2**40]
     assert [f.parse(cell) for _, cell in small] == [v for v, _ in small]  # a float's range
+
+
+def test_milestone_and_category_cells_are_the_day_or_empty_and_the_category_name():
+    """A milestone is written as its day, or empty where it was not reached (stored -1);
+    a category as its name; a column of one value as a list of one."""
+    from trucesim.model.declare import Outcome
+    from trucesim.model.outcomes import csv_rows
+
+    day = Outcome("d", "milestone", "day", "d", lambda st: st.n)
+    kind = Outcome("k", "category", "", "k", lambda st: st.n, categories=("held", "collapsed"))
+    stored = np.array([[-1, 0], [0, 1], [60, 1], [7, 0]], dtype=np.int64)
+    assert csv_rows([day, kind], 3, stored) == "3,,held\n4,0,collapsed\n5,60,collapsed\n6,7,held\n"
+    assert csv_rows([day, kind], 0, stored[:1]) == "0,,held\n"

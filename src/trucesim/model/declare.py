@@ -10,8 +10,9 @@ declarations (:mod:`trucesim.model.outcomes`), never from lists kept in step by 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Literal
 
 import numpy as np
@@ -78,9 +79,10 @@ class Outcome:
         in hundredths, say, as its sign, whole part and remainder, which gives the exact
         decimal text of the stored integer)."""
         if self.kind == "category":
-            return "%s", [[self.categories[v] for v in stored.tolist()]]
-        if self.kind == "milestone":
-            return "%s", [["" if v == MISSING else str(v) for v in stored.tolist()]]
+            return "%s", [_looked_up(self.categories, stored)]
+        if self.kind == "milestone":  # a day, or empty if not reached (MISSING, -1)
+            days = ["", *map(str, range(int(stored.max(initial=0)) + 1))]
+            return "%s", [_looked_up(days, stored - MISSING)]
         if self.scale == 1:
             return "%d", [stored.tolist()]
         digits = len(str(self.scale)) - 1
@@ -98,6 +100,13 @@ class Outcome:
         if self.scale == 1:
             return int(text)
         return round(float(text) * self.scale)
+
+
+def _looked_up(table: Sequence[str], index: np.ndarray) -> list[str]:
+    """table[i] for each i of `index` (at C speed: itemgetter of many keys gives a tuple)."""
+    if len(index) == 1:
+        return [table[int(index[0])]]
+    return list(itemgetter(*index.tolist())(table)) if len(index) else []
 
 
 def _unreadable(st: TruceState) -> np.ndarray:
