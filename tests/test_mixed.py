@@ -164,3 +164,6 @@ def test_the_vector_poisson_inversion_is_the_one_at_a_time_inversion(seed, n, to
             expected.append(k)
     assert poisson(mean, u, p0).tolist() == expected
     assert poisson(mean, u).tolist() == expected  # exp(-mean) by the sampler: numpy's too
+    where = rng.random(n) < 0.7  # only where asked; 0 elsewhere
+    assert poisson(mean, u, p0, where).tolist() == [
+        e if w else 0 for e, w in zip(expected, where.tolist(), strict=True)]

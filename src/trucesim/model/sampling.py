@@ -70,8 +70,10 @@ def _power_table(base: float, size: int) -> np.ndarray:
     return table
 
 
-def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None) -> np.ndarray:
-    """Poisson(mean) counts at cumulative probabilities u (inversion, one uniform each).
+def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None,
+            where: np.ndarray | None = None) -> np.ndarray:
+    """Poisson(mean) counts at cumulative probabilities u (inversion, one uniform each), of
+    one-dimensional arrays; 0 where `where` (if given) does not hold.
 
     `p0`, if given, is exp(-mean), already computed by the caller. Every count still
     climbing takes the same step k at once (p_k = p_(k-1) * (mean / k), added to the
@@ -82,7 +84,8 @@ def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None) -> np
     """
     mean = np.asarray(mean, dtype=np.float64)
     count = np.zeros(mean.shape, dtype=np.int64)
-    small = np.flatnonzero((mean > 0.0) & (mean <= _NORMAL_ABOVE))
+    counted = (mean > 0.0) if where is None else where & (mean > 0.0)
+    small = np.flatnonzero(counted & (mean <= _NORMAL_ABOVE))
     if small.size:
         m, v = mean[small], u[small]
         p = np.exp(-m) if p0 is None else p0[small]
@@ -109,7 +112,8 @@ def poisson(mean: np.ndarray, u: np.ndarray, p0: np.ndarray | None = None) -> np
                 rows = rows[:, climbing]
         for i, mi, vi, pi, ci in zip(*rows.tolist(), strict=True):
             count[int(i)] = _climb(mi, vi, pi, ci, k)
-    for i in np.flatnonzero(mean > _NORMAL_ABOVE).tolist():  # rare: far from a day's rates
+    # rare: a mean far from a day's rates
+    for i in np.flatnonzero(counted & (mean > _NORMAL_ABOVE)).tolist():
         count.flat[i] = _normal_count(float(mean.flat[i]), float(u.flat[i]))
     return count
 

@@ -182,11 +182,8 @@ def _incidents(rate: np.ndarray, u: np.ndarray, going: Mask) -> np.ndarray:
     """A day's incidents of each side, (side, replication), where the truce is in force
     (0 elsewhere)."""
     p = np.exp(-rate)
-    out = np.zeros(rate.shape, dtype=np.int64)
     busy = (u >= p) & going
-    if busy.any():
-        out[busy] = poisson(rate[busy], u[busy], p[busy])
-    return out
+    return poisson(rate.ravel(), u.ravel(), p.ravel(), where=busy.ravel()).reshape(rate.shape)
 
 
 def deaths(st: TruceState, some: Mask, day: int, counts: np.ndarray, by_day: Daily) -> None:
@@ -195,18 +192,13 @@ def deaths(st: TruceState, some: Mask, day: int, counts: np.ndarray, by_day: Dai
     cost the other side's lives: row 0 of the deaths is Palestinian, row 1 Israeli."""
     s, v, t = st.scenario, st.scenario.violations, st.scenario.tension
     sides: Sides = st.parts.violence
-    killed = np.zeros(counts.shape, dtype=np.int64)
-    flat = counts.ravel()
-    hit = np.flatnonzero(flat)
-    fatal = np.broadcast_to(pair(v.israeli_forces.fatalities_per_incident,
-                                 v.palestinian_groups.fatalities_per_incident),
-                            counts.shape).ravel()[hit]
-    boost = np.broadcast_to(pair(v.israeli_forces.mass_casualty_multiplier,
-                                 v.palestinian_groups.mass_casualty_multiplier),
-                            counts.shape).ravel()[hit]
-    boost = np.where(sides.heavy.ravel()[hit], boost, 1.0)
-    killed.ravel()[hit] = poisson(flat[hit] * fatal * by_day.scale[day].ravel()[hit] * boost,
-                                  by_day.deaths[day].ravel()[hit])
+    fatal = pair(v.israeli_forces.fatalities_per_incident,
+                 v.palestinian_groups.fatalities_per_incident)
+    boost = np.where(sides.heavy, pair(v.israeli_forces.mass_casualty_multiplier,
+                                       v.palestinian_groups.mass_casualty_multiplier), 1.0)
+    # a mean of 0 (no incident) gives no death
+    mean = counts * fatal * by_day.scale[day] * boost
+    killed = poisson(mean.ravel(), by_day.deaths[day].ravel()).reshape(counts.shape)
     (n0, n1), (k0, k1) = counts, killed
     # every count below is 0 where nothing happened today
     st.incidents_by_israeli_forces += n0

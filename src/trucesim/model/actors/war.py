@@ -56,10 +56,12 @@ class WarDeaths:
 def _drawn(s: Scenario, generators: list[np.random.Generator], lo: int, hi: int) -> np.ndarray:
     cf = s.counterfactual
     k, shape = cf.daily_dispersion, (BLOCK, s.truce.window_days + 1)
-    blocks = [np.stack([g.poisson(mean * g.gamma(k, 1 / k, shape)) for mean in
-                        (cf.deaths_per_day_palestinians, cf.deaths_per_day_israelis)])
-              for g in generators]
-    return np.concatenate(blocks, axis=1)[:, lo:hi]
+    out = np.empty((2, BLOCK * len(generators), shape[1]), dtype=np.int64)
+    for b, g in enumerate(generators):  # each draw block's rows, drawn in place
+        for side, mean in enumerate((cf.deaths_per_day_palestinians,
+                                     cf.deaths_per_day_israelis)):
+            out[side, b * BLOCK:(b + 1) * BLOCK] = g.poisson(mean * g.gamma(k, 1 / k, shape))
+    return out[:, lo:hi]
 
 
 def draw(s: Scenario, g: np.random.Generator, n: int) -> WarDeaths:
