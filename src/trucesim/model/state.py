@@ -17,6 +17,7 @@ selects and keep the flags that actors test (``in_force``, ``truce_holds``,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -164,9 +165,16 @@ class TruceState:
     def by_day(self, name: str, *fields: str) -> tuple[np.ndarray, ...]:
         """Fields of an actor's (replication, day) draws laid out (day, replication), each
         day contiguous, for a process that reads them day by day. The actor's entry
-        leaves `draws`, so that the block does not keep both layouts."""
+        leaves `draws`, and each field's first layout is let go as soon as it is copied,
+        so that the block does not hold both layouts of all (its peak of memory)."""
+        left = self.drawn_fields(name)
+        return tuple(left.pop(f).T.copy() for f in fields)
+
+    def drawn_fields(self, name: str) -> dict[str, np.ndarray]:
+        """An actor's draws taken out of `draws`, as a dict of its fields (from which the
+        actor takes each, so that nothing else holds it)."""
         drawn = self.draws.pop(name)
-        return tuple(getattr(drawn, f).T.copy() for f in fields)
+        return {f.name: getattr(drawn, f.name) for f in dataclasses.fields(drawn)}
 
     def milestone(self, name: str) -> np.ndarray:
         """The day each replication reached `name` (MISSING if not)."""

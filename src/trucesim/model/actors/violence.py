@@ -141,7 +141,7 @@ def violence(st: TruceState) -> Proc:
     push = pair(v.israeli_forces.retaliation * (1 - keep),
                 v.palestinian_groups.retaliation * (1 - keep))
     multiplier = s.crisis.incident_multiplier
-    by_day = Daily.of(st.draws.pop(NAME))  # the block keeps only the day-major layout
+    by_day = Daily.of(st.drawn_fields(NAME))  # the block keeps only the day-major layout
     for day in range(1, s.truce.window_days + 1):
         yield at(env, day, VIOLENCE)
         going = st.in_force
@@ -170,12 +170,21 @@ class Daily:
     mass: np.ndarray
 
     @classmethod
-    def of(cls, d: Draws) -> Daily:
-        return cls(*(np.stack((a.T, b.T), axis=1) for a, b in (
-            (d.incidents_israeli_forces, d.incidents_palestinian_groups),
-            (d.deaths_palestinians, d.deaths_israelis),
-            (d.scale_israeli_forces, d.scale_palestinian_groups),
-            (d.mass_israeli_forces, d.mass_palestinian_groups))))
+    def of(cls, drawn: dict[str, np.ndarray]) -> Daily:
+        """From the fields of the block's draws (TruceState.drawn_fields), each let go
+        once copied, so that the block holds both layouts of one side's field at most."""
+        def paired(a: str, b: str) -> np.ndarray:
+            first = drawn[a]
+            out = np.empty((first.shape[1], 2, first.shape[0]), dtype=first.dtype)
+            out[:, 0] = drawn.pop(a).T
+            del first
+            out[:, 1] = drawn.pop(b).T
+            return out
+
+        return cls(paired("incidents_israeli_forces", "incidents_palestinian_groups"),
+                   paired("deaths_palestinians", "deaths_israelis"),
+                   paired("scale_israeli_forces", "scale_palestinian_groups"),
+                   paired("mass_israeli_forces", "mass_palestinian_groups"))
 
 
 def _incidents(rate: np.ndarray, u: np.ndarray, going: Mask) -> np.ndarray:
