@@ -119,9 +119,10 @@ def claim(destination: Path, force: bool) -> None:
 
 
 # auto runs this many replications or fewer in-process when the user did not ask for a
-# number of workers: four engine blocks (run.engine.BLOCK_SIZE, not imported here: it
-# would load numpy for --help); an assumption that a pool's start-up outweighs such a
-# run, not a measured break-even. An explicit --workers N (N > 1) always gets N workers.
+# number of workers: one engine block (run.engine.BLOCK_SIZE, not imported here: it
+# would load numpy for --help; four blocks when blocks were 2,048); an assumption that
+# a pool's start-up outweighs such a run, not a measured break-even. An explicit
+# --workers N (N > 1) always gets N workers.
 SERIAL_UP_TO = 8192
 
 

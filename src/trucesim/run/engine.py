@@ -111,10 +111,12 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
     A block's state (tens of MB of arrays) is held in reference cycles by its simpy
     processes, and Python frees cycles of long-lived objects only in its rare full
     collections: without a collection after each block, a worker's memory grew to 830 MB
-    over a long run (measured at -n 10**12, -w 2). A collection costs about 13 ms here
-    (under 1 ms in a pool worker, which freezes what it imported), a block of 2,048
-    replications 200 ms; small blocks (a calibration's, a story's) hold little and make
-    many objects, which trigger Python's own collections, so they skip it.
+    over a long run (measured at -n 10**12, -w 2). A collection costs about 13 ms in a
+    process that has imported the command line, under 1 ms where what the process held
+    before is frozen out of the collections (a pool worker; a serial run's chunks, see
+    executors._frozen), against 200 ms for a block of 2,048 replications; small blocks (a
+    calibration's, a story's) hold little and make many objects, which trigger Python's
+    own collections, so they skip it.
     """
     keep_freed_memory()
     fields = actors.fields(scenario)
