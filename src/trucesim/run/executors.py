@@ -27,7 +27,7 @@ from concurrent.futures import wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol, TypeVar
 
-from trucesim.run import interrupt
+from trucesim.run import heap, interrupt
 from trucesim.run.interrupt import Stopped
 
 T = TypeVar("T")
@@ -55,33 +55,11 @@ class SerialExecutor:
 
     def map(self, task: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         flag = interrupt.current()
-        with _frozen():
+        with heap.frozen():
             for item in items:
                 if flag is not None:
                     flag.check()
                 yield task(item)
-
-
-_frozen_depth = 0
-
-
-@contextlib.contextmanager
-def _frozen() -> Iterator[None]:
-    """While chunks run in this process, what it held before them is left out of Python's
-    cyclic collections (as a pool worker does from its start), so that the collection
-    after each block (:func:`trucesim.run.engine.run_chunk`) looks at the block's own
-    objects only: about 13 ms less a block in a process that has imported the command
-    line and its libraries. Unfrozen afterwards, so nothing stays uncollected."""
-    global _frozen_depth
-    if _frozen_depth == 0:
-        gc.freeze()
-    _frozen_depth += 1
-    try:
-        yield
-    finally:
-        _frozen_depth -= 1
-        if _frozen_depth == 0:
-            gc.unfreeze()
 
 
 def _worker_start(main: int) -> None:
