@@ -174,10 +174,9 @@ class Daily:
         """From the fields of the block's draws (TruceState.drawn_fields), each let go
         once copied, so that the block holds both layouts of one side's field at most."""
         def paired(a: str, b: str) -> np.ndarray:
-            first = drawn[a]
-            out = np.empty((first.shape[1], 2, first.shape[0]), dtype=first.dtype)
+            n, days = drawn[a].shape
+            out = np.empty((days, 2, n), dtype=drawn[a].dtype)
             out[:, 0] = drawn.pop(a).T
-            del first
             out[:, 1] = drawn.pop(b).T
             return out
 
