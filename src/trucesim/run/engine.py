@@ -267,10 +267,10 @@ def chunk_count(n: int, size: int) -> int:
 
 
 def default_chunk_size(n: int, workers: int) -> int:
-    """Whole draw blocks of replications: one engine block (BLOCK_SIZE), or the whole of a
-    smaller run; with several workers, fewer (at least MIN_CHUNK) so that each has four
-    chunks at least, to share the work out evenly."""
-    per_chunk = BLOCK_SIZE if workers <= 1 else -(-n // (4 * workers))
+    """Whole draw blocks of replications: one engine block (BLOCK_SIZE), or fewer (at least
+    MIN_CHUNK) so that each worker has four chunks at least (to share the work out, and
+    so that a run in one process shows its progress), or the whole of a smaller run."""
+    per_chunk = -(-n // (4 * max(1, workers)))
     size = min(max(per_chunk, MIN_CHUNK), BLOCK_SIZE, n)
     return BLOCK * -(-size // BLOCK)
 
