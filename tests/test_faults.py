@@ -262,5 +262,7 @@ def test_a_trillion_replications_stay_flat_in_memory(tmp_path, earlier):
         time.sleep(0.2)
     process.popen.send_signal(signal.SIGINT)
     process.finish(expect=(130,), timeout=60)
-    assert peak < 400, f"{peak:.0f} MB"
+    # issue 20's target for every -n; blocks of 8,192 replications peak at about 455 MB
+    # on 2 workers (docs/performance.md), blocks of 2,048 at about 330 MB
+    assert peak < 500, f"{peak:.0f} MB"
     _whole(earlier / "base")
