@@ -40,29 +40,6 @@ def exact_add(total: np.ndarray, part: np.ndarray) -> np.ndarray:
     return np.asarray(total.astype(object) + part.astype(object))
 
 
-def _dense_counts(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The sorted distinct keys of (group, value) pairs and their counts, by one bincount
-    over each group's range of values laid end to end (what np.unique gives, without its
-    sort: most outcomes and days span a few hundred values); None where the ranges are too
-    wide for that to pay."""
-    if not values.size:
-        return None
-    width = int(groups.max()) + 1
-    lo = np.full(width, np.iinfo(np.int64).max)
-    hi = np.full(width, np.iinfo(np.int64).min)
-    np.minimum.at(lo, groups, values)
-    np.maximum.at(hi, groups, values)
-    span = np.where(hi >= lo, hi - lo + 1, 0)
-    if int(span.sum()) > 4 * values.size + (1 << 16):
-        return None
-    start = np.cumsum(span) - span  # where each group's range begins
-    counts = np.bincount(start[groups] + (values - lo[groups]), minlength=int(span.sum()))
-    at = np.flatnonzero(counts)
-    g = np.searchsorted(start + span, at, side="right")
-    keys = (g.astype(np.int64) << _SHIFT) + (at - start[g] + lo[g] + _OFFSET)
-    return keys, counts[at].astype(np.int64)
-
-
 @dataclass
 class Counts:
     """Exact counts of integer values in numbered groups (one group per field or day).
@@ -75,16 +52,14 @@ class Counts:
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(self, groups: np.ndarray, values: np.ndarray) -> None:
-        if values.size and int(np.abs(values).max()) >= LIMIT:
-            raise ModelRangeError(f"a value of {int(np.abs(values).max()):,} is beyond the "
+        """Count (group, value) pairs, by sorting their keys (:meth:`add_rows` counts a
+        table of narrow rows faster)."""
+        if values.size and largest_magnitude(values) >= LIMIT:
+            raise ModelRangeError(f"a value of {largest_magnitude(values):,} is beyond the "
                                   "range counted exactly (2**53)")
         groups, values = groups.astype(np.int64).ravel(), values.astype(np.int64).ravel()
-        counted = _dense_counts(groups, values)
-        if counted is None:
-            keys = (groups << _SHIFT) + (values + _OFFSET)
-            uniq, cnt = np.unique(keys, return_counts=True)
-            counted = uniq, cnt.astype(np.int64)
-        self._absorb(*counted)
+        uniq, cnt = np.unique((groups << _SHIFT) + (values + _OFFSET), return_counts=True)
+        self._absorb(uniq, cnt.astype(np.int64))
 
     def add_rows(self, table: np.ndarray, skip: tuple[np.ndarray, int] | None = None) -> None:
         """Count the values of a table whose row g holds values of group g: what
@@ -106,10 +81,8 @@ class Counts:
         span = hi - lo + 1
         narrow = span <= 8 * table.shape[1] + 256
         for wide in np.flatnonzero(~narrow).tolist():  # the wide rows, by sorting
-            values, counts = np.unique(table[wide], return_counts=True)
-            if skipped[wide]:
-                values, counts = values[values != value], counts[values != value]
-            self._absorb((wide << _SHIFT) + (values + _OFFSET), counts.astype(np.int64))
+            row = table[wide][table[wide] != value] if skipped[wide] else table[wide]
+            self.add(np.full(row.shape, wide), row)
         rows = np.flatnonzero(narrow)
         if not rows.size:
             return

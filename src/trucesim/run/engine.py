@@ -225,9 +225,8 @@ def summarise_chunk(scenario: Scenario, seed: int, bounds: tuple[int, int]) -> C
 
 def recycle(chunk: Chunk) -> None:
     """A chunk read for the last time: its daily snapshots may serve the next block."""
-    snapshots = chunk.daily.base if chunk.daily.base is not None else chunk.daily
-    if isinstance(snapshots, np.ndarray) and snapshots.base is None:  # owns its memory
-        recorder.recycle(snapshots)
+    if isinstance(chunk.daily.base, np.ndarray):  # chunk.daily is a view of the snapshots
+        recorder.recycle(chunk.daily.base)
 
 
 def summarise_sets_chunk(plan: Plan, seed: int, bounds: tuple[int, int]) -> ChunkResult:

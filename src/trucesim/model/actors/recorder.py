@@ -45,8 +45,8 @@ def recycle(snapshots: np.ndarray) -> None:
     malloc keeps for reuse (:mod:`trucesim.run.heap`), and fresh pages cost a tenth of
     the block's time. Only the engine's own summaries call this, once they have read the
     snapshots."""
-    if snapshots.flags.c_contiguous and snapshots.flags.writeable:
-        _spare[:] = [snapshots]
+    if snapshots.base is None and snapshots.flags.c_contiguous and snapshots.flags.writeable:
+        _spare[:] = [snapshots]  # an array of its own, laid out as the recorder writes
 
 
 def recorder(st: TruceState, reads: tuple[Callable[[TruceState], np.ndarray], ...]) -> Proc:

@@ -108,6 +108,8 @@ class Sides:
     excitation: np.ndarray  # a side's rate added by retaliation
     heavy: np.ndarray  # today is a mass-casualty day of this side's incidents
     keep: Number  # the share of excitation kept from one day to the next
+    fatal: np.ndarray  # each side's fatalities per incident (pair)
+    mass_multiplier: np.ndarray  # and its fatalities' multiplier on a mass-casualty day
 
 
 def pair(a: Number, b: Number) -> np.ndarray:
@@ -121,9 +123,14 @@ def pair(a: Number, b: Number) -> np.ndarray:
 
 def start(st: TruceState) -> None:
     n = st.n
-    decay = st.scenario.violations.retaliation_decay_days
-    st.parts.violence = Sides(np.zeros((2, n)), np.zeros((2, n), dtype=bool),
-                              each(lambda days: math.exp(-1.0 / days), decay))
+    v = st.scenario.violations
+    st.parts.violence = Sides(
+        np.zeros((2, n)), np.zeros((2, n), dtype=bool),
+        each(lambda days: math.exp(-1.0 / days), v.retaliation_decay_days),
+        pair(v.israeli_forces.fatalities_per_incident,
+             v.palestinian_groups.fatalities_per_incident),
+        pair(v.israeli_forces.mass_casualty_multiplier,
+             v.palestinian_groups.mass_casualty_multiplier))
     st.env.process(violence(st))
 
 
@@ -198,14 +205,11 @@ def deaths(st: TruceState, some: Mask, day: int, counts: np.ndarray, by_day: Dai
     """The deaths of a day with incidents, and what they set off: tension, setbacks to the
     talks, and each side's response to its own losses. Incidents by a side's forces
     cost the other side's lives: row 0 of the deaths is Palestinian, row 1 Israeli."""
-    s, v, t = st.scenario, st.scenario.violations, st.scenario.tension
+    s, t = st.scenario, st.scenario.tension
     sides: Sides = st.parts.violence
-    fatal = pair(v.israeli_forces.fatalities_per_incident,
-                 v.palestinian_groups.fatalities_per_incident)
-    boost = np.where(sides.heavy, pair(v.israeli_forces.mass_casualty_multiplier,
-                                       v.palestinian_groups.mass_casualty_multiplier), 1.0)
+    boost = np.where(sides.heavy, sides.mass_multiplier, 1.0)
     # a mean of 0 (no incident) gives no death
-    mean = counts * fatal * by_day.scale[day] * boost
+    mean = counts * sides.fatal * by_day.scale[day] * boost
     killed = poisson(mean.ravel(), by_day.deaths[day].ravel()).reshape(counts.shape)
     (n0, n1), (k0, k1) = counts, killed
     # every count below is 0 where nothing happened today
